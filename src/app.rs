@@ -1,0 +1,468 @@
+//! Runs the pipeline over a batch: one post at a time through split, parse, extract, analyse,
+//! plan, apply and (in write mode) an atomic write, in parallel, collecting one [`FileReport`]
+//! per post in path order. Per-file failures become reports; they never stop the batch.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::discover::Input;
+use crate::document::{Document, MAX_FILE_SIZE};
+use crate::error::{Error, Result};
+use crate::extract::{extract_blocks, TextBlock, Zone};
+use crate::field::{Field, CANONICAL_ORDER};
+use crate::front_matter::FrontMatter;
+use crate::plan::{select_fields, FieldEdit, FieldPolicy, FieldValue, Plan, Selection};
+use crate::report::unified_diff;
+use crate::segment::Segmenter;
+use crate::summary::{detect_language, summarize, Language, SummaryOptions};
+use crate::write::{apply_plan, write_atomic, Snapshot};
+
+/// What a run does with each post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Write the filled post in place.
+    Write,
+    /// Write nothing; report which posts would change.
+    Check,
+    /// Write nothing; render a unified diff of each change.
+    Diff,
+    /// Return the filled post as text (stdin to stdout).
+    Stdout,
+}
+
+/// Which language(s) the summary is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SummaryLang {
+    /// The post's main language.
+    #[default]
+    Auto,
+    /// Always Chinese, from the Chinese text.
+    Zh,
+    /// Always English, from the English text (the originals in a bilingual post).
+    En,
+    /// The main language in `summary`, and English from the originals in `summary_en`.
+    Both,
+}
+
+/// Resolved options for a run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Which fields to fill.
+    pub policy: FieldPolicy,
+    /// The key each field has in this repo.
+    pub keys: BTreeMap<Field, String>,
+    /// The order in which missing keys are placed.
+    pub key_order: Vec<String>,
+    /// Summary languages.
+    pub summary_lang: SummaryLang,
+    /// Summary lengths.
+    pub summary: SummaryOptions,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            policy: FieldPolicy::default(),
+            keys: Field::ALL
+                .iter()
+                .map(|f| (*f, f.name().to_owned()))
+                .collect(),
+            key_order: CANONICAL_ORDER.iter().map(|k| (*k).to_owned()).collect(),
+            summary_lang: SummaryLang::Auto,
+            summary: SummaryOptions::default(),
+        }
+    }
+}
+
+impl Options {
+    /// The key a field has in this repo.
+    pub fn key(&self, field: Field) -> String {
+        self.keys
+            .get(&field)
+            .cloned()
+            .unwrap_or_else(|| field.name().to_owned())
+    }
+}
+
+/// What happened to one post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Fields were filled (or would be, in check and diff modes).
+    Filled,
+    /// The post already has some of the fields set; left byte-identical.
+    AlreadyFilled,
+    /// Nothing could be filled (no text to draw from, or the asked fields are set).
+    Unchanged,
+    /// The post could not be processed; left byte-identical.
+    Error,
+}
+
+/// The outcome for one post.
+#[derive(Debug)]
+pub struct FileReport {
+    /// The post's path (`-` for stdin).
+    pub path: PathBuf,
+    /// What happened.
+    pub status: Status,
+    /// The edits made or planned.
+    pub plan: Plan,
+    /// The post's main language, when it was analysed.
+    pub language: Option<Language>,
+    /// Size of the post in bytes.
+    pub bytes: u64,
+    /// The unified diff, in diff mode.
+    pub diff: Option<String>,
+    /// The resulting post, in stdout mode (the input unchanged when nothing was filled).
+    pub output: Option<Vec<u8>>,
+    /// The error, when the status is [`Status::Error`].
+    pub error: Option<Error>,
+}
+
+impl FileReport {
+    fn error(path: PathBuf, error: Error) -> Self {
+        Self {
+            path,
+            status: Status::Error,
+            plan: Plan::default(),
+            language: None,
+            bytes: 0,
+            diff: None,
+            output: None,
+            error: Some(error),
+        }
+    }
+}
+
+/// Counts for the end-of-run summary line.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Totals {
+    /// Posts looked at.
+    pub files: usize,
+    /// Posts filled (or that would be).
+    pub filled: usize,
+    /// Posts left as they were (already filled or nothing to fill).
+    pub unchanged: usize,
+    /// Posts that failed.
+    pub errors: usize,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Wall time of the run.
+    #[serde(serialize_with = "serialize_secs")]
+    pub elapsed: Duration,
+}
+
+fn serialize_secs<S: serde::Serializer>(
+    d: &Duration,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_f64((d.as_secs_f64() * 1000.0).round() / 1000.0)
+}
+
+impl Totals {
+    /// Sums the reports of a run.
+    pub fn from_reports(reports: &[FileReport], elapsed: Duration) -> Self {
+        let mut totals = Self {
+            elapsed,
+            ..Self::default()
+        };
+        for report in reports {
+            totals.files += 1;
+            totals.bytes += report.bytes;
+            match report.status {
+                Status::Filled => totals.filled += 1,
+                Status::AlreadyFilled | Status::Unchanged => totals.unchanged += 1,
+                Status::Error => totals.errors += 1,
+            }
+        }
+        totals
+    }
+}
+
+/// The loaded, shared state of a run: options and the segmenter.
+#[derive(Debug)]
+pub struct Engine {
+    options: Options,
+    segmenter: Segmenter,
+}
+
+impl Engine {
+    /// Prepares a run.
+    pub fn new(options: Options) -> Self {
+        Self {
+            options,
+            segmenter: Segmenter::default(),
+        }
+    }
+
+    /// The run's options.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Processes every input in parallel; `on_done` is called as each post finishes (for a
+    /// progress bar). Reports come back in input order.
+    pub fn run(
+        &self,
+        inputs: &[Input],
+        mode: Mode,
+        on_done: &(dyn Fn(&FileReport) + Sync),
+    ) -> Vec<FileReport> {
+        inputs
+            .par_iter()
+            .map(|input| {
+                let report = self.process_input(input, mode);
+                on_done(&report);
+                report
+            })
+            .collect()
+    }
+
+    fn process_input(&self, input: &Input, mode: Mode) -> FileReport {
+        match input {
+            Input::File(path) => self.process_file(path, mode),
+            Input::Stdin => {
+                let mode = if mode == Mode::Write {
+                    Mode::Stdout
+                } else {
+                    mode
+                };
+                let mut bytes = Vec::new();
+                let path = PathBuf::from("-");
+                let limit = MAX_FILE_SIZE + 1;
+                match std::io::stdin().lock().take(limit).read_to_end(&mut bytes) {
+                    Ok(_) => self.process_bytes(&path, bytes, mode, None),
+                    Err(source) => FileReport::error(path.clone(), Error::Read { path, source }),
+                }
+            }
+            Input::Unreadable(path, message) => FileReport::error(
+                path.clone(),
+                Error::Read {
+                    path: path.clone(),
+                    source: std::io::Error::other(message.clone()),
+                },
+            ),
+        }
+    }
+
+    /// Processes one post on disk.
+    pub fn process_file(&self, path: &Path, mode: Mode) -> FileReport {
+        let read = |path: &Path| -> Result<(Vec<u8>, Snapshot)> {
+            let fail = |source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            };
+            let meta = fs::metadata(path).map_err(fail)?;
+            if meta.is_dir() {
+                return Err(fail(std::io::Error::other("is a directory")));
+            }
+            if meta.len() > MAX_FILE_SIZE {
+                return Err(Error::TooLarge {
+                    path: path.to_path_buf(),
+                    size: meta.len(),
+                    limit: MAX_FILE_SIZE,
+                });
+            }
+            let bytes = fs::read(path).map_err(fail)?;
+            let snapshot = Snapshot::new(&meta, &bytes);
+            Ok((bytes, snapshot))
+        };
+        match read(path) {
+            Ok((bytes, snapshot)) => self.process_bytes(path, bytes, mode, Some(&snapshot)),
+            Err(error) => FileReport::error(path.to_path_buf(), error),
+        }
+    }
+
+    /// Processes one post given as bytes; writes it back only in [`Mode::Write`] with a snapshot.
+    pub fn process_bytes(
+        &self,
+        path: &Path,
+        bytes: Vec<u8>,
+        mode: Mode,
+        snapshot: Option<&Snapshot>,
+    ) -> FileReport {
+        let size = bytes.len() as u64;
+        let original = (mode == Mode::Stdout).then(|| bytes.clone());
+        let mut report = match self.fill(path, bytes) {
+            Ok(filled) => {
+                let mut report = FileReport {
+                    path: path.to_path_buf(),
+                    status: filled.status,
+                    plan: filled.plan,
+                    language: filled.language,
+                    bytes: size,
+                    diff: None,
+                    output: None,
+                    error: None,
+                };
+                if let Some(new_text) = filled.text {
+                    match mode {
+                        Mode::Write => {
+                            if let Some(snapshot) = snapshot {
+                                if let Err(error) = write_atomic(path, &new_text, snapshot) {
+                                    report.status = Status::Error;
+                                    report.error = Some(error);
+                                }
+                            }
+                        }
+                        Mode::Diff => {
+                            report.diff = Some(unified_diff(path, &filled.original, &new_text))
+                        }
+                        Mode::Stdout => report.output = Some(new_text.into_bytes()),
+                        Mode::Check => {}
+                    }
+                }
+                report
+            }
+            Err(error) => {
+                let mut report = FileReport::error(path.to_path_buf(), error);
+                report.bytes = size;
+                report
+            }
+        };
+        if mode == Mode::Stdout && report.output.is_none() {
+            report.output = original;
+        }
+        report
+    }
+
+    /// Fills a post in memory: returns the plan and, when anything changes, the new text.
+    ///
+    /// # Errors
+    /// Any read, parse or verification error for this post.
+    pub fn fill(&self, path: &Path, bytes: Vec<u8>) -> Result<Filled> {
+        let doc = Document::from_bytes(path, bytes)?;
+        let fm = FrontMatter::parse(&doc)?;
+        let fields = match select_fields(&fm, &self.options.policy, |f| self.options.key(f)) {
+            Selection::AlreadyFilled => {
+                return Ok(Filled::unchanged(doc.text, Status::AlreadyFilled, None))
+            }
+            Selection::Fill(fields) if fields.is_empty() => {
+                return Ok(Filled::unchanged(doc.text, Status::Unchanged, None))
+            }
+            Selection::Fill(fields) => fields,
+        };
+        let mut blocks = Vec::new();
+        if let Some(title) = fm.text("title").filter(|t| !t.trim().is_empty()) {
+            let line = fm.entry("title").map_or(1, |e| e.line);
+            blocks.push(TextBlock {
+                zone: Zone::Title,
+                text: title.to_owned(),
+                line,
+                bold: Vec::new(),
+                speaker: None,
+            });
+        }
+        blocks.extend(extract_blocks(doc.body(), doc.body_first_line()));
+        let language = detect_language(&blocks);
+        let mut edits = Vec::new();
+        for field in fields {
+            if let Some(value) = self
+                .suggest(field, &blocks, language)
+                .filter(|v| !v.is_empty())
+            {
+                let key = self.options.key(field);
+                let replaces = !fm.is_empty(&key);
+                edits.push(FieldEdit {
+                    field,
+                    key,
+                    value,
+                    replaces,
+                });
+            }
+        }
+        let plan = Plan { edits };
+        if plan.is_empty() {
+            return Ok(Filled::unchanged(
+                doc.text,
+                Status::Unchanged,
+                Some(language),
+            ));
+        }
+        let new_text = apply_plan(&doc, &fm, &plan, &self.options.key_order)?;
+        if new_text == doc.text {
+            return Ok(Filled::unchanged(
+                doc.text,
+                Status::Unchanged,
+                Some(language),
+            ));
+        }
+        Ok(Filled {
+            original: doc.text,
+            text: Some(new_text),
+            plan,
+            status: Status::Filled,
+            language: Some(language),
+        })
+    }
+
+    fn suggest(
+        &self,
+        field: Field,
+        blocks: &[TextBlock],
+        language: Language,
+    ) -> Option<FieldValue> {
+        let summary =
+            |lang: Language| summarize(blocks, lang, &self.segmenter, &self.options.summary);
+        match field {
+            Field::Summary => {
+                let lang = match self.options.summary_lang {
+                    SummaryLang::Auto | SummaryLang::Both => language,
+                    SummaryLang::Zh => Language::Chinese,
+                    SummaryLang::En => Language::English,
+                };
+                summary(lang).map(FieldValue::Text)
+            }
+            Field::SummaryEn => {
+                if blocks.iter().any(|b| b.zone == Zone::English) || language == Language::English {
+                    summary(Language::English).map(FieldValue::Text)
+                } else {
+                    None
+                }
+            }
+            // The vocabulary stages fill these.
+            Field::Tags
+            | Field::Category
+            | Field::Area
+            | Field::People
+            | Field::CompaniesOrgs
+            | Field::ProductsModels
+            | Field::MediaBooks => None,
+        }
+    }
+}
+
+/// A post filled in memory.
+#[derive(Debug)]
+pub struct Filled {
+    /// The post as read.
+    pub original: String,
+    /// The new post, when anything changes.
+    pub text: Option<String>,
+    /// The edits.
+    pub plan: Plan,
+    /// What happened.
+    pub status: Status,
+    /// The post's main language, when analysed.
+    pub language: Option<Language>,
+}
+
+impl Filled {
+    fn unchanged(original: String, status: Status, language: Option<Language>) -> Self {
+        Self {
+            original,
+            text: None,
+            plan: Plan::default(),
+            status,
+            language,
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! The command line as clap sees it: every flag with its help text, written for the people who
+//! run frontfill on their posts. `main` turns these into library options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use frontfill::app::SummaryLang;
+use frontfill::field::Field;
+
+/// Fill the front matter of Markdown transcript posts: tags, people, organisations, products,
+/// media, category, area and a summary. Offline, deterministic, and it never touches a byte
+/// outside the fields it fills.
+#[derive(Debug, Parser)]
+#[command(name = "frontfill", version, propagate_version = true)]
+#[command(
+    after_help = "Examples:\n  frontfill fill notes/              fill every fresh draft under notes/\n  frontfill fill --check posts/*.md  exit 1 if any post still needs filling\n  frontfill fill --diff post.md      show what would change\n  frontfill fill - < post.md         read a post on stdin, print the filled post"
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Fill empty front matter fields in posts (folders are searched for *.md and *.markdown).
+    #[command(
+        after_help = "Exit status: 0 done or nothing to do, 1 --check/--diff found posts to fill, 2 errors.\n\nBy default only fresh drafts are filled: posts where all eight fields are missing or empty.\nA post with any of them set is left exactly as it is."
+    )]
+    Fill(FillArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FillArgs {
+    /// Posts or folders to fill; `-` reads one post from stdin and prints the result.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Write nothing; list the posts that would change and exit 1 if there are any.
+    #[arg(long, help_heading = "Mode", conflicts_with = "diff")]
+    pub(crate) check: bool,
+
+    /// Write nothing; print a unified diff of what would change and exit 1 if anything would.
+    #[arg(long, help_heading = "Mode")]
+    pub(crate) diff: bool,
+
+    /// Fill only these fields, where they are empty, in any post (not just fresh drafts).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "FIELD,...",
+        help_heading = "Fields"
+    )]
+    pub(crate) fields: Option<Vec<Field>>,
+
+    /// Replace these fields even when they are already set.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "FIELD,...",
+        help_heading = "Fields"
+    )]
+    pub(crate) overwrite: Vec<Field>,
+
+    /// Summary language: the post's own (auto), zh, en, or both (adds summary_en from the English originals).
+    #[arg(long, value_enum, default_value_t = SummaryLangArg::Auto, help_heading = "Fields")]
+    pub(crate) summary_lang: SummaryLangArg,
+
+    /// Output style: human lines, or JSON Lines for editors and scripts.
+    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
+    pub(crate) format: Format,
+
+    /// Never draw the progress bar.
+    #[arg(long, help_heading = "Output")]
+    pub(crate) no_progress: bool,
+
+    /// Print only errors.
+    #[arg(short, long, help_heading = "Output", conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+
+    /// Also list posts that were left unchanged.
+    #[arg(short, long, action = clap::ArgAction::Count, help_heading = "Output")]
+    pub(crate) verbose: u8,
+
+    /// When to use colour (NO_COLOR is honoured in auto).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
+    pub(crate) color: ColorArg,
+
+    /// Number of threads (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub(crate) threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SummaryLangArg {
+    Auto,
+    Zh,
+    En,
+    Both,
+}
+
+impl From<SummaryLangArg> for SummaryLang {
+    fn from(arg: SummaryLangArg) -> Self {
+        match arg {
+            SummaryLangArg::Auto => SummaryLang::Auto,
+            SummaryLangArg::Zh => SummaryLang::Zh,
+            SummaryLangArg::En => SummaryLang::En,
+            SummaryLangArg::Both => SummaryLang::Both,
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! Turns a Markdown body into plain-text blocks tagged with their zone (title, heading, paragraph,
+//! English original inside `<details>`), with the `**bold**` spans and a `**Name**:` speaker label
+//! marked. Code, HTML markup, images and URLs are dropped. The only module that knows pulldown-cmark.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+/// Where in a post a piece of text sits; zones weigh differently in scoring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Zone {
+    /// The `title` in the front matter.
+    Title,
+    /// A Markdown heading.
+    Heading,
+    /// Body text: paragraphs, list items, table cells, quotes.
+    Paragraph,
+    /// An English original inside `<details>`.
+    English,
+}
+
+/// A block of plain text from the post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextBlock {
+    /// The block's zone.
+    pub zone: Zone,
+    /// The text with Markdown markup removed.
+    pub text: String,
+    /// The 1-based file line where the block starts.
+    pub line: usize,
+    /// Byte ranges in `text` that were `**bold**`.
+    pub bold: Vec<Range<usize>>,
+    /// The byte range in `text` of a leading `**Name**:` speaker label (name only).
+    pub speaker: Option<Range<usize>>,
+}
+
+impl TextBlock {
+    /// The text after the speaker label and its colon, or the whole text.
+    pub fn content(&self) -> &str {
+        match &self.speaker {
+            Some(label) => {
+                let rest = &self.text[label.end..];
+                rest.trim_start_matches(['*', ' '])
+                    .trim_start_matches([':', '：'])
+                    .trim_start()
+            }
+            None => &self.text,
+        }
+    }
+}
+
+/// Extracts the text blocks of a body. `first_line` is the file line on which the body starts.
+pub fn extract_blocks(body: &str, first_line: usize) -> Vec<TextBlock> {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_at = |offset: usize| first_line + line_starts.partition_point(|&s| s <= offset) - 1;
+
+    let mut out = Vec::new();
+    let mut current: Option<TextBlock> = None;
+    let mut bold_starts: Vec<usize> = Vec::new();
+    let mut skip = 0usize;
+    let mut in_heading = false;
+    let mut details = 0usize;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
+    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        let zone = if in_heading {
+            Zone::Heading
+        } else if details > 0 {
+            Zone::English
+        } else {
+            Zone::Paragraph
+        };
+        match event {
+            Event::Start(Tag::CodeBlock(_) | Tag::Image { .. } | Tag::MetadataBlock(_)) => {
+                skip += 1
+            }
+            Event::End(TagEnd::CodeBlock | TagEnd::Image | TagEnd::MetadataBlock(_)) => {
+                skip = skip.saturating_sub(1)
+            }
+            Event::Start(Tag::Link {
+                link_type: LinkType::Autolink | LinkType::Email,
+                ..
+            }) => skip += 1,
+            Event::End(TagEnd::Link) if skip > 0 => skip -= 1,
+            Event::Start(Tag::Heading { .. }) => {
+                flush(&mut current, &mut out);
+                in_heading = true;
+                current = Some(new_block(Zone::Heading, line_at(range.start)));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                flush(&mut current, &mut out);
+                in_heading = false;
+            }
+            Event::Start(Tag::Paragraph | Tag::Item | Tag::TableCell | Tag::BlockQuote(_)) => {
+                flush(&mut current, &mut out);
+                current = Some(new_block(zone, line_at(range.start)));
+            }
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
+            ) => {
+                flush(&mut current, &mut out);
+            }
+            Event::Start(Tag::Strong) => {
+                let block = current.get_or_insert_with(|| new_block(zone, line_at(range.start)));
+                bold_starts.push(block.text.len());
+            }
+            Event::End(TagEnd::Strong) => {
+                if let (Some(start), Some(block)) = (bold_starts.pop(), current.as_mut()) {
+                    let end = block.text.len();
+                    if end > start {
+                        block.bold.push(start..end);
+                    }
+                }
+            }
+            Event::Text(text) if skip == 0 => {
+                let block = current.get_or_insert_with(|| new_block(zone, line_at(range.start)));
+                push_text(&mut block.text, &text);
+            }
+            Event::SoftBreak | Event::HardBreak if skip == 0 => {
+                if let Some(block) = current.as_mut() {
+                    block.text.push(' ');
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                for piece in scan_html(&html, &mut details) {
+                    let block = current
+                        .get_or_insert_with(|| new_block(Zone::English, line_at(range.start)));
+                    if block.zone == Zone::English {
+                        push_text(&mut block.text, &piece);
+                        block.text.push(' ');
+                    }
+                }
+                if details == 0 && current.as_ref().is_some_and(|b| b.zone == Zone::English) {
+                    flush(&mut current, &mut out);
+                }
+            }
+            _ => {}
+        }
+    }
+    flush(&mut current, &mut out);
+    out
+}
+
+fn new_block(zone: Zone, line: usize) -> TextBlock {
+    TextBlock {
+        zone,
+        text: String::new(),
+        line,
+        bold: Vec::new(),
+        speaker: None,
+    }
+}
+
+fn flush(current: &mut Option<TextBlock>, out: &mut Vec<TextBlock>) {
+    let Some(mut block) = current.take() else {
+        return;
+    };
+    let trimmed_end = block.text.trim_end().len();
+    block.text.truncate(trimmed_end);
+    if block.text.trim().is_empty() {
+        return;
+    }
+    block.speaker = find_speaker(&block);
+    out.push(block);
+}
+
+/// A speaker label is a short bold run at the very start, followed by (or ending in) a colon.
+fn find_speaker(block: &TextBlock) -> Option<Range<usize>> {
+    let first = block.bold.first()?;
+    if first.start != 0 || block.text[first.clone()].chars().count() > 40 {
+        return None;
+    }
+    let name = &block.text[first.clone()];
+    let stripped = name.trim_end_matches([':', '：', ' ']);
+    if stripped.len() < name.len() && !stripped.is_empty() {
+        return Some(first.start..first.start + stripped.len());
+    }
+    let after = block.text[first.end..].trim_start_matches(' ');
+    (after.starts_with(':') || after.starts_with('：')).then(|| first.clone())
+}
+
+/// Appends text with bare URLs removed.
+fn push_text(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(i) = rest.find("http://").or_else(|| rest.find("https://")) {
+        out.push_str(&rest[..i]);
+        let url_len = rest[i..]
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | '）' | '>' | '，' | '。'))
+            .unwrap_or(rest.len() - i);
+        rest = &rest[i + url_len..];
+    }
+    out.push_str(rest);
+}
+
+/// Tracks `<details>` nesting through an HTML fragment and returns the text that sits inside a
+/// `<details>` (other than its `<summary>` label), such as `<p class="english-text">…</p>`.
+fn scan_html(html: &str, details: &mut usize) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut in_summary = false;
+    let mut rest = html;
+    loop {
+        let (text, tag) = match rest.find('<') {
+            Some(i) => (&rest[..i], Some(i)),
+            None => (rest, None),
+        };
+        if *details > 0 && !in_summary && !text.trim().is_empty() {
+            pieces.push(decode_entities(text.trim()));
+        }
+        let Some(i) = tag else { break };
+        let end = rest[i..].find('>').map_or(rest.len(), |j| i + j + 1);
+        let name = rest[i + 1..end]
+            .trim_start_matches('/')
+            .to_ascii_lowercase();
+        let closing = rest[i + 1..].starts_with('/');
+        if name.starts_with("details") {
+            *details = if closing {
+                details.saturating_sub(1)
+            } else {
+                *details + 1
+            };
+        } else if name.starts_with("summary") {
+            in_summary = !closing;
+        }
+        rest = &rest[end..];
+    }
+    pieces
+}
+
+fn decode_entities(text: &str) -> String {
+    text.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zones_bold_and_speakers() {
+        let body = "## 开场\n\n**主持人**：大家好，今天聊**英伟达**。\n\n<details>\n<summary>Original English</summary>\n\n**Host**: Hello, today **Nvidia**.\n\n</details>\n\n```\ncode 不要\n```\n";
+        let blocks = extract_blocks(body, 10);
+        let summary: Vec<_> = blocks
+            .iter()
+            .map(|b| (b.zone, b.text.as_str(), b.line))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (Zone::Heading, "开场", 10),
+                (Zone::Paragraph, "主持人：大家好，今天聊英伟达。", 12),
+                (Zone::English, "Host: Hello, today Nvidia.", 17),
+            ]
+        );
+        assert_eq!(blocks[1].speaker, Some(0.."主持人".len()));
+        assert_eq!(blocks[1].content(), "大家好，今天聊英伟达。");
+        assert_eq!(&blocks[1].text[blocks[1].bold[1].clone()], "英伟达");
+        assert_eq!(blocks[2].speaker, Some(0..4));
+    }
+
+    #[test]
+    fn html_paragraph_inside_details_is_english() {
+        let body = "<details>\n<summary>View/Hide Original English</summary>\n<p class=\"english-text\">Same here &amp; thanks.</p>\n</details>\n\n**Robert:** 彼此彼此。\n";
+        let blocks = extract_blocks(body, 1);
+        assert_eq!(blocks[0].zone, Zone::English);
+        assert_eq!(blocks[0].text, "Same here & thanks.");
+        assert_eq!(blocks[1].zone, Zone::Paragraph);
+        assert_eq!(blocks[1].speaker, Some(0..6));
+    }
+
+    #[test]
+    fn drops_urls_code_and_images() {
+        let body =
+            "看 https://example.com/x 和 `code` 以及 ![图](a.png) [链接](http://b) <https://c.d>\n";
+        let blocks = extract_blocks(body, 1);
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].text, "看  和  以及  链接");
+    }
+}

@@ -1,0 +1,292 @@
+//! Reads the YAML between the fences: the parsed values (through serde_yaml_ng, the only YAML
+//! library in the crate) and, next to them, where each top-level key's entry sits in the text.
+//! The writer uses those line ranges to splice; nothing here ever serializes YAML.
+
+use std::ops::Range;
+
+use serde_yaml_ng::{Mapping, Value};
+
+use crate::document::Document;
+use crate::error::{Error, Result};
+
+/// A top-level `key: value` entry as it sits in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The key as written (quotes removed).
+    pub key: String,
+    /// From the start of the key line to the end of its last value line, line ending included.
+    pub span: Range<usize>,
+    /// The 1-based file line of the key.
+    pub line: usize,
+    /// Offset just past the key's `:`, so a rewrite keeps the key exactly as written.
+    pub key_end: usize,
+}
+
+/// The parsed front matter of a post, with the layout facts the writer needs.
+#[derive(Debug, Clone)]
+pub struct FrontMatter {
+    /// The parsed top-level mapping.
+    pub values: Mapping,
+    /// Every top-level entry, in file order.
+    pub entries: Vec<Entry>,
+    /// Indentation of block list items (`2` for `  - x`, `0` for `- x`), if the file has any.
+    pub list_indent: Option<usize>,
+    /// Whether the line scan found exactly the keys the parser found, so splicing is safe.
+    pub layout_known: bool,
+}
+
+impl FrontMatter {
+    /// Parses a document's front matter; a post without one gives an empty front matter.
+    ///
+    /// # Errors
+    /// Malformed YAML, or YAML that is not a mapping, with the file line.
+    pub fn parse(doc: &Document) -> Result<Self> {
+        let Some(front) = &doc.front else {
+            return Ok(Self {
+                values: Mapping::new(),
+                entries: Vec::new(),
+                list_indent: None,
+                layout_known: true,
+            });
+        };
+        let yaml = &doc.text[front.yaml.clone()];
+        let values = parse_mapping(yaml).map_err(|(line, message)| Error::FrontMatter {
+            path: doc.path.clone(),
+            line: front.first_line + line.saturating_sub(1),
+            message,
+        })?;
+        let (entries, list_indent) = scan_entries(&doc.text, front.yaml.clone(), front.first_line);
+        let layout_known = entries.len() == values.len()
+            && entries
+                .iter()
+                .all(|e| values.contains_key(Value::String(e.key.clone())));
+        Ok(Self {
+            values,
+            entries,
+            list_indent,
+            layout_known,
+        })
+    }
+
+    /// The value of a key, if present.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.values.get(key)
+    }
+
+    /// Whether the key is missing or holds an empty value (`[]`, `'[]'`, `''`, null).
+    pub fn is_empty(&self, key: &str) -> bool {
+        self.get(key).is_none_or(is_empty_value)
+    }
+
+    /// The entry for a key, if the line scan found it.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.key == key)
+    }
+
+    /// A string value, if the key holds one.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Value::as_str)
+    }
+}
+
+/// Parses YAML text into a mapping; errors carry a 1-based line within `yaml`.
+pub(crate) fn parse_mapping(yaml: &str) -> std::result::Result<Mapping, (usize, String)> {
+    if yaml.trim().is_empty() {
+        return Ok(Mapping::new());
+    }
+    match serde_yaml_ng::from_str::<Value>(yaml) {
+        Ok(Value::Mapping(map)) => Ok(map),
+        Ok(Value::Null) => Ok(Mapping::new()),
+        Ok(_) => Err((
+            1,
+            "front matter is not a mapping of keys to values".to_owned(),
+        )),
+        Err(err) => {
+            let line = err.location().map_or(1, |l| l.line());
+            let message = err.to_string();
+            // serde_yaml_ng appends " at line L column C"; the caller puts the line in front.
+            let message = match message.find(" at line ") {
+                Some(i) => message[..i].to_owned(),
+                None => message,
+            };
+            Err((line, message))
+        }
+    }
+}
+
+/// Whether a value counts as empty for filling: null, `''`, `'[]'`, `[]`, or a list of blanks.
+pub fn is_empty_value(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => {
+            let s = s.trim();
+            s.is_empty() || s == "[]"
+        }
+        Value::Sequence(items) => items.iter().all(is_empty_value),
+        Value::Mapping(map) => map.is_empty(),
+        Value::Tagged(tagged) => is_empty_value(&tagged.value),
+        Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+/// Finds the top-level entries by their key lines. An entry runs to the line before the next key
+/// line, less trailing blank and column-0 comment lines, which belong to no key.
+fn scan_entries(text: &str, yaml: Range<usize>, first_line: usize) -> (Vec<Entry>, Option<usize>) {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut list_indent = None;
+    let mut last_content_end = yaml.start;
+    let mut pos = yaml.start;
+    let mut line_number = first_line;
+    while pos < yaml.end {
+        let end = text[pos..yaml.end]
+            .find('\n')
+            .map_or(yaml.end, |i| pos + i + 1);
+        let line = &text[pos..end];
+        let trimmed = line.trim_end_matches(['\r', '\n']);
+        if let Some((key, colon)) = key_of_line(trimmed) {
+            if let Some(last) = entries.last_mut() {
+                last.span.end = last_content_end;
+            }
+            entries.push(Entry {
+                key,
+                span: pos..end,
+                line: line_number,
+                key_end: pos + colon + 1,
+            });
+            last_content_end = end;
+        } else if !trimmed.trim().is_empty() && !trimmed.starts_with('#') {
+            last_content_end = end;
+            if list_indent.is_none() {
+                let indent = trimmed.len() - trimmed.trim_start_matches(' ').len();
+                let rest = &trimmed[indent..];
+                if rest == "-" || rest.starts_with("- ") {
+                    list_indent = Some(indent);
+                }
+            }
+        }
+        pos = end;
+        line_number += 1;
+    }
+    if let Some(last) = entries.last_mut() {
+        last.span.end = last_content_end;
+    }
+    (entries, list_indent)
+}
+
+/// The key of a top-level `key:` line and the offset of its colon, or `None` for anything else.
+fn key_of_line(line: &str) -> Option<(String, usize)> {
+    let first = line.chars().next()?;
+    if matches!(
+        first,
+        ' ' | '\t' | '#' | '-' | '?' | '[' | '{' | '&' | '*' | '!' | '|' | '>' | '%' | '@' | '`'
+    ) {
+        return None;
+    }
+    if first == '"' || first == '\'' {
+        let close = closing_quote(line, first)?;
+        let after = &line[close + 1..];
+        if after.starts_with(':') && (after.len() == 1 || after[1..].starts_with([' ', '\t'])) {
+            return Some((line[1..close].replace("''", "'"), close + 1));
+        }
+        return None;
+    }
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b':' && (i + 1 == bytes.len() || matches!(bytes[i + 1], b' ' | b'\t')) {
+            let key = line[..i].trim_end();
+            return (!key.is_empty()).then(|| (key.to_owned(), i));
+        }
+        if b == b' ' && bytes.get(i + 1) == Some(&b'#') {
+            return None;
+        }
+    }
+    None
+}
+
+/// The byte offset of the quote that closes a quoted key starting at offset 0.
+fn closing_quote(line: &str, quote: char) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == '"' => i += 2,
+            b'\'' if quote == '\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote as u8 => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn parse(text: &str) -> (Document, Result<FrontMatter>) {
+        let doc = Document::from_text(Path::new("t.md"), text.to_owned()).unwrap();
+        let fm = FrontMatter::parse(&doc);
+        (doc, fm)
+    }
+
+    #[test]
+    fn finds_entries_and_list_style() {
+        let text = "---\ntitle: x\ntags:\n  - a\n  - b\n\n# note\npeople: []\nsummary: >\n  long\n  text\n---\n";
+        let (doc, fm) = parse(text);
+        let fm = fm.unwrap();
+        let spans: Vec<_> = fm
+            .entries
+            .iter()
+            .map(|e| (e.key.as_str(), &doc.text[e.span.clone()], e.line))
+            .collect();
+        assert_eq!(
+            spans,
+            vec![
+                ("title", "title: x\n", 2),
+                ("tags", "tags:\n  - a\n  - b\n", 3),
+                ("people", "people: []\n", 8),
+                ("summary", "summary: >\n  long\n  text\n", 9),
+            ]
+        );
+        assert_eq!(fm.list_indent, Some(2));
+        assert!(fm.layout_known);
+    }
+
+    #[test]
+    fn empty_values() {
+        let (_, fm) = parse("---\na: []\nb: '[]'\nc: ''\nd:\ne: ~\nf: [x]\ng: 0\nh: [\"\"]\n---\n");
+        let fm = fm.unwrap();
+        for key in ["a", "b", "c", "d", "e", "h", "missing"] {
+            assert!(fm.is_empty(key), "{key}");
+        }
+        assert!(!fm.is_empty("f"));
+        assert!(!fm.is_empty("g"));
+    }
+
+    #[test]
+    fn flush_lists_and_quoted_keys() {
+        let (_, fm) = parse("---\n\"tags\":\n- a\n'it''s': 1\n---\n");
+        let fm = fm.unwrap();
+        assert_eq!(fm.list_indent, Some(0));
+        assert_eq!(fm.entries[1].key, "it's");
+        assert!(fm.layout_known);
+    }
+
+    #[test]
+    fn malformed_yaml_names_the_file_line() {
+        let (_, fm) = parse("---\ntitle: x\ntags: [a\nb: c\n---\n");
+        match fm {
+            Err(Error::FrontMatter { line, .. }) => assert!((3..=5).contains(&line), "{line}"),
+            other => panic!("{other:?}"),
+        }
+        let (_, fm) = parse("---\n- a\n- b\n---\n");
+        assert!(matches!(fm, Err(Error::FrontMatter { line: 2, .. })));
+    }
+
+    #[test]
+    fn duplicate_keys_are_an_error() {
+        let (_, fm) = parse("---\na: 1\na: 2\n---\n");
+        assert!(fm.is_err());
+    }
+}

@@ -1,0 +1,139 @@
+//! The `frontfill` binary: parses the command line, runs the library, prints the reports and maps
+//! the outcome to an exit code (0 done, 1 `--check`/`--diff` found changes, 2 errors).
+
+#![expect(
+    clippy::print_stderr,
+    reason = "the binary is where messages reach the terminal"
+)]
+
+mod cli;
+mod progress;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use frontfill::app::{Engine, Mode, Options, Status, Totals};
+use frontfill::discover::discover;
+use frontfill::plan::FieldPolicy;
+use frontfill::report::{human, json};
+
+use crate::cli::{Cli, ColorArg, Command, FillArgs, Format};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Fill(args) => fill(args),
+    }
+}
+
+fn fill(args: FillArgs) -> ExitCode {
+    set_color(args.color);
+    if let Some(threads) = args.threads {
+        if let Err(err) = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build_global()
+        {
+            eprintln!("frontfill: {err}");
+            return ExitCode::from(2);
+        }
+    }
+    let mode = if args.check {
+        Mode::Check
+    } else if args.diff {
+        Mode::Diff
+    } else {
+        Mode::Write
+    };
+    let options = Options {
+        policy: FieldPolicy {
+            only: args.fields.clone(),
+            overwrite: args.overwrite.clone(),
+            summary_en: matches!(args.summary_lang, cli::SummaryLangArg::Both),
+        },
+        summary_lang: args.summary_lang.into(),
+        ..Options::default()
+    };
+    let engine = Engine::new(options);
+    let started = Instant::now();
+    let inputs = discover(&args.paths);
+    let show_bar = !args.no_progress
+        && !args.quiet
+        && args.verbose == 0
+        && args.format == Format::Human
+        && inputs.len() > 1
+        && std::io::stderr().is_terminal();
+    let bar = progress::Progress::new(inputs.len() as u64, show_bar);
+    let reports = engine.run(&inputs, mode, &|report| bar.advance(&report.path));
+    bar.finish();
+    let totals = Totals::from_reports(&reports, started.elapsed());
+
+    let mut out = anstream::stdout().lock();
+    let mut err = anstream::stderr().lock();
+    let mut changed = false;
+    let mut failed = false;
+    for report in &reports {
+        changed |= report.status == Status::Filled;
+        failed |= report.status == Status::Error;
+        if let Some(line) = human::error_line(report) {
+            let _ = writeln!(err, "frontfill: {line}");
+        }
+        let written = match args.format {
+            Format::Json => writeln!(out, "{}", json::file_line(report)),
+            Format::Human => match (&report.output, mode) {
+                (Some(bytes), Mode::Write) => out.write_all(bytes),
+                _ => match human::file_line(report, mode, args.verbose > 0) {
+                    Some(line) if !args.quiet || mode == Mode::Check => write_line(&mut out, &line),
+                    _ => Ok(()),
+                },
+            },
+        };
+        if is_broken_pipe(written) {
+            return ExitCode::SUCCESS;
+        }
+    }
+    let summary = match args.format {
+        Format::Json => writeln!(out, "{}", json::totals_line(&totals)),
+        Format::Human
+            if !args.quiet
+                && !(inputs.len() == 1
+                    && matches!(inputs[0], frontfill::discover::Input::Stdin)) =>
+        {
+            writeln!(err, "{}", human::totals_line(&totals, mode))
+        }
+        Format::Human => Ok(()),
+    };
+    if is_broken_pipe(summary.and_then(|()| out.flush())) {
+        return ExitCode::SUCCESS;
+    }
+    if failed {
+        ExitCode::from(2)
+    } else if changed && matches!(mode, Mode::Check | Mode::Diff) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn write_line(out: &mut impl Write, line: &str) -> std::io::Result<()> {
+    if line.ends_with('\n') {
+        out.write_all(line.as_bytes())
+    } else {
+        writeln!(out, "{line}")
+    }
+}
+
+/// A closed pipe (`frontfill … | head`) is a normal way for output to end.
+fn is_broken_pipe(result: std::io::Result<()>) -> bool {
+    matches!(result, Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+fn set_color(choice: ColorArg) {
+    let choice = match choice {
+        ColorArg::Auto => anstream::ColorChoice::Auto,
+        ColorArg::Always => anstream::ColorChoice::Always,
+        ColorArg::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
+}
