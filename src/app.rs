@@ -422,11 +422,24 @@ impl Engine {
                 summary(lang).map(FieldValue::Text)
             }
             Field::SummaryEn => {
-                if blocks.iter().any(|b| b.zone == Zone::English) || language == Language::English {
-                    summary(Language::English).map(FieldValue::Text)
-                } else {
-                    None
+                // Drawn from the English originals (`<details>`) alone: the Chinese body comes
+                // first in the post and would otherwise end up in the English summary. A post
+                // without originals has no second language, so it gets no `summary_en`.
+                let originals: Vec<TextBlock> = blocks
+                    .iter()
+                    .filter(|b| b.zone == Zone::English)
+                    .cloned()
+                    .collect();
+                if originals.is_empty() {
+                    return None;
                 }
+                summarize(
+                    &originals,
+                    Language::English,
+                    &self.segmenter,
+                    &self.options.summary,
+                )
+                .map(FieldValue::Text)
             }
             // The vocabulary stages fill these.
             Field::Tags
