@@ -52,6 +52,10 @@ pub(crate) struct DictionaryArgs {
     /// this folder, on top of the built-in dictionaries (repeatable; later folders win).
     #[arg(long, value_name = "DIR", help_heading = "Vocabulary")]
     pub(crate) dictionaries: Vec<PathBuf>,
+
+    /// Leave out the built-in dictionaries: use only the --dictionaries folders.
+    #[arg(long, help_heading = "Vocabulary", requires = "dictionaries")]
+    pub(crate) no_builtin_dictionaries: bool,
 }
 
 /// How names are chosen.

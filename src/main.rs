@@ -38,7 +38,7 @@ fn main() -> ExitCode {
 
 /// Loads the vocabulary; an invalid dictionary stops the run before any post is read.
 fn load_vocabulary(args: &DictionaryArgs) -> Result<Arc<Vocabulary>, ExitCode> {
-    Vocabulary::load(&args.dictionaries)
+    Vocabulary::load_layers(!args.no_builtin_dictionaries, &args.dictionaries)
         .map(Arc::new)
         .map_err(|err| {
             eprintln!("frontfill: {}", one_line(&err.to_string()));

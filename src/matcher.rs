@@ -83,6 +83,17 @@ pub enum Cue {
     Gloss,
 }
 
+impl Cue {
+    /// The snake_case name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cue::BoldName => "bold_name",
+            Cue::SpeakerName => "speaker_name",
+            Cue::Gloss => "gloss",
+        }
+    }
+}
+
 /// One place where a post names a subject.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mention {

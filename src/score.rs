@@ -210,6 +210,8 @@ pub struct Candidate {
     pub mentions: usize,
     /// Mentions per place.
     pub places: BTreeMap<Place, usize>,
+    /// Mentions through an alias that other entries share.
+    pub ambiguous: usize,
     /// Position of the first mention, 0 (start) to 1 (end).
     pub first: f64,
     /// Why a proposed name was proposed; `None` for vocabulary entries.
@@ -315,6 +317,7 @@ pub fn score_candidates(
             score,
             prior,
             mentions: list.len(),
+            ambiguous: list.iter().filter(|m| m.ambiguous).count(),
             places,
             first,
             cue,

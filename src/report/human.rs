@@ -102,7 +102,7 @@ fn explain_candidate(out: &mut String, c: &Candidate) {
         .filter_map(|p| c.places.get(p).map(|n| format!("{}:{n}", p.name())))
         .collect();
     let source = match c.cue {
-        Some(cue) => format!(" new ({})", format!("{cue:?}").to_lowercase()),
+        Some(cue) => format!(" new ({})", cue.name()),
         None => String::new(),
     };
     let _ = writeln!(

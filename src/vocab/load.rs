@@ -93,7 +93,20 @@ impl Vocabulary {
     /// # Errors
     /// An unreadable folder or file, a folder without any dictionary, or an invalid dictionary.
     pub fn load(dirs: &[PathBuf]) -> Result<Self> {
-        let mut sources = shipped_sources();
+        Self::load_layers(true, dirs)
+    }
+
+    /// Like [`Vocabulary::load`], with the built-in dictionaries left out when `builtin` is
+    /// false (an evaluation against a vocabulary learned elsewhere must not see them).
+    ///
+    /// # Errors
+    /// As [`Vocabulary::load`].
+    pub fn load_layers(builtin: bool, dirs: &[PathBuf]) -> Result<Self> {
+        let mut sources = if builtin {
+            shipped_sources()
+        } else {
+            Vec::new()
+        };
         for (i, dir) in dirs.iter().enumerate() {
             sources.extend(read_dir_sources(dir, i + 1)?);
         }
