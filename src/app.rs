@@ -467,7 +467,7 @@ impl Engine {
         let matcher = self.matcher();
         let mut mentions = matcher.find_mentions(blocks, &self.segmenter);
         let proposals = if self.options.scoring.discover {
-            matcher.propose_names(blocks, &self.vocabulary, &mentions)
+            matcher.propose_names(blocks, &self.vocabulary, &mentions, &self.segmenter)
         } else {
             Vec::new()
         };

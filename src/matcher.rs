@@ -81,6 +81,11 @@ pub enum Cue {
     SpeakerName,
     /// A Chinese name glossed in English, `**黄仁勋**（Jensen Huang）`.
     Gloss,
+    /// A work in title marks that is bold or in the title, `**《三体》**`.
+    BookTitle,
+    /// A bold Chinese name that jieba tags as a person, or a transliteration with a middle
+    /// dot, `**陶哲轩**`, `**蒂姆·库克**`.
+    HanName,
 }
 
 impl Cue {
@@ -90,6 +95,8 @@ impl Cue {
             Cue::BoldName => "bold_name",
             Cue::SpeakerName => "speaker_name",
             Cue::Gloss => "gloss",
+            Cue::BookTitle => "book_title",
+            Cue::HanName => "han_name",
         }
     }
 }
@@ -242,27 +249,31 @@ impl Matcher {
         out
     }
 
-    /// Proposes people the vocabulary does not know, from bold Latin names, speaker labels and
-    /// English glosses, skipping spans a known mention already covers.
+    /// Proposes names the vocabulary does not know: people from bold Latin names, speaker
+    /// labels and English glosses; works from title marks in bold or in the title. Spans a
+    /// known mention already covers are skipped.
     pub fn propose_names(
         &self,
         blocks: &[TextBlock],
         vocab: &Vocabulary,
         known: &[Mention],
+        segmenter: &Segmenter,
     ) -> Vec<Proposal> {
-        let mut found: BTreeMap<String, Proposal> = BTreeMap::new();
-        let mut add = |name: String, han: Option<String>, cue: Cue| {
+        let mut found: BTreeMap<(Field, String), Proposal> = BTreeMap::new();
+        let mut add = |field: Field, name: String, han: Option<String>, cue: Cue| {
             if !vocab.lookup(&name).is_empty()
                 || han.as_deref().is_some_and(|h| !vocab.lookup(h).is_empty())
             {
                 return;
             }
-            let proposal = found.entry(name.clone()).or_insert_with(|| Proposal {
-                field: Field::People,
-                forms: vec![name.clone()],
-                name,
-                cue,
-            });
+            let proposal = found
+                .entry((field, name.clone()))
+                .or_insert_with(|| Proposal {
+                    field,
+                    forms: vec![name.clone()],
+                    name,
+                    cue,
+                });
             proposal.cue = proposal.cue.min(cue);
             if let Some(han) = han {
                 if !proposal.forms.contains(&han) {
@@ -271,6 +282,23 @@ impl Matcher {
             }
         };
         for (index, block) in blocks.iter().enumerate() {
+            if block.zone == Zone::English {
+                continue;
+            }
+            for (span, title) in book_titles(&block.text) {
+                // `了**《书》**，` is not bold to CommonMark (the `**` touches punctuation), so
+                // literal asterisks around the marks count as bold too.
+                let marked = block.zone != Zone::Paragraph
+                    || block.text[..span.start].ends_with("**")
+                    || block.text[span.end..].starts_with("**")
+                    || block
+                        .bold
+                        .iter()
+                        .any(|b| b.start <= span.start + 3 && span.end <= b.end + 3);
+                if marked {
+                    add(Field::MediaBooks, title, None, Cue::BookTitle);
+                }
+            }
             if block.zone != Zone::Paragraph {
                 continue;
             }
@@ -295,8 +323,12 @@ impl Matcher {
                     let person =
                         looks_like_person(&latin, Some(&self.given_names)) || han.contains('·');
                     if person && !covered(span) {
-                        add(latin, Some(han), Cue::Gloss);
+                        add(Field::People, latin, Some(han), Cue::Gloss);
                     }
+                    continue;
+                }
+                if looks_like_han_name(label, segmenter) && !covered(span) {
+                    add(Field::People, label.to_owned(), None, Cue::HanName);
                     continue;
                 }
                 if looks_like_person(label, Some(&self.given_names)) && !covered(span) {
@@ -305,7 +337,7 @@ impl Matcher {
                     } else {
                         Cue::BoldName
                     };
-                    add(label.to_owned(), None, cue);
+                    add(Field::People, label.to_owned(), None, cue);
                 }
             }
         }
@@ -577,6 +609,28 @@ fn split_gloss(text: &str) -> Option<(String, String)> {
         .then(|| (han.to_owned(), latin.to_owned()))
 }
 
+/// The works in title marks, `《三体》`: the byte range of the marks and the title inside.
+fn book_titles(text: &str) -> Vec<(Range<usize>, String)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find('《').map(|i| from + i) {
+        let inner = open + '《'.len_utf8();
+        let Some(close) = text[inner..].find(['》', '《']).map(|i| inner + i) else {
+            break;
+        };
+        from = close;
+        if !text[close..].starts_with('》') {
+            continue;
+        }
+        let title = normalize(&text[inner..close]);
+        if !title.is_empty() && title.chars().count() <= 40 {
+            out.push((open..close + '》'.len_utf8(), title));
+        }
+        from = close + '》'.len_utf8();
+    }
+    out
+}
+
 /// The `（…）` right after a bold span, if the text continues with one.
 fn leading_parenthetical(rest: &str) -> &str {
     let trimmed = rest.trim_start();
@@ -592,6 +646,20 @@ fn leading_parenthetical(rest: &str) -> &str {
             &trimmed[..i + close]
         }
         _ => "",
+    }
+}
+
+/// Whether a bold Han span reads as a person's name: two to four Han characters that jieba tags
+/// as a name, or a transliteration of two or three parts joined by middle dots (`蒂姆·库克`).
+fn looks_like_han_name(text: &str, segmenter: &Segmenter) -> bool {
+    let parts: Vec<&str> = text.split('·').collect();
+    let han_parts = parts
+        .iter()
+        .all(|p| !p.is_empty() && p.chars().count() <= 5 && p.chars().all(is_han));
+    match parts.len() {
+        1 => (2..=4).contains(&text.chars().count()) && han_parts && segmenter.is_person_name(text),
+        2 | 3 => han_parts,
+        _ => false,
     }
 }
 
@@ -769,7 +837,7 @@ mod tests {
         let matcher = Matcher::new(&v);
         let body = "**Lisa Wong**: 你好。\n\n我们请到 **Dario Smith** 和 **Canadian Pacific**。\n\n**黄明**（Jensen Ming）说得对，黄明很好。\n\n**Host**: 好。\n";
         let blocks = extract_blocks(body, 1);
-        let proposals = matcher.propose_names(&blocks, &v, &[]);
+        let proposals = matcher.propose_names(&blocks, &v, &[], &Segmenter::new(Vec::new()));
         let got: Vec<_> = proposals.iter().map(|p| (p.name.as_str(), p.cue)).collect();
         assert_eq!(
             got,
@@ -788,11 +856,35 @@ mod tests {
     }
 
     #[test]
+    fn proposes_works_in_bold_title_marks() {
+        let v = vocab("", "", "");
+        let matcher = Matcher::new(&v);
+        let body = "## 读《沉思录》\n\n他推荐了**《深度工作》**，也提到《随便一本》。\n\n《深度工作》值得一读。\n";
+        let blocks = extract_blocks(body, 1);
+        let proposals = matcher.propose_names(&blocks, &v, &[], &Segmenter::new(Vec::new()));
+        let got: Vec<_> = proposals
+            .iter()
+            .map(|p| (p.field, p.name.as_str(), p.cue))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Field::MediaBooks, "沉思录", Cue::BookTitle),
+                (Field::MediaBooks, "深度工作", Cue::BookTitle),
+            ]
+        );
+        let mentions = matcher.find_proposed(&blocks, &proposals, &Segmenter::new(Vec::new()));
+        assert_eq!(mentions.len(), 3);
+    }
+
+    #[test]
     fn known_names_are_not_proposed() {
         let v = vocab("- name: Jensen Huang\n  aliases: [黄仁勋]\n", "", "");
         let matcher = Matcher::new(&v);
         let blocks = extract_blocks("**黄仁勋**（Jensen Huang）和 **Jensen Huang**。\n", 1);
-        assert!(matcher.propose_names(&blocks, &v, &[]).is_empty());
+        assert!(matcher
+            .propose_names(&blocks, &v, &[], &Segmenter::new(Vec::new()))
+            .is_empty());
     }
 
     #[test]

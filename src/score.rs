@@ -14,7 +14,8 @@ use crate::vocab::{normalize, Vocabulary, FIELDS};
 /// The signal weights of the salience score.
 ///
 /// `score = sigmoid(bias + mass · ln(1 + Σ place weight) + prior · logit(prior) + early · (1 −
-/// first position))`, so a score reads as the chance that the name belongs in the field.
+/// first position) + popularity · ln(1 + count))`, so a score reads as the chance that the name
+/// belongs in the field.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Weights {
     /// Weight of a mention in the title.
@@ -39,8 +40,18 @@ pub struct Weights {
     pub prior: f64,
     /// Coefficient of earliness (1 for a name in the first words, 0 at the very end).
     pub early: f64,
-    /// The prior given to a proposed name the vocabulary does not have.
-    pub new_prior: f64,
+    /// Coefficient of the entry's learned count (posts labelled with it), damped.
+    pub popularity: f64,
+    /// The prior of a proposed bold Latin person name.
+    pub bold_name_prior: f64,
+    /// The prior of a proposed speaker label.
+    pub speaker_name_prior: f64,
+    /// The prior of a proposed glossed name.
+    pub gloss_prior: f64,
+    /// The prior of a proposed work in title marks (`**《…》**`).
+    pub book_title_prior: f64,
+    /// The prior of a proposed bold Chinese person name.
+    pub han_name_prior: f64,
 }
 
 impl Default for Weights {
@@ -57,7 +68,12 @@ impl Default for Weights {
             mass: 1.2,
             prior: 1.0,
             early: 0.8,
-            new_prior: 0.3,
+            popularity: 0.0,
+            bold_name_prior: 0.3,
+            speaker_name_prior: 0.3,
+            gloss_prior: 0.3,
+            book_title_prior: 0.3,
+            han_name_prior: 0.3,
         }
     }
 }
@@ -72,6 +88,17 @@ impl Weights {
             Place::Bold => self.bold,
             Place::Body => self.body,
             Place::English => self.english,
+        }
+    }
+
+    /// The prior of a proposed name.
+    pub fn cue_prior(&self, cue: Cue) -> f64 {
+        match cue {
+            Cue::BoldName => self.bold_name_prior,
+            Cue::SpeakerName => self.speaker_name_prior,
+            Cue::Gloss => self.gloss_prior,
+            Cue::BookTitle => self.book_title_prior,
+            Cue::HanName => self.han_name_prior,
         }
     }
 }
@@ -208,6 +235,8 @@ pub struct Candidate {
     pub prior: f64,
     /// Number of mentions.
     pub mentions: usize,
+    /// Posts the learning set labelled with it (0 for proposed names).
+    pub count: u64,
     /// Mentions per place.
     pub places: BTreeMap<Place, usize>,
     /// Mentions through an alias that other entries share.
@@ -261,13 +290,14 @@ pub fn score_candidates(
     let mut fields: BTreeMap<Field, Vec<Candidate>> =
         FIELDS.iter().map(|f| (*f, Vec::new())).collect();
     for (subject, list) in by_subject {
-        let (name, field, prior, cue, channel_hit) = match subject {
+        let (name, field, prior, count, cue, channel_hit) = match subject {
             Subject::Entry(id) => {
                 let entry = vocab.entry(*id);
                 (
                     entry.name.clone(),
                     entry.field,
                     entry.prior(),
+                    entry.count.unwrap_or(0),
                     None,
                     is_channel(&entry.surface_forms().collect::<Vec<_>>()),
                 )
@@ -279,11 +309,13 @@ pub fn score_candidates(
                 let forms: Vec<&str> = proposal
                     .map(|p| p.forms.iter().map(String::as_str).collect())
                     .unwrap_or_else(|| vec![name.as_str()]);
+                let cue = proposal.map_or(Cue::BoldName, |p| p.cue);
                 (
                     name.clone(),
                     *field,
-                    weights.new_prior,
-                    proposal.map(|p| p.cue),
+                    weights.cue_prior(cue),
+                    0,
+                    Some(cue),
                     is_channel(&forms),
                 )
             }
@@ -303,7 +335,7 @@ pub fn score_candidates(
                 zone: m.place,
             });
         }
-        let score = salience(weights, mass, prior, first);
+        let score = salience(weights, mass, prior, first, count);
         let verdict = if channel_hit {
             Verdict::Channel
         } else if cue.is_some() && !scoring.discover {
@@ -317,6 +349,7 @@ pub fn score_candidates(
             score,
             prior,
             mentions: list.len(),
+            count,
             ambiguous: list.iter().filter(|m| m.ambiguous).count(),
             places,
             first,
@@ -357,13 +390,15 @@ pub fn score_candidates(
     fields
 }
 
-/// The salience score of one subject.
-pub fn salience(weights: &Weights, mass: f64, prior: f64, first: f64) -> f64 {
+/// The salience score of one subject: `mass` is the place-weighted mention count, `first` the
+/// position of the first mention, `count` the learned number of labelled posts.
+pub fn salience(weights: &Weights, mass: f64, prior: f64, first: f64, count: u64) -> f64 {
     let prior = prior.clamp(0.01, 0.99);
     let z = weights.bias
         + weights.mass * mass.max(0.0).ln_1p()
         + weights.prior * (prior / (1.0 - prior)).ln()
-        + weights.early * (1.0 - first.clamp(0.0, 1.0));
+        + weights.early * (1.0 - first.clamp(0.0, 1.0))
+        + weights.popularity * (count as f64).ln_1p();
     1.0 / (1.0 + (-z).exp())
 }
 

@@ -47,6 +47,8 @@ struct CandidateObject<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     places: Option<BTreeMap<&'static str, usize>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     ambiguous: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     first: Option<f64>,
@@ -70,6 +72,7 @@ impl<'a> CandidateObject<'a> {
                     .map(|(p, n)| (Place::name(*p), *n))
                     .collect()
             }),
+            count: (detail && c.count > 0).then_some(c.count),
             ambiguous: (detail && c.ambiguous > 0).then_some(c.ambiguous),
             first: detail.then(|| round(c.first, 3)),
             cue: c.cue,
