@@ -488,6 +488,28 @@ fn stdin_with_bad_input_is_echoed_unchanged_with_an_error() {
 }
 
 #[test]
+fn stdin_over_the_size_limit_is_echoed_whole() {
+    let mut big = b"# big\n".to_vec();
+    big.resize(17 * 1024 * 1024, b'a');
+    let out = frontfill()
+        .args(["fill", "-"])
+        .write_stdin(big.clone())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stdout == big,
+        "stdin echoed whole ({} bytes)",
+        out.stdout.len()
+    );
+    assert!(
+        stderr_of(&out).contains("-: file is 17825792 bytes, over the 16777216-byte limit"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
 fn stdin_with_check_and_diff() {
     frontfill()
         .args(["fill", "--check", "-"])
