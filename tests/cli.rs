@@ -284,6 +284,18 @@ fn folders_are_walked_in_order_honouring_gitignore() {
     assert_eq!(stdout_of(&out), "./a/y.MD\n./a/z.markdown\n./b.md\n");
 }
 
+#[test]
+fn a_post_named_twice_is_filled_once() {
+    let dir = folder(&[("a.md", FRESH.as_bytes())]);
+    frontfill()
+        .current_dir(dir.path())
+        .args(["fill", ".", "a.md", "./a.md"])
+        .assert()
+        .code(0)
+        .stdout(regex_lite(r"^filled \./a\.md: [a-z_, ]+\n$"))
+        .stderr(predicate::str::starts_with("1 files: 1 filled"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // --check and --diff
 
