@@ -344,7 +344,7 @@ impl Sentence {
                 chinese_quality(&text, han)
             }
             Language::English => {
-                if latin < 6 || han > latin || is_filler(&text, language) {
+                if latin < 8 || han > latin || is_filler(&text, language) {
                     return None;
                 }
                 english_quality(&text, latin)
@@ -444,18 +444,46 @@ fn clean(raw: &str, language: Language) -> String {
                 )
         })
         .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '，' | '、' | ',' | '—'));
-    if language == Language::Chinese {
-        for lead in LEADING_CONNECTIVES {
-            if let Some(after) = rest.strip_prefix(lead) {
-                if let Some(after) = after.strip_prefix(['，', ',']) {
-                    rest = after.trim_start();
-                    break;
-                }
+    let (leads, commas): (&[&str], &[char]) = match language {
+        Language::Chinese => (LEADING_CONNECTIVES, &['，', ',']),
+        Language::English => (EN_LEADING_CONNECTIVES, &[',']),
+    };
+    for lead in leads {
+        if let Some(after) = rest.strip_prefix(lead) {
+            if let Some(after) = after.strip_prefix(commas) {
+                rest = after.trim_start();
+                break;
             }
+        }
+    }
+    if language == Language::English {
+        // Re-capitalise after dropping an opener (`So, the plan…` → `The plan…`).
+        let mut chars = rest.chars();
+        if let Some(first) = chars.next().filter(char::is_ascii_lowercase) {
+            return first.to_ascii_uppercase().to_string() + chars.as_str();
         }
     }
     rest.to_owned()
 }
+
+/// The same for spoken English.
+const EN_LEADING_CONNECTIVES: &[&str] = &[
+    "So",
+    "And so",
+    "Well",
+    "Now",
+    "Okay",
+    "OK",
+    "Yeah",
+    "You know",
+    "I mean",
+    "Look",
+    "Basically",
+    "Anyway",
+    "Alright",
+    "All right",
+    "Right",
+];
 
 /// Spoken hedges that carry nothing in writing; removed wherever they stand.
 const SPOKEN_FILLERS: &[&str] = &[
@@ -533,6 +561,7 @@ fn keep_aside(aside: &str, language: Language) -> bool {
     }
 }
 
+/// Removes the marks of a quotation that opens or closes outside the sentence.
 fn drop_unbalanced_quotes(text: &str) -> String {
     const PAIRS: [(char, char); 5] = [
         ('“', '”'),
@@ -541,23 +570,29 @@ fn drop_unbalanced_quotes(text: &str) -> String {
         ('『', '』'),
         ('《', '》'),
     ];
-    let mut drop: Vec<char> = Vec::new();
-    for (open, close) in PAIRS {
-        let mut depth = 0i32;
-        let mut bad = false;
-        for c in text.chars() {
-            if c == open {
-                depth += 1;
-            } else if c == close {
-                depth -= 1;
-                bad |= depth < 0;
+    let mut depth = [0i32; PAIRS.len()];
+    let mut bad = [false; PAIRS.len()];
+    let mut straight = 0usize;
+    for c in text.chars() {
+        if c == '"' {
+            straight += 1;
+        }
+        for (k, (open, close)) in PAIRS.iter().enumerate() {
+            if c == *open {
+                depth[k] += 1;
+            } else if c == *close {
+                depth[k] -= 1;
+                bad[k] |= depth[k] < 0;
             }
         }
-        if bad || depth != 0 {
-            drop.extend([open, close]);
+    }
+    let mut drop: Vec<char> = Vec::new();
+    for (k, (open, close)) in PAIRS.iter().enumerate() {
+        if bad[k] || depth[k] != 0 {
+            drop.extend([*open, *close]);
         }
     }
-    if text.chars().filter(|&c| c == '"').count() % 2 == 1 {
+    if straight % 2 == 1 {
         drop.push('"');
     }
     if drop.is_empty() {
@@ -844,18 +879,27 @@ impl Graph {
             .join(" ");
         let headings = vectorize(&known(&headings));
         let title_bigrams = bigrams(&title_text);
+        let mut seen = vec![false; title_bigrams.len()];
         let title_bigram = sentences
             .iter()
             .map(|s| {
                 if title_bigrams.is_empty() {
                     return 0.0;
                 }
-                let own = bigrams(&s.text);
-                let shared = title_bigrams
-                    .iter()
-                    .filter(|b| own.binary_search(b).is_ok())
-                    .count();
-                shared as f64 / ((title_bigrams.len() * own.len().max(1)) as f64).sqrt()
+                // Walk the sentence's pairs once, marking the title pairs it holds.
+                seen.fill(false);
+                let (mut pairs, mut prev) = (0usize, None);
+                for c in s.text.chars().filter(|&c| is_han(c)) {
+                    if let Some(p) = prev {
+                        pairs += 1;
+                        if let Ok(k) = title_bigrams.binary_search(&(p, c)) {
+                            seen[k] = true;
+                        }
+                    }
+                    prev = Some(c);
+                }
+                let shared = seen.iter().filter(|&&x| x).count();
+                shared as f64 / ((title_bigrams.len() * pairs.max(1)) as f64).sqrt()
             })
             .collect();
         let title_sim = vectors.iter().map(|v| dot(v, &title)).collect();
@@ -1120,7 +1164,7 @@ fn rank(sentences: &[Sentence], graph: &Graph, t: &Tuning) -> Vec<f64> {
         }
         let delta: f64 = next.iter().zip(&score).map(|(a, b)| (a - b).abs()).sum();
         score = next;
-        if delta < 1e-9 {
+        if delta < 1e-7 {
             break;
         }
     }
