@@ -23,13 +23,16 @@ pub mod app;
 pub mod discover;
 pub mod document;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod field;
 pub mod front_matter;
+pub mod holdout;
 pub mod plan;
 pub mod report;
 pub mod segment;
 pub mod summary;
+pub mod vocab;
 pub mod write;
 
 pub use error::{Error, Result};

@@ -7,6 +7,7 @@
 )]
 
 mod cli;
+mod learn_eval;
 mod progress;
 
 use std::io::{IsTerminal, Write};
@@ -19,12 +20,14 @@ use frontfill::discover::discover;
 use frontfill::plan::FieldPolicy;
 use frontfill::report::{human, json};
 
-use crate::cli::{Cli, ColorArg, Command, FillArgs, Format};
+use crate::cli::{Cli, ColorArg, Command, FillArgs, Format, VocabCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Fill(args) => fill(args),
+        Command::Vocab(VocabCommand::Learn(args)) => learn_eval::vocab_learn(args),
+        Command::Eval(args) => learn_eval::eval(args),
     }
 }
 
