@@ -28,19 +28,28 @@ pub(crate) enum Command {
         after_help = "Exit status: 0 done or nothing to do, 1 --check/--diff found posts to fill, 2 errors.\n\nBy default only fresh drafts are filled: posts where all eight fields are missing or empty.\nA post with any of them set is left exactly as it is."
     )]
     Fill(FillArgs),
-    /// Work with the dictionaries.
+    /// Show why names would or would not be written: for each of people, companies_orgs,
+    /// products_models and media_books, every candidate with its score, evidence and prior.
+    #[command(
+        after_help = "The post's current values are shown next to each field; explain never changes a file."
+    )]
+    Explain(ExplainArgs),
+    /// Check or work with the dictionaries.
     #[command(subcommand)]
     Vocab(VocabCommand),
     /// Measure the filler on gold posts: blank copies, fill them, score them like
     /// ../shared/eval/score.py (per-field precision, recall, F1; category/area accuracy; ROUGE).
     #[command(
-        after_help = "Report accuracy with --holdout 0/5 on a vocabulary learned with `vocab learn --holdout 0/5`,\nso the scored posts were never seen.\n\nExample:\n  frontfill vocab learn ../shared/corpus/posts --labels ../shared/corpus/labels.jsonl --holdout 0/5 --out /tmp/dict\n  frontfill eval ../shared/corpus/posts --holdout 0/5 --dictionaries /tmp/dict"
+        after_help = "Report accuracy with --holdout 0/5 on a vocabulary learned with `vocab learn --holdout 0/5`,\nso the scored posts were never seen.\n\nExample:\n  frontfill vocab learn ../shared/corpus/posts --labels ../shared/corpus/labels.jsonl --holdout 0/5 --out /tmp/dict\n  frontfill eval ../shared/corpus/posts --holdout 0/5 --dictionaries /tmp/dict --no-builtin-dictionaries"
     )]
     Eval(EvalArgs),
 }
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum VocabCommand {
+    /// Load and validate the dictionaries (built-in plus --dictionaries) and print counts per file.
+    #[command(after_help = "Exit status: 0 valid, 2 an error (printed with file and line).")]
+    Check(DictionaryArgs),
     /// Learn the dictionaries from posts whose front matter is already filled.
     #[command(
         after_help = "Writes people.yaml, companies_orgs.yaml, products_models.yaml and media_books.yaml into --out.\nWhat a curator wrote there is kept (aliases, ambiguous, note, case_sensitive, hand-added entries);\npriors and counts are refreshed and new values are added. The output is deterministic."
@@ -77,9 +86,8 @@ pub(crate) struct EvalArgs {
     #[arg(long, value_name = "K/N")]
     pub(crate) holdout: Option<Holdout>,
 
-    /// Also read the dictionaries in this folder, on top of the built-in ones (repeatable).
-    #[arg(long, value_name = "DIR")]
-    pub(crate) dictionaries: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) names: NameArgs,
 
     /// Keep the gold/, blanked/ and filled/ copies in this folder (for ../shared/eval/score.py).
     #[arg(long, value_name = "DIR")]
@@ -92,6 +100,48 @@ pub(crate) struct EvalArgs {
     /// Number of threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub(crate) threads: Option<usize>,
+}
+
+/// Where the vocabulary comes from.
+#[derive(Debug, Args)]
+pub(crate) struct DictionaryArgs {
+    /// Also read people.yaml, companies_orgs.yaml, products_models.yaml and media_books.yaml from
+    /// this folder, on top of the built-in dictionaries (repeatable; later folders win).
+    #[arg(long, value_name = "DIR", help_heading = "Vocabulary")]
+    pub(crate) dictionaries: Vec<PathBuf>,
+
+    /// Leave out the built-in dictionaries: use only the --dictionaries folders.
+    #[arg(long, help_heading = "Vocabulary", requires = "dictionaries")]
+    pub(crate) no_builtin_dictionaries: bool,
+}
+
+/// How names are chosen.
+#[derive(Debug, Args)]
+pub(crate) struct NameArgs {
+    #[command(flatten)]
+    pub(crate) dictionaries: DictionaryArgs,
+
+    /// Only write names that are in the dictionaries; never propose new ones.
+    #[arg(long, help_heading = "Vocabulary")]
+    pub(crate) no_discover: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExplainArgs {
+    /// Posts (or folders of posts) to explain.
+    #[arg(value_name = "FILE", required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) names: NameArgs,
+
+    /// Output style: human lines, or JSON Lines (one object per post).
+    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
+    pub(crate) format: Format,
+
+    /// When to use colour (NO_COLOR is honoured in auto).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
+    pub(crate) color: ColorArg,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +179,9 @@ pub(crate) struct FillArgs {
     /// Summary language: the post's own (auto), zh, en, or both (adds summary_en from the English originals).
     #[arg(long, value_enum, default_value_t = SummaryLangArg::Auto, help_heading = "Fields")]
     pub(crate) summary_lang: SummaryLangArg,
+
+    #[command(flatten)]
+    pub(crate) names: NameArgs,
 
     /// Output style: human lines, or JSON Lines for editors and scripts.
     #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]

@@ -87,6 +87,25 @@ impl FrontMatter {
     pub fn text(&self, key: &str) -> Option<&str> {
         self.get(key).and_then(Value::as_str)
     }
+
+    /// The texts of a key holding one string or a list of strings (other items are skipped).
+    pub fn texts(&self, key: &str) -> Vec<String> {
+        match self.get(key) {
+            Some(Value::String(s)) if !is_empty_value(&Value::String(s.clone())) => {
+                vec![s.clone()]
+            }
+            Some(Value::Sequence(items)) => items
+                .iter()
+                .filter_map(|v| match v {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .filter(|s| !s.trim().is_empty())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Parses YAML text into a mapping; errors carry a 1-based line within `yaml`.

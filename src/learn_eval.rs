@@ -8,15 +8,15 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use frontfill::app::{Engine, Options};
 use frontfill::eval::{evaluate, EvalReport, KnownNames, Prf};
 use frontfill::field::Field;
-use frontfill::vocab::format::{file_name, ENTITY_FIELDS};
 use frontfill::vocab::learn::{learn, read_dictionaries, write_dictionaries, Sources, Thresholds};
+use frontfill::vocab::load::file_name;
+use frontfill::vocab::{Vocabulary, FIELDS};
 
 use crate::cli::{EvalArgs, LearnArgs};
 
@@ -61,7 +61,7 @@ pub(crate) fn vocab_learn(args: LearnArgs) -> ExitCode {
     }
     let mut out = anstream::stdout().lock();
     for (field, r) in &report.fields {
-        let path = args.out.join(file_name(*field).unwrap_or_default());
+        let path = args.out.join(file_name(*field));
         let _ = writeln!(
             out,
             "{}: {} entries ({} kept, {} new), {} aliases ({} mined), from {} distinct label values",
@@ -88,19 +88,16 @@ pub(crate) fn vocab_learn(args: LearnArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The canonical names of the dictionaries in `dirs`, normalized as the scorer compares them.
-fn known_names(dirs: &[PathBuf]) -> frontfill::Result<KnownNames> {
+/// The canonical names of a vocabulary per field, normalized as the scorer compares them.
+fn known_names(vocabulary: &Vocabulary) -> KnownNames {
     let mut known: KnownNames = BTreeMap::new();
-    for dir in dirs {
-        for (field, file) in read_dictionaries(dir)? {
-            known.entry(field).or_default().extend(
-                file.entries
-                    .iter()
-                    .map(|e| frontfill::eval::norm_entity(&e.name)),
-            );
-        }
+    for entry in vocabulary.entries() {
+        known
+            .entry(entry.field)
+            .or_default()
+            .insert(frontfill::eval::norm_entity(&entry.name));
     }
-    Ok(known)
+    known
 }
 
 /// `frontfill eval`.
@@ -108,11 +105,21 @@ pub(crate) fn eval(args: EvalArgs) -> ExitCode {
     if let Err(code) = set_threads(args.threads) {
         return code;
     }
-    let known = match known_names(&args.dictionaries) {
-        Ok(known) => known,
-        Err(err) => return fail(err),
+    let vocabulary = match crate::load_vocabulary(&args.names.dictionaries) {
+        Ok(vocabulary) => vocabulary,
+        Err(code) => return code,
     };
-    let engine = Engine::new(Options::default());
+    if args.holdout.is_some() && !args.names.dictionaries.no_builtin_dictionaries {
+        eprintln!(
+            "frontfill: note: the built-in dictionaries were learned from every corpus post; for a held-out measurement learn with --holdout and pass --dictionaries DIR --no-builtin-dictionaries"
+        );
+    }
+    let known = known_names(&vocabulary);
+    let options = Options {
+        scoring: crate::scoring(&args.names),
+        ..Options::default()
+    };
+    let engine = Engine::with_vocabulary(options, vocabulary);
     let temp;
     let work = match &args.keep {
         Some(dir) => dir.clone(),
@@ -204,7 +211,7 @@ fn table(report: &EvalReport, args: &EvalArgs) -> String {
         t.push_str(&format!("untouched_ok {ok}, untouched_bad {bad}\n"));
     }
     if let Some(c) = &report.ceiling {
-        let fields: Vec<String> = ENTITY_FIELDS
+        let fields: Vec<String> = FIELDS
             .iter()
             .map(|f: &Field| {
                 let k = c.fields.get(f.name()).copied().unwrap_or_default();

@@ -12,15 +12,21 @@ mod progress;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Parser;
 use frontfill::app::{Engine, Mode, Options, Status, Totals};
-use frontfill::discover::discover;
+use frontfill::discover::{discover, Input};
 use frontfill::plan::FieldPolicy;
+use frontfill::report::human::one_line;
 use frontfill::report::{human, json};
+use frontfill::score::Scoring;
+use frontfill::vocab::Vocabulary;
 
-use crate::cli::{Cli, ColorArg, Command, FillArgs, Format, VocabCommand};
+use crate::cli::{
+    Cli, ColorArg, Command, DictionaryArgs, ExplainArgs, FillArgs, Format, NameArgs, VocabCommand,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -28,6 +34,92 @@ fn main() -> ExitCode {
         Command::Fill(args) => fill(args),
         Command::Vocab(VocabCommand::Learn(args)) => learn_eval::vocab_learn(args),
         Command::Eval(args) => learn_eval::eval(args),
+        Command::Explain(args) => explain(args),
+        Command::Vocab(VocabCommand::Check(args)) => vocab_check(&args),
+    }
+}
+
+/// Loads the vocabulary; an invalid dictionary stops the run before any post is read.
+fn load_vocabulary(args: &DictionaryArgs) -> Result<Arc<Vocabulary>, ExitCode> {
+    Vocabulary::load_layers(!args.no_builtin_dictionaries, &args.dictionaries)
+        .map(Arc::new)
+        .map_err(|err| {
+            eprintln!("frontfill: {}", one_line(&err.to_string()));
+            ExitCode::from(2)
+        })
+}
+
+fn scoring(args: &NameArgs) -> Scoring {
+    Scoring {
+        discover: !args.no_discover,
+        ..Scoring::default()
+    }
+}
+
+fn vocab_check(args: &DictionaryArgs) -> ExitCode {
+    match load_vocabulary(args) {
+        Ok(vocab) => {
+            // A closed pipe is a normal end here too; nothing else can go wrong after loading.
+            let _ = anstream::stdout()
+                .lock()
+                .write_all(human::vocab_counts(&vocab).as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+fn explain(args: ExplainArgs) -> ExitCode {
+    set_color(args.color);
+    let vocabulary = match load_vocabulary(&args.names.dictionaries) {
+        Ok(vocab) => vocab,
+        Err(code) => return code,
+    };
+    let options = Options {
+        scoring: scoring(&args.names),
+        ..Options::default()
+    };
+    let engine = Engine::with_vocabulary(options, vocabulary);
+    let mut out = anstream::stdout().lock();
+    let mut failed = false;
+    for input in discover(&args.paths) {
+        let path = input.path().to_path_buf();
+        let bytes = match &input {
+            Input::File(path) => std::fs::read(path).map_err(|e| e.to_string()),
+            Input::Stdin => {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+                    .map(|_| bytes)
+                    .map_err(|e| e.to_string())
+            }
+            Input::Unreadable(_, message) => Err(message.clone()),
+        };
+        let result = bytes
+            .map_err(|e| format!("failed to read {}: {e}", path.display()))
+            .and_then(|bytes| {
+                engine
+                    .explain(&path, bytes)
+                    .map_err(|e| one_line(&e.to_string()))
+            });
+        let written = match result {
+            Ok(explanation) => match args.format {
+                Format::Json => writeln!(out, "{}", json::explain_line(&explanation)),
+                Format::Human => out.write_all(human::explain_text(&explanation).as_bytes()),
+            },
+            Err(message) => {
+                failed = true;
+                eprintln!("frontfill: error: {message}");
+                Ok(())
+            }
+        };
+        if is_broken_pipe(written) {
+            return ExitCode::SUCCESS;
+        }
+    }
+    if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
@@ -49,7 +141,12 @@ fn fill(args: FillArgs) -> ExitCode {
     } else {
         Mode::Write
     };
+    let vocabulary = match load_vocabulary(&args.names.dictionaries) {
+        Ok(vocab) => vocab,
+        Err(code) => return code,
+    };
     let options = Options {
+        scoring: scoring(&args.names),
         policy: FieldPolicy {
             only: args.fields.clone(),
             overwrite: args.overwrite.clone(),
@@ -58,7 +155,7 @@ fn fill(args: FillArgs) -> ExitCode {
         summary_lang: args.summary_lang.into(),
         ..Options::default()
     };
-    let engine = Engine::new(options);
+    let engine = Engine::with_vocabulary(options, vocabulary);
     let started = Instant::now();
     let inputs = discover(&args.paths);
     let show_bar = !args.no_progress
@@ -98,11 +195,7 @@ fn fill(args: FillArgs) -> ExitCode {
     }
     let summary = match args.format {
         Format::Json => writeln!(out, "{}", json::totals_line(&totals)),
-        Format::Human
-            if !args.quiet
-                && !(inputs.len() == 1
-                    && matches!(inputs[0], frontfill::discover::Input::Stdin)) =>
-        {
+        Format::Human if !args.quiet && !is_stdin_only(&inputs) => {
             writeln!(err, "{}", human::totals_line(&totals, mode))
         }
         Format::Human => Ok(()),
@@ -117,6 +210,11 @@ fn fill(args: FillArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// A lone `-` is a filter: the summary line would only get in the way.
+fn is_stdin_only(inputs: &[Input]) -> bool {
+    matches!(inputs, [Input::Stdin])
 }
 
 fn write_line(out: &mut impl Write, line: &str) -> std::io::Result<()> {

@@ -75,7 +75,7 @@ pub fn apply_plan(
         }
     }
     // Edits never overlap: replacements cover distinct entries and insertions sit between them.
-    splices.sort_by(|a, b| (a.0, a.2).cmp(&(b.0, b.2)));
+    splices.sort_by_key(|a| (a.0, a.2));
     let mut out = String::with_capacity(doc.text.len() + 1024);
     let mut pos = 0;
     for (start, end, _, text) in &splices {

@@ -30,10 +30,45 @@ use crate::field::Field;
 use crate::front_matter::FrontMatter;
 use crate::holdout::Holdout;
 use crate::segment::{is_han, Segmenter, TokenKind};
-use crate::vocab::format::{
-    default_header, file_name, name_order, normalize, parse, round_prior, DictFile, Record,
-    ENTITY_FIELDS,
+use crate::vocab::format::{compare_names, format_prior, header, normalize_entries, render};
+use crate::vocab::load::file_name;
+use crate::vocab::{
+    is_exact_case, normalize, Entry, Origin, Source as DictSource, Vocabulary, FIELDS,
 };
+
+/// A dictionary file: its leading comment block and its entries.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DictFile {
+    /// The leading `#` comment lines, line endings included.
+    pub header: String,
+    /// The entries.
+    pub entries: Vec<Entry>,
+}
+
+impl DictFile {
+    /// The file in normalized form.
+    pub fn render(&self) -> String {
+        let mut entries = self.entries.clone();
+        normalize_entries(&mut entries);
+        render(&self.header, &entries)
+    }
+}
+
+/// The comment block a learned file gets when it has none yet.
+pub fn default_header(field: Field) -> String {
+    let what = match field {
+        Field::People => "people: canonical names written to the `people` field",
+        Field::CompaniesOrgs => "companies_orgs: companies and organisations for `companies_orgs`",
+        Field::ProductsModels => {
+            "products_models: products, models and tools for `products_models`"
+        }
+        Field::MediaBooks => "media_books: media, books, shows and publications for `media_books`",
+        other => return format!("# {other}\n"),
+    };
+    format!(
+        "# {what}, with aliases in either language.\n# Learned by `frontfill vocab learn` from tagged posts, then curated by hand (README: Vocabulary).\n"
+    )
+}
 
 /// Where `vocab learn` reads from.
 #[derive(Debug, Clone, Default)]
@@ -143,18 +178,34 @@ pub struct FieldReport {
 /// # Errors
 /// A file that exists but cannot be read or parsed.
 pub fn read_dictionaries(dir: &Path) -> Result<BTreeMap<Field, DictFile>> {
+    let mut sources = Vec::new();
     let mut files = BTreeMap::new();
-    for field in ENTITY_FIELDS {
-        let Some(name) = file_name(field) else {
-            continue;
-        };
-        let path = dir.join(name);
+    for field in FIELDS {
+        let path = dir.join(file_name(field));
         match fs::read_to_string(&path) {
             Ok(text) => {
-                files.insert(field, parse(&path, &text)?);
+                files.insert(
+                    field,
+                    DictFile {
+                        header: header(&text).to_owned(),
+                        entries: Vec::new(),
+                    },
+                );
+                sources.push(DictSource {
+                    path,
+                    field,
+                    text,
+                    layer: 0,
+                });
             }
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
             Err(source) => return Err(Error::Read { path, source }),
+        }
+    }
+    // The loader's validation: learning on top of a broken curated file would hide the error.
+    for entry in Vocabulary::from_sources(sources)?.entries() {
+        if let Some(file) = files.get_mut(&entry.field) {
+            file.entries.push(entry.clone());
         }
     }
     Ok(files)
@@ -170,11 +221,8 @@ pub fn write_dictionaries(dir: &Path, files: &BTreeMap<Field, DictFile>) -> Resu
         source,
     })?;
     for (field, file) in files {
-        let Some(name) = file_name(*field) else {
-            continue;
-        };
-        let path = dir.join(name);
-        fs::write(&path, super::format::render(file)).map_err(|source| Error::Write {
+        let path = dir.join(file_name(*field));
+        fs::write(&path, file.render()).map_err(|source| Error::Write {
             path: path.clone(),
             source,
         })?;
@@ -203,7 +251,7 @@ pub fn learn(
     }
 
     let mut groups = Groups::collect(&samples, thresholds);
-    for field in ENTITY_FIELDS {
+    for field in FIELDS {
         report.fields.entry(field).or_default().values = groups.raw_values[&field];
     }
     let han_names: Vec<String> = groups
@@ -275,11 +323,11 @@ struct Body {
 }
 
 fn field_index(field: Field) -> usize {
-    ENTITY_FIELDS.iter().position(|f| *f == field).unwrap_or(0)
+    FIELDS.iter().position(|f| *f == field).unwrap_or(0)
 }
 
 fn labels_of(fm: &FrontMatter) -> [Vec<String>; 4] {
-    ENTITY_FIELDS.map(|f| as_list(fm.get(f.name())))
+    FIELDS.map(|f| as_list(fm.get(f.name())))
 }
 
 fn load_posts(sources: &Sources, report: &mut LearnReport) -> Vec<Sample> {
@@ -427,25 +475,14 @@ fn normalize_text(s: &str) -> String {
 
 /// Whether a Latin alias matches case-insensitively under the contract's rule: not when
 /// `case_sensitive`, not for 3 letters or fewer, not when written in all capitals.
-pub fn is_case_insensitive(alias: &str, case_sensitive: bool) -> bool {
-    if case_sensitive {
-        return false;
-    }
-    let letters: Vec<char> = alias
-        .chars()
-        .filter(|c| c.is_alphabetic() && !is_han(*c))
-        .collect();
-    letters.len() > 3 && !letters.iter().all(|c| c.is_uppercase())
+fn is_case_insensitive(alias: &str, case_sensitive: bool) -> bool {
+    !has_han(alias) && !is_exact_case(alias, case_sensitive)
 }
 
-/// The key under which two aliases are the same alias (the loader's collision rule).
-pub fn match_key(alias: &str, case_sensitive: bool) -> String {
-    let text = normalize_text(alias);
-    if is_case_insensitive(&text, case_sensitive) {
-        text.to_ascii_lowercase()
-    } else {
-        text
-    }
+/// The bucket in which two aliases may clash under the loader's rule (equal, or equal ignoring
+/// ASCII case when one matches case-insensitively): everything equal ignoring ASCII case.
+fn match_key(alias: &str) -> String {
+    normalize(alias).to_ascii_lowercase()
 }
 
 /// The key under which label values are variants of one name: case, spaces, hyphens, dots,
@@ -553,7 +590,7 @@ impl Groups {
         let mut index: BTreeMap<(usize, String), GroupId> = BTreeMap::new();
         let mut raw: BTreeMap<Field, BTreeSet<&str>> = BTreeMap::new();
         for (sid, sample) in samples.iter().enumerate() {
-            for (fi, field) in ENTITY_FIELDS.iter().enumerate() {
+            for (fi, field) in FIELDS.iter().enumerate() {
                 let mut seen = BTreeSet::new();
                 for value in &sample.labels[fi] {
                     raw.entry(*field).or_default().insert(value.as_str());
@@ -595,7 +632,7 @@ impl Groups {
                     is_slug(a.0)
                         .cmp(&is_slug(b.0))
                         .then(b.1.cmp(a.1))
-                        .then_with(|| name_order(a.0, b.0))
+                        .then_with(|| compare_names(a.0, b.0))
                 })
                 .map(|(f, _)| f.clone())
                 .unwrap_or_default();
@@ -636,7 +673,7 @@ impl Groups {
                 }
             }
         }
-        let raw_values = ENTITY_FIELDS
+        let raw_values = FIELDS
             .iter()
             .map(|f| (*f, raw.get(f).map_or(0, BTreeSet::len)))
             .collect();
@@ -1852,7 +1889,7 @@ fn drop_contained_aliases(
 /// The same name in two fields: the much weaker entry goes, comparable ones both stay with the
 /// shared name marked `ambiguous`. Other shared aliases stay with the stronger entry only.
 fn settle_cross_field(drafts: &mut Vec<Draft>, t: &Thresholds) {
-    let key_of = |a: &str| match_key(a, false);
+    let key_of = |a: &str| match_key(a);
     let mut owners: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, d) in drafts.iter().enumerate() {
         for a in d.aliases.iter().chain(std::iter::once(&d.name)) {
@@ -1901,7 +1938,7 @@ fn mark_ambiguous(drafts: &mut [Draft], i: usize, key: &str) {
         .aliases
         .iter()
         .chain(std::iter::once(&d.name))
-        .filter(|a| match_key(a, false) == key)
+        .filter(|a| match_key(a) == key)
         .cloned()
         .collect();
     d.ambiguous.extend(forms);
@@ -1920,7 +1957,7 @@ fn merge_existing(
     let mut counts: BTreeMap<Field, MergeCounts> = BTreeMap::new();
     // Every key an existing entry claims, in any field.
     let mut claimed: BTreeMap<String, (Field, usize)> = BTreeMap::new();
-    for field in ENTITY_FIELDS {
+    for field in FIELDS {
         let file = existing.get(&field).cloned().unwrap_or_else(|| DictFile {
             header: default_header(field),
             entries: Vec::new(),
@@ -1931,9 +1968,7 @@ fn merge_existing(
         }
         for (i, e) in file.entries.iter().enumerate() {
             for a in e.aliases.iter().chain(std::iter::once(&e.name)) {
-                claimed
-                    .entry(match_key(a, e.case_sensitive))
-                    .or_insert((field, i));
+                claimed.entry(match_key(a)).or_insert((field, i));
             }
         }
         counts.entry(field).or_default().0 = file.entries.len();
@@ -1953,7 +1988,7 @@ fn merge_existing(
     for draft in drafts {
         // An entry the curator already has (under this name or as one of its aliases).
         if group_keys.contains_key(&(draft.field, group_key(&draft.name)))
-            || claimed.contains_key(&match_key(&draft.name, false))
+            || claimed.contains_key(&match_key(&draft.name))
         {
             continue;
         }
@@ -1963,7 +1998,7 @@ fn merge_existing(
         let aliases: Vec<String> = draft
             .aliases
             .iter()
-            .filter(|a| !claimed.contains_key(&match_key(a, false)))
+            .filter(|a| !claimed.contains_key(&match_key(a)))
             .cloned()
             .collect();
         let ambiguous = draft
@@ -1975,12 +2010,17 @@ fn merge_existing(
         let c = counts.entry(draft.field).or_default();
         c.1 += 1;
         c.2 += draft.mined.min(aliases.len());
-        file.entries.push(Record {
+        let path = PathBuf::from(file_name(draft.field));
+        file.entries.push(Entry {
+            field: draft.field,
             name: draft.name,
             aliases,
             ambiguous,
-            count: draft.count,
-            ..Record::default()
+            prior: None,
+            count: Some(draft.count),
+            case_sensitive: false,
+            note: None,
+            origin: Origin { path, line: 0 },
         });
     }
     (files, counts)
@@ -2076,14 +2116,13 @@ fn finish(samples: &[Sample], files: &mut BTreeMap<Field, DictFile>) {
     for (id, (f, i)) in entries.iter().enumerate() {
         if let Some(file) = files.get_mut(f) {
             let e = &mut file.entries[*i];
-            e.prior = Some(round_prior(
-                (hits[id] as f64 + 1.0) / (mentioned[id] as f64 + 2.0),
-            ));
-            e.count = count[id];
+            let prior = (hits[id] as f64 + 1.0) / (mentioned[id] as f64 + 2.0);
+            e.prior = Some(format_prior(prior).parse().unwrap_or(prior));
+            e.count = (count[id] > 0).then_some(count[id]);
         }
     }
     for file in files.values_mut() {
-        normalize(file);
+        normalize_entries(&mut file.entries);
     }
 }
 
@@ -2108,8 +2147,8 @@ mod tests {
         assert!(!is_case_insensitive("AI", false));
         assert!(!is_case_insensitive("Meta", true));
         assert!(!is_case_insensitive("英伟达", false));
-        assert_eq!(match_key("Open  AI", false), "open ai");
-        assert_eq!(match_key("ＮＡＴＯ", false), "NATO");
+        assert_eq!(match_key("Open  AI"), "open ai");
+        assert_eq!(match_key("ＮＡＴＯ"), "nato");
     }
 
     #[test]
