@@ -21,6 +21,7 @@ use crate::plan::{select_fields, FieldEdit, FieldPolicy, FieldValue, Plan, Selec
 use crate::report::unified_diff;
 use crate::segment::Segmenter;
 use crate::summary::{detect_language, summarize, Language, SummaryOptions};
+use crate::topic::{Features, TopicModel, TopicSuggestion};
 use crate::write::{apply_plan, write_atomic, Snapshot};
 
 /// What a run does with each post.
@@ -192,6 +193,7 @@ impl Totals {
 pub struct Engine {
     options: Options,
     segmenter: Segmenter,
+    topics: Option<TopicModel>,
 }
 
 impl Engine {
@@ -200,7 +202,19 @@ impl Engine {
         Self {
             options,
             segmenter: Segmenter::default(),
+            topics: None,
         }
+    }
+
+    /// Uses this tag vocabulary and taxonomy for `tags`, `category` and `area`.
+    pub fn with_topics(mut self, topics: TopicModel) -> Self {
+        self.topics = Some(topics);
+        self
+    }
+
+    /// The segmenter this engine uses.
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
     }
 
     /// The run's options.
@@ -350,23 +364,23 @@ impl Engine {
             }
             Selection::Fill(fields) => fields,
         };
-        let mut blocks = Vec::new();
-        if let Some(title) = fm.text("title").filter(|t| !t.trim().is_empty()) {
-            let line = fm.entry("title").map_or(1, |e| e.line);
-            blocks.push(TextBlock {
-                zone: Zone::Title,
-                text: title.to_owned(),
-                line,
-                bold: Vec::new(),
-                speaker: None,
-            });
-        }
-        blocks.extend(extract_blocks(doc.body(), doc.body_first_line()));
+        let blocks = post_blocks(&doc, &fm);
         let language = detect_language(&blocks);
+        let topics = match &self.topics {
+            Some(model)
+                if fields
+                    .iter()
+                    .any(|f| matches!(f, Field::Tags | Field::Category | Field::Area)) =>
+            {
+                let features = Features::from_blocks(&blocks, &self.segmenter);
+                Some(model.suggest(&features, doc.body()))
+            }
+            _ => None,
+        };
         let mut edits = Vec::new();
         for field in fields {
             if let Some(value) = self
-                .suggest(field, &blocks, language)
+                .suggest(field, &blocks, language, topics.as_ref())
                 .filter(|v| !v.is_empty())
             {
                 let key = self.options.key(field);
@@ -409,6 +423,7 @@ impl Engine {
         field: Field,
         blocks: &[TextBlock],
         language: Language,
+        topics: Option<&TopicSuggestion>,
     ) -> Option<FieldValue> {
         let summary =
             |lang: Language| summarize(blocks, lang, &self.segmenter, &self.options.summary);
@@ -428,16 +443,35 @@ impl Engine {
                     None
                 }
             }
-            // The vocabulary stages fill these.
-            Field::Tags
-            | Field::Category
-            | Field::Area
-            | Field::People
-            | Field::CompaniesOrgs
-            | Field::ProductsModels
-            | Field::MediaBooks => None,
+            Field::Tags => topics.map(|t| FieldValue::List(t.chosen_tags())),
+            Field::Category => topics
+                .and_then(TopicSuggestion::chosen_category)
+                .map(FieldValue::Text),
+            Field::Area => topics
+                .and_then(TopicSuggestion::chosen_area)
+                .map(FieldValue::Text),
+            // The vocabulary stage fills these.
+            Field::People | Field::CompaniesOrgs | Field::ProductsModels | Field::MediaBooks => {
+                None
+            }
         }
     }
+}
+
+/// The text blocks of a post: its front matter title, then the body's blocks.
+pub fn post_blocks(doc: &Document, fm: &FrontMatter) -> Vec<TextBlock> {
+    let mut blocks = Vec::new();
+    if let Some(title) = fm.text("title").filter(|t| !t.trim().is_empty()) {
+        blocks.push(TextBlock {
+            zone: Zone::Title,
+            text: title.to_owned(),
+            line: fm.entry("title").map_or(1, |e| e.line),
+            bold: Vec::new(),
+            speaker: None,
+        });
+    }
+    blocks.extend(extract_blocks(doc.body(), doc.body_first_line()));
+    blocks
 }
 
 /// A post filled in memory.

@@ -27,6 +27,31 @@ pub(crate) enum Command {
         after_help = "Exit status: 0 done or nothing to do, 1 --check/--diff found posts to fill, 2 errors.\n\nBy default only fresh drafts are filled: posts where all eight fields are missing or empty.\nA post with any of them set is left exactly as it is."
     )]
     Fill(FillArgs),
+    /// Work with the vocabulary.
+    #[command(subcommand)]
+    Vocab(VocabCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum VocabCommand {
+    /// Learn the vocabulary from posts whose front matter is already filled.
+    Learn(LearnArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LearnArgs {
+    /// Folders of tagged posts.
+    #[arg(value_name = "DIR", required = true)]
+    pub(crate) dirs: Vec<PathBuf>,
+    /// More front matter, one JSON object per line: {"file": ..., "front_matter": "..."}.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub(crate) labels: Option<PathBuf>,
+    /// Where to write the dictionaries.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Leave out posts whose file-name hash mod N is K (`K/N`), to measure on them later.
+    #[arg(long, value_name = "K/N")]
+    pub(crate) holdout: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -84,6 +109,10 @@ pub(crate) struct FillArgs {
     /// When to use colour (NO_COLOR is honoured in auto).
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
     pub(crate) color: ColorArg,
+
+    /// Extra dictionaries folder layered over the shipped vocabulary.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) dictionaries: Option<PathBuf>,
 
     /// Number of threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]

@@ -33,3 +33,4 @@ pub mod summary;
 pub mod write;
 
 pub use error::{Error, Result};
+pub mod topic;
