@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use rayon::prelude::*;
@@ -17,11 +18,14 @@ use crate::error::{Error, Result};
 use crate::extract::{extract_blocks, TextBlock, Zone};
 use crate::field::{Field, CANONICAL_ORDER};
 use crate::front_matter::FrontMatter;
+use crate::matcher::Matcher;
 use crate::plan::{select_fields, FieldEdit, FieldPolicy, FieldValue, Plan, Selection};
 use crate::report::unified_diff;
+use crate::score::{score_candidates, written_names, Candidate, PostContext, Scoring};
 use crate::segment::Segmenter;
 use crate::summary::{detect_language, summarize, Language, SummaryOptions};
 use crate::topic::{Features, TopicModel, TopicSuggestion};
+use crate::vocab::Vocabulary;
 use crate::write::{apply_plan, write_atomic, Snapshot};
 
 /// What a run does with each post.
@@ -66,6 +70,9 @@ pub struct Options {
     pub summary_lang: SummaryLang,
     /// Summary lengths.
     pub summary: SummaryOptions,
+    /// Weights, thresholds and limits for the entity fields, and whether to propose names the
+    /// vocabulary lacks.
+    pub scoring: Scoring,
 }
 
 impl Default for Options {
@@ -79,6 +86,7 @@ impl Default for Options {
             key_order: CANONICAL_ORDER.iter().map(|k| (*k).to_owned()).collect(),
             summary_lang: SummaryLang::Auto,
             summary: SummaryOptions::default(),
+            scoring: Scoring::default(),
         }
     }
 }
@@ -126,6 +134,8 @@ pub struct FileReport {
     pub output: Option<Vec<u8>>,
     /// The error, when the status is [`Status::Error`].
     pub error: Option<Error>,
+    /// The scored candidates of each entity field that was filled.
+    pub candidates: BTreeMap<Field, Vec<Candidate>>,
 }
 
 impl FileReport {
@@ -139,6 +149,7 @@ impl FileReport {
             diff: None,
             output: None,
             error: Some(error),
+            candidates: BTreeMap::new(),
         }
     }
 }
@@ -188,26 +199,38 @@ impl Totals {
     }
 }
 
-/// The loaded, shared state of a run: options and the segmenter.
+/// The loaded, shared state of a run: options, vocabulary, and the segmenter and matcher,
+/// which are built on the first post that needs them (a run over filled posts never pays).
 #[derive(Debug)]
 pub struct Engine {
     options: Options,
+    vocabulary: Arc<Vocabulary>,
     segmenter: Segmenter,
-    topics: Option<TopicModel>,
+    matcher: OnceLock<Matcher>,
+    topics: Option<Arc<TopicModel>>,
 }
 
 impl Engine {
-    /// Prepares a run.
+    /// Prepares a run with the shipped vocabulary.
     pub fn new(options: Options) -> Self {
+        let vocabulary = Vocabulary::shipped()
+            .expect("the shipped dictionaries are valid (tests/dictionaries.rs checks them)");
+        Self::with_vocabulary(options, Arc::new(vocabulary))
+    }
+
+    /// Prepares a run with a loaded vocabulary; its Han aliases become jieba words.
+    pub fn with_vocabulary(options: Options, vocabulary: Arc<Vocabulary>) -> Self {
         Self {
             options,
-            segmenter: Segmenter::default(),
+            segmenter: Segmenter::new(vocabulary.han_words()),
+            vocabulary,
+            matcher: OnceLock::new(),
             topics: None,
         }
     }
 
     /// Uses this tag vocabulary and taxonomy for `tags`, `category` and `area`.
-    pub fn with_topics(mut self, topics: TopicModel) -> Self {
+    pub fn with_topics(mut self, topics: Arc<TopicModel>) -> Self {
         self.topics = Some(topics);
         self
     }
@@ -220,6 +243,15 @@ impl Engine {
     /// The run's options.
     pub fn options(&self) -> &Options {
         &self.options
+    }
+
+    /// The run's vocabulary.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
+    }
+
+    fn matcher(&self) -> &Matcher {
+        self.matcher.get_or_init(|| Matcher::new(&self.vocabulary))
     }
 
     /// Processes every input in parallel; `on_done` is called as each post finishes (for a
@@ -316,6 +348,7 @@ impl Engine {
                     diff: None,
                     output: None,
                     error: None,
+                    candidates: filled.candidates,
                 };
                 if let Some(new_text) = filled.text {
                     match mode {
@@ -328,7 +361,7 @@ impl Engine {
                             }
                         }
                         Mode::Diff => {
-                            report.diff = Some(unified_diff(path, &filled.original, &new_text))
+                            report.diff = Some(unified_diff(path, &filled.original, &new_text));
                         }
                         Mode::Stdout => report.output = Some(new_text.into_bytes()),
                         Mode::Check => {}
@@ -366,12 +399,14 @@ impl Engine {
         };
         let blocks = post_blocks(&doc, &fm);
         let language = detect_language(&blocks);
+        let mut candidates = if fields.iter().any(|f| f.is_entity()) {
+            self.score_entities(&fm, &blocks)
+        } else {
+            BTreeMap::new()
+        };
+        candidates.retain(|field, _| fields.contains(field));
         let topics = match &self.topics {
-            Some(model)
-                if fields
-                    .iter()
-                    .any(|f| matches!(f, Field::Tags | Field::Category | Field::Area)) =>
-            {
+            Some(model) if fields.iter().any(|f| f.is_topic()) => {
                 let features = Features::from_blocks(&blocks, &self.segmenter);
                 Some(model.suggest(&features, doc.body()))
             }
@@ -380,7 +415,7 @@ impl Engine {
         let mut edits = Vec::new();
         for field in fields {
             if let Some(value) = self
-                .suggest(field, &blocks, language, topics.as_ref())
+                .suggest(field, &blocks, language, &candidates, topics.as_ref())
                 .filter(|v| !v.is_empty())
             {
                 let key = self.options.key(field);
@@ -395,19 +430,15 @@ impl Engine {
         }
         let plan = Plan { edits };
         if plan.is_empty() {
-            return Ok(Filled::unchanged(
-                doc.text,
-                Status::Unchanged,
-                Some(language),
-            ));
+            let mut filled = Filled::unchanged(doc.text, Status::Unchanged, Some(language));
+            filled.candidates = candidates;
+            return Ok(filled);
         }
         let new_text = apply_plan(&doc, &fm, &plan, &self.options.key_order)?;
         if new_text == doc.text {
-            return Ok(Filled::unchanged(
-                doc.text,
-                Status::Unchanged,
-                Some(language),
-            ));
+            let mut filled = Filled::unchanged(doc.text, Status::Unchanged, Some(language));
+            filled.candidates = candidates;
+            return Ok(filled);
         }
         Ok(Filled {
             original: doc.text,
@@ -415,7 +446,66 @@ impl Engine {
             plan,
             status: Status::Filled,
             language: Some(language),
+            candidates,
         })
+    }
+
+    /// Scores every entity candidate of a post, whatever its front matter holds, and lists the
+    /// values each field has now (for `frontfill explain`).
+    ///
+    /// # Errors
+    /// A read or parse error for this post.
+    pub fn explain(&self, path: &Path, bytes: Vec<u8>) -> Result<Explanation> {
+        let doc = Document::from_bytes(path, bytes)?;
+        let fm = FrontMatter::parse(&doc)?;
+        let blocks = post_blocks(&doc, &fm);
+        let candidates = self.score_entities(&fm, &blocks);
+        let fields = candidates
+            .into_iter()
+            .map(|(field, candidates)| {
+                let current = fm.texts(&self.options.key(field));
+                (
+                    field,
+                    FieldExplanation {
+                        current,
+                        candidates,
+                    },
+                )
+            })
+            .collect();
+        Ok(Explanation {
+            path: path.to_path_buf(),
+            fields,
+        })
+    }
+
+    /// Matches the vocabulary (and, with discovery, proposes new names), then scores.
+    fn score_entities(
+        &self,
+        fm: &FrontMatter,
+        blocks: &[TextBlock],
+    ) -> BTreeMap<Field, Vec<Candidate>> {
+        let matcher = self.matcher();
+        let mut mentions = matcher.find_mentions(blocks, &self.segmenter);
+        let proposals = if self.options.scoring.discover {
+            matcher.propose_names(blocks, &self.vocabulary, &mentions, &self.segmenter)
+        } else {
+            Vec::new()
+        };
+        mentions.extend(matcher.find_proposed(blocks, &proposals, &self.segmenter));
+        let post = PostContext {
+            channel: ["speaker", "author"]
+                .iter()
+                .flat_map(|key| fm.texts(key))
+                .collect(),
+        };
+        score_candidates(
+            &mentions,
+            &proposals,
+            &self.vocabulary,
+            &post,
+            &self.options.scoring,
+        )
     }
 
     fn suggest(
@@ -423,6 +513,7 @@ impl Engine {
         field: Field,
         blocks: &[TextBlock],
         language: Language,
+        candidates: &BTreeMap<Field, Vec<Candidate>>,
         topics: Option<&TopicSuggestion>,
     ) -> Option<FieldValue> {
         let summary =
@@ -437,11 +528,29 @@ impl Engine {
                 summary(lang).map(FieldValue::Text)
             }
             Field::SummaryEn => {
-                if blocks.iter().any(|b| b.zone == Zone::English) || language == Language::English {
-                    summary(Language::English).map(FieldValue::Text)
-                } else {
-                    None
+                // Drawn from the English originals (`<details>`) alone: the Chinese body comes
+                // first in the post and would otherwise end up in the English summary. A post
+                // without originals has no second language, so it gets no `summary_en`.
+                let originals: Vec<TextBlock> = blocks
+                    .iter()
+                    .filter(|b| b.zone == Zone::English)
+                    .cloned()
+                    .collect();
+                if originals.is_empty() {
+                    return None;
                 }
+                summarize(
+                    &originals,
+                    Language::English,
+                    &self.segmenter,
+                    &self.options.summary,
+                )
+                .map(FieldValue::Text)
+            }
+            Field::People | Field::CompaniesOrgs | Field::ProductsModels | Field::MediaBooks => {
+                candidates
+                    .get(&field)
+                    .map(|c| FieldValue::List(written_names(c)))
             }
             Field::Tags => topics.map(|t| FieldValue::List(t.chosen_tags())),
             Field::Category => topics
@@ -450,28 +559,43 @@ impl Engine {
             Field::Area => topics
                 .and_then(TopicSuggestion::chosen_area)
                 .map(FieldValue::Text),
-            // The vocabulary stage fills these.
-            Field::People | Field::CompaniesOrgs | Field::ProductsModels | Field::MediaBooks => {
-                None
-            }
         }
     }
 }
 
-/// The text blocks of a post: its front matter title, then the body's blocks.
+/// The title (as a block of its own) and the body's text blocks.
 pub fn post_blocks(doc: &Document, fm: &FrontMatter) -> Vec<TextBlock> {
     let mut blocks = Vec::new();
     if let Some(title) = fm.text("title").filter(|t| !t.trim().is_empty()) {
+        let line = fm.entry("title").map_or(1, |e| e.line);
         blocks.push(TextBlock {
             zone: Zone::Title,
             text: title.to_owned(),
-            line: fm.entry("title").map_or(1, |e| e.line),
+            line,
             bold: Vec::new(),
             speaker: None,
         });
     }
     blocks.extend(extract_blocks(doc.body(), doc.body_first_line()));
     blocks
+}
+
+/// What `frontfill explain` shows for one post.
+#[derive(Debug)]
+pub struct Explanation {
+    /// The post.
+    pub path: PathBuf,
+    /// Per entity field: what it holds now and every candidate.
+    pub fields: BTreeMap<Field, FieldExplanation>,
+}
+
+/// One field of an [`Explanation`].
+#[derive(Debug)]
+pub struct FieldExplanation {
+    /// The values the post's front matter holds now.
+    pub current: Vec<String>,
+    /// Every candidate, written ones first, each group by (score desc, name asc).
+    pub candidates: Vec<Candidate>,
 }
 
 /// A post filled in memory.
@@ -487,6 +611,8 @@ pub struct Filled {
     pub status: Status,
     /// The post's main language, when analysed.
     pub language: Option<Language>,
+    /// The scored candidates of each entity field that was filled.
+    pub candidates: BTreeMap<Field, Vec<Candidate>>,
 }
 
 impl Filled {
@@ -497,6 +623,7 @@ impl Filled {
             plan: Plan::default(),
             status,
             language,
+            candidates: BTreeMap::new(),
         }
     }
 }

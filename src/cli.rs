@@ -27,31 +27,64 @@ pub(crate) enum Command {
         after_help = "Exit status: 0 done or nothing to do, 1 --check/--diff found posts to fill, 2 errors.\n\nBy default only fresh drafts are filled: posts where all eight fields are missing or empty.\nA post with any of them set is left exactly as it is."
     )]
     Fill(FillArgs),
-    /// Work with the vocabulary.
+    /// Show why names would or would not be written: for each of people, companies_orgs,
+    /// products_models and media_books, every candidate with its score, evidence and prior.
+    #[command(
+        after_help = "The post's current values are shown next to each field; explain never changes a file."
+    )]
+    Explain(ExplainArgs),
+    /// Check or work with the dictionaries.
     #[command(subcommand)]
     Vocab(VocabCommand),
 }
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum VocabCommand {
-    /// Learn the vocabulary from posts whose front matter is already filled.
-    Learn(LearnArgs),
+    /// Load and validate the dictionaries (built-in plus --dictionaries) and print counts per file.
+    #[command(after_help = "Exit status: 0 valid, 2 an error (printed with file and line).")]
+    Check(DictionaryArgs),
+}
+
+/// Where the vocabulary comes from.
+#[derive(Debug, Args)]
+pub(crate) struct DictionaryArgs {
+    /// Also read people.yaml, companies_orgs.yaml, products_models.yaml and media_books.yaml from
+    /// this folder, on top of the built-in dictionaries (repeatable; later folders win).
+    #[arg(long, value_name = "DIR", help_heading = "Vocabulary")]
+    pub(crate) dictionaries: Vec<PathBuf>,
+
+    /// Leave out the built-in dictionaries: use only the --dictionaries folders.
+    #[arg(long, help_heading = "Vocabulary", requires = "dictionaries")]
+    pub(crate) no_builtin_dictionaries: bool,
+}
+
+/// How names are chosen.
+#[derive(Debug, Args)]
+pub(crate) struct NameArgs {
+    #[command(flatten)]
+    pub(crate) dictionaries: DictionaryArgs,
+
+    /// Only write names that are in the dictionaries; never propose new ones.
+    #[arg(long, help_heading = "Vocabulary")]
+    pub(crate) no_discover: bool,
 }
 
 #[derive(Debug, Args)]
-pub(crate) struct LearnArgs {
-    /// Folders of tagged posts.
-    #[arg(value_name = "DIR", required = true)]
-    pub(crate) dirs: Vec<PathBuf>,
-    /// More front matter, one JSON object per line: {"file": ..., "front_matter": "..."}.
-    #[arg(long, value_name = "FILE.jsonl")]
-    pub(crate) labels: Option<PathBuf>,
-    /// Where to write the dictionaries.
-    #[arg(long, value_name = "DIR")]
-    pub(crate) out: PathBuf,
-    /// Leave out posts whose file-name hash mod N is K (`K/N`), to measure on them later.
-    #[arg(long, value_name = "K/N")]
-    pub(crate) holdout: Option<String>,
+pub(crate) struct ExplainArgs {
+    /// Posts (or folders of posts) to explain.
+    #[arg(value_name = "FILE", required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) names: NameArgs,
+
+    /// Output style: human lines, or JSON Lines (one object per post).
+    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
+    pub(crate) format: Format,
+
+    /// When to use colour (NO_COLOR is honoured in auto).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
+    pub(crate) color: ColorArg,
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +123,9 @@ pub(crate) struct FillArgs {
     #[arg(long, value_enum, default_value_t = SummaryLangArg::Auto, help_heading = "Fields")]
     pub(crate) summary_lang: SummaryLangArg,
 
+    #[command(flatten)]
+    pub(crate) names: NameArgs,
+
     /// Output style: human lines, or JSON Lines for editors and scripts.
     #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
     pub(crate) format: Format,
@@ -109,10 +145,6 @@ pub(crate) struct FillArgs {
     /// When to use colour (NO_COLOR is honoured in auto).
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
     pub(crate) color: ColorArg,
-
-    /// Extra dictionaries folder layered over the shipped vocabulary.
-    #[arg(long, value_name = "DIR")]
-    pub(crate) dictionaries: Option<PathBuf>,
 
     /// Number of threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]

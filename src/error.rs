@@ -90,26 +90,16 @@ pub enum Error {
     },
     /// Two vocabulary entries claim the same alias.
     #[error(
-        "invalid dictionary: alias `{alias}` is claimed by `{first}` ({}:{first_line}) and `{second}` ({}:{second_line}); mark it `ambiguous` or remove one",
-        first_path.display(),
-        second_path.display()
+        "invalid dictionary: alias `{}` is claimed by `{}` ({}:{}) and `{}` ({}:{}); mark it `ambiguous` in both or remove one",
+        .0.alias,
+        .0.first.name,
+        .0.first.path.display(),
+        .0.first.line,
+        .0.second.name,
+        .0.second.path.display(),
+        .0.second.line
     )]
-    AliasCollision {
-        /// The shared alias.
-        alias: String,
-        /// The first entry's name.
-        first: String,
-        /// Where the first entry is.
-        first_path: PathBuf,
-        /// Its line.
-        first_line: usize,
-        /// The second entry's name.
-        second: String,
-        /// Where the second entry is.
-        second_path: PathBuf,
-        /// Its line.
-        second_line: usize,
-    },
+    AliasCollision(Box<AliasCollision>),
     /// A configuration file or option is invalid.
     #[error("invalid configuration: {}:{line}: {message}", path.display())]
     Config {
@@ -136,7 +126,29 @@ impl Error {
             | Error::Changed { path }
             | Error::Dictionary { path, .. }
             | Error::Config { path, .. } => Some(path),
-            Error::AliasCollision { first_path, .. } => Some(first_path),
+            Error::AliasCollision(collision) => Some(&collision.first.path),
         }
     }
+}
+
+/// The two claims of an alias collision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AliasCollision {
+    /// The shared alias (normalized).
+    pub alias: String,
+    /// The entry read first.
+    pub first: Claim,
+    /// The entry read second.
+    pub second: Claim,
+}
+
+/// One entry claiming an alias, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The entry's name.
+    pub name: String,
+    /// Its dictionary file.
+    pub path: PathBuf,
+    /// The 1-based line of its `- name:`.
+    pub line: usize,
 }

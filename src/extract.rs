@@ -76,10 +76,10 @@ pub fn extract_blocks(body: &str, first_line: usize) -> Vec<TextBlock> {
         };
         match event {
             Event::Start(Tag::CodeBlock(_) | Tag::Image { .. } | Tag::MetadataBlock(_)) => {
-                skip += 1
+                skip += 1;
             }
             Event::End(TagEnd::CodeBlock | TagEnd::Image | TagEnd::MetadataBlock(_)) => {
-                skip = skip.saturating_sub(1)
+                skip = skip.saturating_sub(1);
             }
             Event::Start(Tag::Link {
                 link_type: LinkType::Autolink | LinkType::Email,

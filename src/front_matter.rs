@@ -87,6 +87,25 @@ impl FrontMatter {
     pub fn text(&self, key: &str) -> Option<&str> {
         self.get(key).and_then(Value::as_str)
     }
+
+    /// The texts of a key holding one string or a list of strings (other items are skipped).
+    pub fn texts(&self, key: &str) -> Vec<String> {
+        match self.get(key) {
+            Some(Value::String(s)) if !is_empty_value(&Value::String(s.clone())) => {
+                vec![s.clone()]
+            }
+            Some(Value::Sequence(items)) => items
+                .iter()
+                .filter_map(|v| match v {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .filter(|s| !s.trim().is_empty())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Parses YAML text into a mapping; errors carry a 1-based line within `yaml`.
@@ -137,6 +156,8 @@ fn scan_entries(text: &str, yaml: Range<usize>, first_line: usize) -> (Vec<Entry
     let mut last_content_end = yaml.start;
     let mut pos = yaml.start;
     let mut line_number = first_line;
+    // Inside a block scalar with keep chomping (`|+`, `>+`), blank lines are part of the value.
+    let mut keeps_blank_lines = false;
     while pos < yaml.end {
         let end = text[pos..yaml.end]
             .find('\n')
@@ -154,7 +175,14 @@ fn scan_entries(text: &str, yaml: Range<usize>, first_line: usize) -> (Vec<Entry
                 key_end: pos + colon + 1,
             });
             last_content_end = end;
-        } else if !trimmed.trim().is_empty() && !trimmed.starts_with('#') {
+            keeps_blank_lines = is_keep_block_scalar(&trimmed[colon + 1..]);
+        } else if trimmed.trim().is_empty() {
+            if keeps_blank_lines {
+                last_content_end = end;
+            }
+        } else if trimmed.starts_with('#') {
+            keeps_blank_lines = false;
+        } else {
             last_content_end = end;
             if list_indent.is_none() {
                 let indent = trimmed.len() - trimmed.trim_start_matches(' ').len();
@@ -171,6 +199,15 @@ fn scan_entries(text: &str, yaml: Range<usize>, first_line: usize) -> (Vec<Entry
         last.span.end = last_content_end;
     }
     (entries, list_indent)
+}
+
+/// Whether a value starts a block scalar that keeps its trailing blank lines (`|+`, `>2+ # c`).
+fn is_keep_block_scalar(value: &str) -> bool {
+    let header = value.trim_start();
+    let header = header.split(" #").next().unwrap_or("").trim_end();
+    header.starts_with(['|', '>'])
+        && header.contains('+')
+        && header[1..].chars().all(|c| c == '+' || c.is_ascii_digit())
 }
 
 /// The key of a top-level `key:` line and the offset of its colon, or `None` for anything else.
@@ -251,6 +288,22 @@ mod tests {
         );
         assert_eq!(fm.list_indent, Some(2));
         assert!(fm.layout_known);
+    }
+
+    #[test]
+    fn blank_lines_kept_by_a_block_scalar_belong_to_its_entry() {
+        let text = "---\na: |+\n  x\n\n\nb: >-\n  y\n\n# c\n\nc: |2+ # k\n  z\n\n---\n";
+        let (doc, fm) = parse(text);
+        let fm = fm.unwrap();
+        let spans: Vec<_> = fm
+            .entries
+            .iter()
+            .map(|e| &doc.text[e.span.clone()])
+            .collect();
+        assert_eq!(
+            spans,
+            vec!["a: |+\n  x\n\n\n", "b: >-\n  y\n", "c: |2+ # k\n  z\n\n"]
+        );
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! The pipeline runs one way, one module per stage:
 //! [`discover`] the posts → split each into front matter and body ([`document`]) → read the YAML
 //! ([`front_matter`]) → pull zoned text out of the Markdown ([`extract`]) → [`segment`] it →
-//! [`summary`] → decide the edits ([`plan`]) → splice them into the original bytes and write
-//! atomically ([`write`]) → [`report`]. [`app`] runs the stages over a batch.
+//! find vocabulary mentions ([`vocab`], [`matcher`]) → rank them ([`score`]) → [`summary`] →
+//! decide the edits ([`plan`]) → splice them into the original bytes and write atomically
+//! ([`write`]) → [`report`]. [`app`] runs the stages over a batch.
 //!
 //! ```
 //! use std::path::Path;
@@ -26,10 +27,13 @@ pub mod error;
 pub mod extract;
 pub mod field;
 pub mod front_matter;
+pub mod matcher;
 pub mod plan;
 pub mod report;
+pub mod score;
 pub mod segment;
 pub mod summary;
+pub mod vocab;
 pub mod write;
 
 pub use error::{Error, Result};

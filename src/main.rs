@@ -11,127 +11,113 @@ mod progress;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Parser;
 use frontfill::app::{Engine, Mode, Options, Status, Totals};
-use frontfill::discover::discover;
+use frontfill::discover::{discover, Input};
 use frontfill::plan::FieldPolicy;
+use frontfill::report::human::one_line;
 use frontfill::report::{human, json};
+use frontfill::score::Scoring;
+use frontfill::vocab::Vocabulary;
 
-use crate::cli::{Cli, ColorArg, Command, FillArgs, Format};
+use crate::cli::{
+    Cli, ColorArg, Command, DictionaryArgs, ExplainArgs, FillArgs, Format, NameArgs, VocabCommand,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Fill(args) => fill(args),
-        Command::Vocab(cli::VocabCommand::Learn(args)) => learn(args),
+        Command::Explain(args) => explain(args),
+        Command::Vocab(VocabCommand::Check(args)) => vocab_check(&args),
     }
 }
 
-fn learn(args: cli::LearnArgs) -> ExitCode {
-    match learn_vocabulary(&args) {
-        Ok(message) => {
-            eprintln!("{message}");
+/// Loads the vocabulary; an invalid dictionary stops the run before any post is read.
+fn load_vocabulary(args: &DictionaryArgs) -> Result<Arc<Vocabulary>, ExitCode> {
+    Vocabulary::load_layers(!args.no_builtin_dictionaries, &args.dictionaries)
+        .map(Arc::new)
+        .map_err(|err| {
+            eprintln!("frontfill: {}", one_line(&err.to_string()));
+            ExitCode::from(2)
+        })
+}
+
+fn scoring(args: &NameArgs) -> Scoring {
+    Scoring {
+        discover: !args.no_discover,
+        ..Scoring::default()
+    }
+}
+
+fn vocab_check(args: &DictionaryArgs) -> ExitCode {
+    match load_vocabulary(args) {
+        Ok(vocab) => {
+            // A closed pipe is a normal end here too; nothing else can go wrong after loading.
+            let _ = anstream::stdout()
+                .lock()
+                .write_all(human::vocab_counts(&vocab).as_bytes());
             ExitCode::SUCCESS
         }
-        Err(err) => {
-            eprintln!("frontfill: {err:#}");
-            ExitCode::from(2)
+        Err(code) => code,
+    }
+}
+
+fn explain(args: ExplainArgs) -> ExitCode {
+    set_color(args.color);
+    let vocabulary = match load_vocabulary(&args.names.dictionaries) {
+        Ok(vocab) => vocab,
+        Err(code) => return code,
+    };
+    let options = Options {
+        scoring: scoring(&args.names),
+        ..Options::default()
+    };
+    let engine = Engine::with_vocabulary(options, vocabulary);
+    let mut out = anstream::stdout().lock();
+    let mut failed = false;
+    for input in discover(&args.paths) {
+        let path = input.path().to_path_buf();
+        let bytes = match &input {
+            Input::File(path) => std::fs::read(path).map_err(|e| e.to_string()),
+            Input::Stdin => {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+                    .map(|_| bytes)
+                    .map_err(|e| e.to_string())
+            }
+            Input::Unreadable(_, message) => Err(message.clone()),
+        };
+        let result = bytes
+            .map_err(|e| format!("failed to read {}: {e}", path.display()))
+            .and_then(|bytes| {
+                engine
+                    .explain(&path, bytes)
+                    .map_err(|e| one_line(&e.to_string()))
+            });
+        let written = match result {
+            Ok(explanation) => match args.format {
+                Format::Json => writeln!(out, "{}", json::explain_line(&explanation)),
+                Format::Human => out.write_all(human::explain_text(&explanation).as_bytes()),
+            },
+            Err(message) => {
+                failed = true;
+                eprintln!("frontfill: error: {message}");
+                Ok(())
+            }
+        };
+        if is_broken_pipe(written) {
+            return ExitCode::SUCCESS;
         }
     }
-}
-
-fn learn_vocabulary(args: &cli::LearnArgs) -> anyhow::Result<String> {
-    use anyhow::Context;
-    use frontfill::topic::learn::{
-        learn_doc, learn_topics, render_tags, render_taxonomy, LearnOptions,
-    };
-    use rayon::prelude::*;
-    let started = Instant::now();
-    let holdout = args.holdout.as_deref().map(parse_holdout).transpose()?;
-    let engine = Engine::new(Options::default());
-    let inputs = discover(&args.dirs);
-    let mut docs: Vec<_> = inputs
-        .par_iter()
-        .filter_map(|input| {
-            let path = input.path();
-            let name = path.file_name()?.to_string_lossy();
-            if holdout.is_some_and(|(k, n)| fnv1a(&name) % n == k) {
-                return None;
-            }
-            let bytes = std::fs::read(path).ok()?;
-            let doc = frontfill::document::Document::from_bytes(path, bytes).ok()?;
-            let fm = frontfill::front_matter::FrontMatter::parse(&doc).ok()?;
-            let blocks = frontfill::app::post_blocks(&doc, &fm);
-            let features = frontfill::topic::Features::from_blocks(&blocks, engine.segmenter());
-            Some(learn_doc(&fm, features))
-        })
-        .collect();
-    let posts = docs.len();
-    if let Some(labels) = &args.labels {
-        let text = std::fs::read_to_string(labels)
-            .with_context(|| format!("failed to read {}", labels.display()))?;
-        let more: Vec<_> = text
-            .par_lines()
-            .filter_map(|line| {
-                let value: serde_json::Value = serde_json::from_str(line).ok()?;
-                let yaml = value.get("front_matter")?.as_str()?;
-                let post = format!("---\n{yaml}---\n");
-                let doc = frontfill::document::Document::from_text(labels, post).ok()?;
-                let fm = frontfill::front_matter::FrontMatter::parse(&doc).ok()?;
-                let mut blocks = frontfill::app::post_blocks(&doc, &fm);
-                if let Some(summary) = fm.text("summary") {
-                    blocks.push(frontfill::extract::TextBlock {
-                        zone: frontfill::extract::Zone::Paragraph,
-                        text: summary.to_owned(),
-                        line: 1,
-                        bold: Vec::new(),
-                        speaker: None,
-                    });
-                }
-                let features = frontfill::topic::Features::from_blocks(&blocks, engine.segmenter());
-                Some(learn_doc(&fm, features))
-            })
-            .collect();
-        docs.extend(more);
+    if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
     }
-    let (tags, taxonomy) = learn_topics(&docs, &LearnOptions::default());
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("failed to create {}", args.out.display()))?;
-    let tags_path = args.out.join("tags.yaml");
-    std::fs::write(&tags_path, render_tags(&tags))
-        .with_context(|| format!("failed to write {}", tags_path.display()))?;
-    let taxonomy_path = args.out.join("taxonomy.yaml");
-    std::fs::write(&taxonomy_path, render_taxonomy(&taxonomy))
-        .with_context(|| format!("failed to write {}", taxonomy_path.display()))?;
-    let triggers: usize = tags.iter().map(|t| t.triggers.len()).sum();
-    Ok(format!(
-        "learned from {posts} posts and {} labels: {} tags ({triggers} triggers), {} categories, {} areas in {:.1}s",
-        docs.len() - posts,
-        tags.len(),
-        taxonomy.categories.len(),
-        taxonomy.areas.len(),
-        started.elapsed().as_secs_f64()
-    ))
-}
-
-fn parse_holdout(spec: &str) -> anyhow::Result<(u64, u64)> {
-    let (k, n) = spec
-        .split_once('/')
-        .ok_or_else(|| anyhow::anyhow!("--holdout takes K/N, got `{spec}`"))?;
-    let (k, n): (u64, u64) = (k.trim().parse()?, n.trim().parse()?);
-    anyhow::ensure!(
-        n > 0 && k < n,
-        "--holdout K/N needs 0 <= K < N, got `{spec}`"
-    );
-    Ok((k, n))
-}
-
-fn fnv1a(name: &str) -> u64 {
-    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 fn fill(args: FillArgs) -> ExitCode {
@@ -152,7 +138,12 @@ fn fill(args: FillArgs) -> ExitCode {
     } else {
         Mode::Write
     };
+    let vocabulary = match load_vocabulary(&args.names.dictionaries) {
+        Ok(vocab) => vocab,
+        Err(code) => return code,
+    };
     let options = Options {
+        scoring: scoring(&args.names),
         policy: FieldPolicy {
             only: args.fields.clone(),
             overwrite: args.overwrite.clone(),
@@ -161,15 +152,7 @@ fn fill(args: FillArgs) -> ExitCode {
         summary_lang: args.summary_lang.into(),
         ..Options::default()
     };
-    let mut engine = Engine::new(options);
-    match load_topics(args.dictionaries.as_deref()) {
-        Ok(Some(model)) => engine = engine.with_topics(model),
-        Ok(None) => {}
-        Err(err) => {
-            eprintln!("frontfill: {err}");
-            return ExitCode::from(2);
-        }
-    }
+    let engine = Engine::with_vocabulary(options, vocabulary);
     let started = Instant::now();
     let inputs = discover(&args.paths);
     let show_bar = !args.no_progress
@@ -209,11 +192,7 @@ fn fill(args: FillArgs) -> ExitCode {
     }
     let summary = match args.format {
         Format::Json => writeln!(out, "{}", json::totals_line(&totals)),
-        Format::Human
-            if !args.quiet
-                && !(inputs.len() == 1
-                    && matches!(inputs[0], frontfill::discover::Input::Stdin)) =>
-        {
+        Format::Human if !args.quiet && !is_stdin_only(&inputs) => {
             writeln!(err, "{}", human::totals_line(&totals, mode))
         }
         Format::Human => Ok(()),
@@ -230,22 +209,9 @@ fn fill(args: FillArgs) -> ExitCode {
     }
 }
 
-fn load_topics(
-    dir: Option<&std::path::Path>,
-) -> frontfill::Result<Option<frontfill::topic::TopicModel>> {
-    let Some(dir) = dir else { return Ok(None) };
-    let (tags, taxonomy) = (dir.join("tags.yaml"), dir.join("taxonomy.yaml"));
-    if !tags.exists() {
-        return Ok(None);
-    }
-    let read = |p: &std::path::Path| {
-        std::fs::read_to_string(p).map_err(|source| frontfill::Error::Read {
-            path: p.to_path_buf(),
-            source,
-        })
-    };
-    frontfill::topic::TopicModel::from_yaml(&tags, &read(&tags)?, &taxonomy, &read(&taxonomy)?)
-        .map(Some)
+/// A lone `-` is a filter: the summary line would only get in the way.
+fn is_stdin_only(inputs: &[Input]) -> bool {
+    matches!(inputs, [Input::Stdin])
 }
 
 fn write_line(out: &mut impl Write, line: &str) -> std::io::Result<()> {

@@ -54,7 +54,7 @@ impl Plan {
 }
 
 /// Which fields a run may fill, and under what rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldPolicy {
     /// `--fields`: fill just these where empty, in any post. `None` means fresh drafts only.
     pub only: Option<Vec<Field>>,
@@ -62,16 +62,6 @@ pub struct FieldPolicy {
     pub overwrite: Vec<Field>,
     /// Also fill `summary_en` on fresh drafts (`--summary-lang both`).
     pub summary_en: bool,
-}
-
-impl Default for FieldPolicy {
-    fn default() -> Self {
-        Self {
-            only: None,
-            overwrite: Vec::new(),
-            summary_en: false,
-        }
-    }
 }
 
 /// Why a post gets the fields it gets.

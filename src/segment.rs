@@ -75,6 +75,13 @@ impl Segmenter {
         self.jieba();
     }
 
+    /// Whether jieba reads the whole text as one person's name (part-of-speech `nr`, from its
+    /// dictionary or its HMM guess for unknown words), such as `陶哲轩`.
+    pub fn is_person_name(&self, text: &str) -> bool {
+        let tags = self.jieba().tag(text, true);
+        matches!(tags.as_slice(), [only] if only.tag == "nr" && only.word == text)
+    }
+
     /// Splits text into word tokens; punctuation and spaces are dropped.
     pub fn segment<'a>(&self, text: &'a str) -> Vec<Token<'a>> {
         let mut tokens = Vec::with_capacity(text.len() / 3);
@@ -184,6 +191,14 @@ mod tests {
     fn user_words_become_single_tokens() {
         let seg = Segmenter::new(vec!["黄仁勋".to_owned()]);
         assert!(words(&seg, "今天黄仁勋发布了新芯片").contains(&"黄仁勋".to_owned()));
+    }
+
+    #[test]
+    fn tags_person_names() {
+        let seg = Segmenter::default();
+        assert!(seg.is_person_name("陶哲轩"));
+        assert!(!seg.is_person_name("人工智能"));
+        assert!(!seg.is_person_name("陶哲轩和毛泽东"));
     }
 
     #[test]

@@ -63,7 +63,9 @@ pub fn apply_plan(
                 if let Some(entry) = fm.entry(&edit.key) {
                     let key = &doc.text[entry.span.start..entry.key_end - 1];
                     let text = render_entry(key, &edit.value, indent, nl);
-                    splices.push((entry.span.start, entry.span.end, 0, text));
+                    // Ranked last: a key inserted after the entry before this one lands at this
+                    // entry's start, and must be spliced before it, not after.
+                    splices.push((entry.span.start, entry.span.end, u8::MAX, text));
                 } else {
                     let at = insertion_point(fm, key_order, &edit.key).unwrap_or(front.yaml.end);
                     let rank =
@@ -75,7 +77,7 @@ pub fn apply_plan(
         }
     }
     // Edits never overlap: replacements cover distinct entries and insertions sit between them.
-    splices.sort_by(|a, b| (a.0, a.2).cmp(&(b.0, b.2)));
+    splices.sort_by_key(|a| (a.0, a.2));
     let mut out = String::with_capacity(doc.text.len() + 1024);
     let mut pos = 0;
     for (start, end, _, text) in &splices {
@@ -368,6 +370,19 @@ mod tests {
             out,
             "---\ntitle: t\nsummary: s\ndraft: true\narea: geo\npeople:\n  - A\nstatus: x\n---\n"
         );
+    }
+
+    #[test]
+    fn inserts_before_a_replaced_entry_that_starts_where_the_key_goes() {
+        let out = fill(
+            "---\ntitle: t\nsummary_en: []\n---\n",
+            &[
+                (Field::Summary, FieldValue::Text("s".into())),
+                (Field::SummaryEn, FieldValue::Text("e".into())),
+            ],
+        )
+        .unwrap();
+        assert_eq!(out, "---\ntitle: t\nsummary: s\nsummary_en: e\n---\n");
     }
 
     #[test]

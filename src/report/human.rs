@@ -3,7 +3,12 @@
 
 use anstyle::{AnsiColor, Style};
 
-use crate::app::{FileReport, Mode, Status, Totals};
+use std::fmt::Write as _;
+
+use crate::app::{Explanation, FileReport, Mode, Status, Totals};
+use crate::matcher::Place;
+use crate::score::Candidate;
+use crate::vocab::Vocabulary;
 
 const GREEN: Style = AnsiColor::Green.on_default();
 const RED: Style = AnsiColor::Red.on_default().bold();
@@ -60,4 +65,111 @@ pub fn totals_line(totals: &Totals, mode: Mode) -> String {
 /// Folds a message onto one line so every error stays one line in a log.
 pub fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// How many distinct pieces of evidence `explain` prints per candidate.
+const EXPLAIN_EVIDENCE: usize = 6;
+
+/// `frontfill explain`: per entity field, the current values and every candidate with its
+/// score, prior, mentions and verdict (`+` written, `-` not, with the reason).
+pub fn explain_text(explanation: &Explanation) -> String {
+    let mut out = format!("{BOLD}{}{BOLD:#}\n", explanation.path.display());
+    for (field, f) in &explanation.fields {
+        let current = if f.current.is_empty() {
+            "empty".to_owned()
+        } else {
+            f.current.join(", ")
+        };
+        let _ = writeln!(out, "  {BOLD}{field}{BOLD:#} {DIM}(now: {current}){DIM:#}");
+        if f.candidates.is_empty() {
+            let _ = writeln!(out, "    {DIM}no candidates{DIM:#}");
+        }
+        for c in &f.candidates {
+            explain_candidate(&mut out, c);
+        }
+    }
+    out
+}
+
+fn explain_candidate(out: &mut String, c: &Candidate) {
+    let (mark, style) = if c.verdict.is_written() {
+        ("+", GREEN)
+    } else {
+        ("-", DIM)
+    };
+    let places: Vec<String> = Place::ALL
+        .iter()
+        .filter_map(|p| c.places.get(p).map(|n| format!("{}:{n}", p.name())))
+        .collect();
+    let source = match c.cue {
+        Some(cue) => format!(" new ({})", cue.name()),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "    {style}{mark} {}{style:#}  score {:.3}  prior {:.2}{source}  {} mention{} ({})  first at {:.0}%{}",
+        c.name,
+        c.score,
+        c.prior,
+        c.mentions,
+        if c.mentions == 1 { "" } else { "s" },
+        places.join(" "),
+        c.first * 100.0,
+        if c.verdict.is_written() {
+            String::new()
+        } else {
+            format!("  {RED}not written:{RED:#} {}", c.verdict.reason())
+        }
+    );
+    let mut seen: Vec<String> = Vec::new();
+    for e in &c.evidence {
+        let item = format!("{} (line {}, {})", e.alias, e.line, e.zone.name());
+        if !seen.contains(&item) {
+            seen.push(item);
+        }
+    }
+    let more = seen.len().saturating_sub(EXPLAIN_EVIDENCE);
+    seen.truncate(EXPLAIN_EVIDENCE);
+    let _ = writeln!(
+        out,
+        "        {DIM}{}{}{DIM:#}",
+        seen.join("; "),
+        if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        }
+    );
+}
+
+/// `frontfill vocab check`: entries and aliases per dictionary file, then totals per field.
+pub fn vocab_counts(vocab: &Vocabulary) -> String {
+    let mut out = String::new();
+    for file in vocab.files() {
+        let replaced = if file.replaced > 0 {
+            format!(", {} replacing earlier entries", file.replaced)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "{}: {} entries, {} names and aliases ({}){replaced}",
+            file.path.display(),
+            file.entries,
+            file.aliases,
+            file.field
+        );
+    }
+    let totals: Vec<String> = vocab
+        .counts()
+        .iter()
+        .map(|(field, n)| format!("{field} {n}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{BOLD}ok{BOLD:#}: {} entries ({})",
+        vocab.entries().len(),
+        totals.join(", ")
+    );
+    out
 }

@@ -225,7 +225,6 @@ struct Scorer {
     /// keyword → (class index, weight)
     index: HashMap<String, Vec<(u32, f32)>>,
     priors: Vec<f32>,
-    norms: Vec<f32>,
     names: Vec<String>,
 }
 
@@ -234,18 +233,9 @@ impl Scorer {
         let mut index: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
         let mut counts = Vec::new();
         let mut names = Vec::new();
-        let mut norms = Vec::new();
         for (i, (name, count, triggers)) in classes.enumerate() {
             names.push(name.to_owned());
             counts.push(count.max(1) as f32);
-            norms.push(
-                triggers
-                    .values()
-                    .map(|w| w * w)
-                    .sum::<f32>()
-                    .sqrt()
-                    .max(1e-6),
-            );
             for (keyword, weight) in triggers {
                 index
                     .entry(keyword.clone())
@@ -258,14 +248,13 @@ impl Scorer {
         Self {
             index,
             priors,
-            norms,
             names,
         }
     }
 
-    /// Cosine of the post's features with each class's trigger weights, with the evidence
-    /// behind each. Normalizing both sides keeps long posts and classes with many triggers from
-    /// winning by size alone.
+    /// The post's unit feature vector dotted with each class's trigger weights (already unit
+    /// profiles scaled by rarity), with the evidence behind each. Normalizing the post keeps long
+    /// posts from winning by size alone.
     fn score(&self, features: &Features) -> Vec<(f32, Vec<(String, f32)>)> {
         let post_norm = features
             .weights

@@ -1,0 +1,899 @@
+//! Finds where a post mentions vocabulary entries: text blocks in, [`Mention`]s out, each with
+//! the alias, line, zone and position. Latin aliases match with Aho-Corasick on NFKC-normalized
+//! text at word boundaries; Han aliases must start and end on jieba token boundaries. Also
+//! proposes names the vocabulary lacks (open vocabulary) from bold names, speaker labels and
+//! glosses such as `**黄仁勋**（Jensen Huang）`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use serde::Serialize;
+
+use crate::extract::{TextBlock, Zone};
+use crate::field::Field;
+use crate::segment::{is_han, Segmenter};
+use crate::vocab::{normalize, push_folded, EntryId, Vocabulary};
+
+/// Where in the post a mention sits; scoring weighs these differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Place {
+    /// The front matter `title`.
+    Title,
+    /// A Markdown heading.
+    Heading,
+    /// A `**Name**:` speaker label.
+    Speaker,
+    /// A `**bold**` span in the body.
+    Bold,
+    /// Plain body text.
+    Body,
+    /// An English original inside `<details>`.
+    English,
+}
+
+impl Place {
+    /// Every place, in weight order.
+    pub const ALL: [Place; 6] = [
+        Place::Title,
+        Place::Heading,
+        Place::Speaker,
+        Place::Bold,
+        Place::Body,
+        Place::English,
+    ];
+
+    /// The snake_case name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Place::Title => "title",
+            Place::Heading => "heading",
+            Place::Speaker => "speaker",
+            Place::Bold => "bold",
+            Place::Body => "body",
+            Place::English => "english",
+        }
+    }
+}
+
+/// What a mention is of: a vocabulary entry, or a name the vocabulary does not have.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Subject {
+    /// A vocabulary entry.
+    Entry(EntryId),
+    /// A proposed new name for a field.
+    New {
+        /// The field it would go in.
+        field: Field,
+        /// The name that would be written.
+        name: String,
+    },
+}
+
+/// Why an unknown name was proposed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cue {
+    /// A bold Latin person name, `**Jensen Huang**`.
+    BoldName,
+    /// A speaker label that reads as a person name, `**Lisa Su**:`.
+    SpeakerName,
+    /// A Chinese name glossed in English, `**黄仁勋**（Jensen Huang）`.
+    Gloss,
+    /// A work in title marks that is bold or in the title, `**《三体》**`.
+    BookTitle,
+    /// A bold Chinese name that jieba tags as a person, or a transliteration with a middle
+    /// dot, `**陶哲轩**`, `**蒂姆·库克**`.
+    HanName,
+}
+
+impl Cue {
+    /// The snake_case name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cue::BoldName => "bold_name",
+            Cue::SpeakerName => "speaker_name",
+            Cue::Gloss => "gloss",
+            Cue::BookTitle => "book_title",
+            Cue::HanName => "han_name",
+        }
+    }
+}
+
+/// One place where a post names a subject.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    /// What is named.
+    pub subject: Subject,
+    /// The text as it appears in the post.
+    pub alias: String,
+    /// Index of the text block.
+    pub block: usize,
+    /// The 1-based file line of the block.
+    pub line: usize,
+    /// The zone of the block (title, heading, paragraph, English).
+    pub zone: Zone,
+    /// The finer place: title, heading, speaker label, bold, body or English original.
+    pub place: Place,
+    /// How far into the post, from 0 (start) to 1 (end), by characters.
+    pub position: f64,
+    /// Whether the alias also names other entries.
+    pub ambiguous: bool,
+}
+
+/// A name proposed from the text's structure, with the forms it is written in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Proposal {
+    /// The field it would go in.
+    pub field: Field,
+    /// The name to write.
+    pub name: String,
+    /// Forms to count in the text (the name and, for a gloss, the Chinese form).
+    pub forms: Vec<String>,
+    /// Why it was proposed.
+    pub cue: Cue,
+}
+
+/// One alias pattern in an automaton: the entries it names and how it must align.
+#[derive(Debug, Clone)]
+struct Pattern {
+    entries: Vec<EntryId>,
+    han: bool,
+    ambiguous: bool,
+}
+
+/// The compiled vocabulary: two automata (exact case and ASCII case-insensitive) over the
+/// normalized aliases, plus what discovery learns from the vocabulary's names.
+#[derive(Debug)]
+pub struct Matcher {
+    exact: AhoCorasick,
+    exact_patterns: Vec<Pattern>,
+    folded: AhoCorasick,
+    folded_patterns: Vec<Pattern>,
+    /// First words of the Latin names in `people` (`Jensen`, `Sam`): a bold `Jensen Wu` reads
+    /// as a person, a bold `Canadian Pacific` does not.
+    given_names: BTreeSet<String>,
+}
+
+impl Matcher {
+    /// Compiles a vocabulary.
+    pub fn new(vocab: &Vocabulary) -> Self {
+        let mut exact: BTreeMap<String, Pattern> = BTreeMap::new();
+        let mut folded: BTreeMap<String, Pattern> = BTreeMap::new();
+        for alias in vocab.aliases() {
+            let map = if alias.exact { &mut exact } else { &mut folded };
+            let pattern = map.entry(alias.key.clone()).or_insert_with(|| Pattern {
+                entries: Vec::new(),
+                han: alias.han,
+                ambiguous: false,
+            });
+            if !pattern.entries.contains(&alias.entry) {
+                pattern.entries.push(alias.entry);
+            }
+            pattern.ambiguous |= alias.ambiguous;
+        }
+        // A folded alias also hits text that an exact alias of another entry names (both
+        // `Apple` and `APPLE`); collisions are rejected at load unless ambiguous, so marking
+        // the ambiguity here is enough.
+        let given_names = vocab
+            .entries()
+            .iter()
+            .filter(|e| e.field == Field::People)
+            .flat_map(|e| e.surface_forms())
+            .filter(|form| looks_like_person(form, None))
+            .filter_map(|form| form.split(' ').next().map(str::to_owned))
+            .collect();
+        let (exact, exact_patterns) = build(exact, false);
+        let (folded, folded_patterns) = build(folded, true);
+        Self {
+            exact,
+            exact_patterns,
+            folded,
+            folded_patterns,
+            given_names,
+        }
+    }
+
+    /// Finds every vocabulary mention in the blocks.
+    pub fn find_mentions(&self, blocks: &[TextBlock], segmenter: &Segmenter) -> Vec<Mention> {
+        let layout = Layout::new(blocks);
+        let mut out = Vec::new();
+        for (index, block) in blocks.iter().enumerate() {
+            let norm = NormText::new(&block.text);
+            let mut hits: Vec<Hit> = Vec::new();
+            for (automaton, patterns) in [
+                (&self.exact, &self.exact_patterns),
+                (&self.folded, &self.folded_patterns),
+            ] {
+                for m in automaton.find_overlapping_iter(norm.text.as_str()) {
+                    let pattern = &patterns[m.pattern().as_usize()];
+                    hits.push(Hit {
+                        span: m.start()..m.end(),
+                        entries: pattern.entries.clone(),
+                        han: pattern.han,
+                        ambiguous: pattern.ambiguous || pattern.entries.len() > 1,
+                    });
+                }
+            }
+            let tokens = hits.iter().any(|h| h.han).then(|| {
+                let mut starts = BTreeSet::new();
+                let mut ends = BTreeSet::new();
+                for token in segmenter.segment(&norm.text) {
+                    starts.insert(token.span.start);
+                    ends.insert(token.span.end);
+                }
+                (starts, ends)
+            });
+            hits.retain(|hit| match (&tokens, hit.han) {
+                (Some((starts, ends)), true) => is_aligned(&norm.text, &hit.span, starts, ends),
+                _ => is_word_bounded(&norm.text, &hit.span),
+            });
+            for hit in select_longest(hits) {
+                let original = norm.original(&hit.span);
+                let place = layout.place(block, &original);
+                for entry in &hit.entries {
+                    out.push(Mention {
+                        subject: Subject::Entry(*entry),
+                        alias: block.text[original.clone()].to_owned(),
+                        block: index,
+                        line: block.line,
+                        zone: block.zone,
+                        place,
+                        position: layout.position(blocks, index, original.start),
+                        ambiguous: hit.ambiguous,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Proposes names the vocabulary does not know: people from bold Latin names, speaker
+    /// labels and English glosses; works from title marks in bold or in the title. Spans a
+    /// known mention already covers are skipped.
+    pub fn propose_names(
+        &self,
+        blocks: &[TextBlock],
+        vocab: &Vocabulary,
+        known: &[Mention],
+        segmenter: &Segmenter,
+    ) -> Vec<Proposal> {
+        let mut found: BTreeMap<(Field, String), Proposal> = BTreeMap::new();
+        let mut add = |field: Field, name: String, han: Option<String>, cue: Cue| {
+            if !vocab.lookup(&name).is_empty()
+                || han.as_deref().is_some_and(|h| !vocab.lookup(h).is_empty())
+            {
+                return;
+            }
+            let proposal = found
+                .entry((field, name.clone()))
+                .or_insert_with(|| Proposal {
+                    field,
+                    forms: vec![name.clone()],
+                    name,
+                    cue,
+                });
+            proposal.cue = proposal.cue.min(cue);
+            if let Some(han) = han {
+                if !proposal.forms.contains(&han) {
+                    proposal.forms.push(han);
+                }
+            }
+        };
+        for (index, block) in blocks.iter().enumerate() {
+            if block.zone == Zone::English {
+                continue;
+            }
+            for (span, title) in book_titles(&block.text) {
+                // `了**《书》**，` is not bold to CommonMark (the `**` touches punctuation), so
+                // literal asterisks around the marks count as bold too.
+                let marked = block.zone != Zone::Paragraph
+                    || block.text[..span.start].ends_with("**")
+                    || block.text[span.end..].starts_with("**")
+                    || block
+                        .bold
+                        .iter()
+                        .any(|b| b.start <= span.start + 3 && span.end <= b.end + 3);
+                if marked {
+                    add(Field::MediaBooks, title, None, Cue::BookTitle);
+                }
+            }
+            if block.zone != Zone::Paragraph {
+                continue;
+            }
+            let covered = |span: &Range<usize>| {
+                known.iter().any(|m| {
+                    m.block == index && block.text[span.clone()].contains(m.alias.as_str())
+                })
+            };
+            for span in &block.bold {
+                let text = normalize(&block.text[span.clone()]);
+                let is_label = block
+                    .speaker
+                    .as_ref()
+                    .is_some_and(|s| s.start == span.start);
+                let label = text.trim_end_matches([':', ' ']);
+                if let Some((han, latin)) = split_gloss(label).or_else(|| {
+                    split_gloss(&format!(
+                        "{label}{}",
+                        leading_parenthetical(&block.text[span.end..])
+                    ))
+                }) {
+                    let person =
+                        looks_like_person(&latin, Some(&self.given_names)) || han.contains('·');
+                    if person && !covered(span) {
+                        add(Field::People, latin, Some(han), Cue::Gloss);
+                    }
+                    continue;
+                }
+                if looks_like_han_name(label, segmenter) && !covered(span) {
+                    add(Field::People, label.to_owned(), None, Cue::HanName);
+                    continue;
+                }
+                if looks_like_person(label, Some(&self.given_names)) && !covered(span) {
+                    let cue = if is_label {
+                        Cue::SpeakerName
+                    } else {
+                        Cue::BoldName
+                    };
+                    add(Field::People, label.to_owned(), None, cue);
+                }
+            }
+        }
+        found.into_values().collect()
+    }
+
+    /// Finds the mentions of proposed names (every form, case as written, at word boundaries).
+    pub fn find_proposed(
+        &self,
+        blocks: &[TextBlock],
+        proposals: &[Proposal],
+        segmenter: &Segmenter,
+    ) -> Vec<Mention> {
+        if proposals.is_empty() {
+            return Vec::new();
+        }
+        let mut forms: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, proposal) in proposals.iter().enumerate() {
+            for form in &proposal.forms {
+                forms.entry(normalize(form)).or_default().push(i);
+            }
+        }
+        let keys: Vec<&String> = forms.keys().collect();
+        let Ok(automaton) = AhoCorasick::new(&keys) else {
+            return Vec::new();
+        };
+        let layout = Layout::new(blocks);
+        let mut out = Vec::new();
+        for (index, block) in blocks.iter().enumerate() {
+            let norm = NormText::new(&block.text);
+            let mut hits: Vec<Hit> = automaton
+                .find_overlapping_iter(norm.text.as_str())
+                .map(|m| {
+                    let key = keys[m.pattern().as_usize()];
+                    Hit {
+                        span: m.start()..m.end(),
+                        entries: Vec::new(),
+                        han: key.chars().any(is_han),
+                        ambiguous: false,
+                    }
+                })
+                .collect();
+            let tokens = hits.iter().any(|h| h.han).then(|| {
+                let mut starts = BTreeSet::new();
+                let mut ends = BTreeSet::new();
+                for token in segmenter.segment(&norm.text) {
+                    starts.insert(token.span.start);
+                    ends.insert(token.span.end);
+                }
+                (starts, ends)
+            });
+            hits.retain(|hit| match (&tokens, hit.han) {
+                (Some((starts, ends)), true) => is_aligned(&norm.text, &hit.span, starts, ends),
+                _ => is_word_bounded(&norm.text, &hit.span),
+            });
+            for hit in select_longest(hits) {
+                let key = &norm.text[hit.span.clone()];
+                let original = norm.original(&hit.span);
+                let place = layout.place(block, &original);
+                for &i in forms.get(key).into_iter().flatten() {
+                    out.push(Mention {
+                        subject: Subject::New {
+                            field: proposals[i].field,
+                            name: proposals[i].name.clone(),
+                        },
+                        alias: block.text[original.clone()].to_owned(),
+                        block: index,
+                        line: block.line,
+                        zone: block.zone,
+                        place,
+                        position: layout.position(blocks, index, original.start),
+                        ambiguous: false,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+fn build(patterns: BTreeMap<String, Pattern>, fold: bool) -> (AhoCorasick, Vec<Pattern>) {
+    let (keys, patterns): (Vec<String>, Vec<Pattern>) = patterns.into_iter().unzip();
+    let automaton = AhoCorasickBuilder::new()
+        .ascii_case_insensitive(fold)
+        .build(&keys)
+        .expect("aho-corasick's size limits are far above any vocabulary");
+    (automaton, patterns)
+}
+
+/// A raw automaton hit in normalized text, before alignment checks.
+#[derive(Debug, Clone)]
+struct Hit {
+    span: Range<usize>,
+    entries: Vec<EntryId>,
+    han: bool,
+    ambiguous: bool,
+}
+
+/// Keeps the longest of overlapping hits (`Claude Code` over `Claude`, `唐纳德·特朗普` over
+/// `特朗普`), leftmost first among equals; hits on the same span (ambiguous aliases) all stay.
+fn select_longest(mut hits: Vec<Hit>) -> Vec<Hit> {
+    hits.sort_by(|a, b| {
+        b.span
+            .len()
+            .cmp(&a.span.len())
+            .then(a.span.start.cmp(&b.span.start))
+    });
+    let mut kept: Vec<Hit> = Vec::new();
+    for hit in hits {
+        if let Some(same) = kept.iter_mut().find(|k| k.span == hit.span) {
+            for entry in hit.entries {
+                if !same.entries.contains(&entry) {
+                    same.entries.push(entry);
+                    same.ambiguous = true;
+                }
+            }
+            continue;
+        }
+        if kept
+            .iter()
+            .all(|k| k.span.end <= hit.span.start || hit.span.end <= k.span.start)
+        {
+            kept.push(hit);
+        }
+    }
+    kept.sort_by_key(|h| h.span.start);
+    kept
+}
+
+/// A Latin letter or digit that continues a word (`LLM` + `s`); Han and kana do not, so
+/// `用ChatGPT写` still has `ChatGPT` as a word.
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || c == '_'
+        || (c.is_alphanumeric() && !is_han(c) && (c as u32) < 0x2E80)
+}
+
+/// Whether a hit does not start or end inside a word: `Meta` is not in `metadata`.
+fn is_word_bounded(text: &str, span: &Range<usize>) -> bool {
+    let hit = &text[span.clone()];
+    let starts_word = hit.chars().next().is_some_and(is_word_char);
+    let ends_word = hit.chars().next_back().is_some_and(is_word_char);
+    let before = text[..span.start].chars().next_back();
+    let after = text[span.end..].chars().next();
+    let glued_before = starts_word && before.is_some_and(is_word_char);
+    let glued_after = ends_word && after.is_some_and(is_word_char);
+    !glued_before && !glued_after
+}
+
+/// Whether a Han hit starts and ends on jieba token boundaries (or on punctuation it holds,
+/// as in `《史记》`); its Latin edges must also be word-bounded.
+fn is_aligned(
+    text: &str,
+    span: &Range<usize>,
+    starts: &BTreeSet<usize>,
+    ends: &BTreeSet<usize>,
+) -> bool {
+    let hit = &text[span.clone()];
+    let is_token_char = |c: char| is_han(c) || c.is_alphanumeric();
+    let start_ok = !hit.chars().next().is_some_and(is_token_char) || starts.contains(&span.start);
+    let end_ok = !hit.chars().next_back().is_some_and(is_token_char) || ends.contains(&span.end);
+    start_ok && end_ok && is_word_bounded(text, span)
+}
+
+/// A block's text normalized for matching, with a map back to the original byte offsets.
+struct NormText {
+    text: String,
+    /// `(normalized offset, original offset)` at the start of each original character that
+    /// produced output.
+    map: Vec<(usize, usize)>,
+    original_len: usize,
+}
+
+impl NormText {
+    fn new(original: &str) -> Self {
+        let mut text = String::with_capacity(original.len());
+        let mut map = Vec::with_capacity(original.len());
+        let mut buf = String::new();
+        for (offset, c) in original.char_indices() {
+            buf.clear();
+            push_folded(c, &mut buf);
+            if buf.chars().all(char::is_whitespace) {
+                if !buf.is_empty() && !text.ends_with(' ') {
+                    map.push((text.len(), offset));
+                    text.push(' ');
+                }
+                continue;
+            }
+            map.push((text.len(), offset));
+            text.push_str(&buf);
+        }
+        Self {
+            text,
+            map,
+            original_len: original.len(),
+        }
+    }
+
+    /// The original byte range of a normalized range.
+    fn original(&self, span: &Range<usize>) -> Range<usize> {
+        let start_at = |norm: usize| {
+            let i = self.map.partition_point(|&(n, _)| n <= norm);
+            self.map[i.saturating_sub(1)].1
+        };
+        let start = start_at(span.start);
+        let i = self.map.partition_point(|&(n, _)| n < span.end);
+        let end = self.map.get(i).map_or(self.original_len, |&(_, o)| o);
+        start..end.max(start)
+    }
+}
+
+/// Where each block sits in the post, for positions and places.
+struct Layout {
+    /// Characters before each block.
+    offsets: Vec<usize>,
+    total: usize,
+}
+
+impl Layout {
+    fn new(blocks: &[TextBlock]) -> Self {
+        let mut offsets = Vec::with_capacity(blocks.len());
+        let mut total = 0;
+        for block in blocks {
+            offsets.push(total);
+            total += block.text.chars().count();
+        }
+        Self {
+            offsets,
+            total: total.max(1),
+        }
+    }
+
+    fn position(&self, blocks: &[TextBlock], block: usize, byte: usize) -> f64 {
+        let within = blocks[block].text[..byte].chars().count();
+        (self.offsets[block] + within) as f64 / self.total as f64
+    }
+
+    fn place(&self, block: &TextBlock, span: &Range<usize>) -> Place {
+        let inside = |r: &Range<usize>| r.start <= span.start && span.end <= r.end;
+        match block.zone {
+            Zone::Title => Place::Title,
+            Zone::Heading => Place::Heading,
+            Zone::English => Place::English,
+            Zone::Paragraph => {
+                if block.speaker.as_ref().is_some_and(inside) {
+                    Place::Speaker
+                } else if block.bold.iter().any(inside) {
+                    Place::Bold
+                } else {
+                    Place::Body
+                }
+            }
+        }
+    }
+}
+
+/// Splits `黄仁勋（Jensen Huang）` or `黄仁勋 (Jensen Huang)` into the Han name and the Latin
+/// gloss; anything else (a glossary entry `术语（English: 解释）`) gives `None`.
+fn split_gloss(text: &str) -> Option<(String, String)> {
+    let text = normalize(text);
+    let open = text.find('(')?;
+    let close = text.rfind(')')?;
+    if close != text.len() - 1 || close < open {
+        return None;
+    }
+    let han = text[..open].trim();
+    let latin = text[open + 1..close].trim();
+    (!han.is_empty() && han.chars().all(|c| is_han(c) || c == '·'))
+        .then(|| (han.to_owned(), latin.to_owned()))
+}
+
+/// The works in title marks, `《三体》`: the byte range of the marks and the title inside.
+fn book_titles(text: &str) -> Vec<(Range<usize>, String)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find('《').map(|i| from + i) {
+        let inner = open + '《'.len_utf8();
+        let Some(close) = text[inner..].find(['》', '《']).map(|i| inner + i) else {
+            break;
+        };
+        from = close;
+        if !text[close..].starts_with('》') {
+            continue;
+        }
+        let title = normalize(&text[inner..close]);
+        if !title.is_empty() && title.chars().count() <= 40 {
+            out.push((open..close + '》'.len_utf8(), title));
+        }
+        from = close + '》'.len_utf8();
+    }
+    out
+}
+
+/// The `（…）` right after a bold span, if the text continues with one.
+fn leading_parenthetical(rest: &str) -> &str {
+    let trimmed = rest.trim_start();
+    let Some(first) = trimmed.chars().next() else {
+        return "";
+    };
+    if first != '(' && first != '（' {
+        return "";
+    }
+    match trimmed.find([')', '）']) {
+        Some(i) if i < 80 => {
+            let close = trimmed[i..].chars().next().map_or(1, char::len_utf8);
+            &trimmed[..i + close]
+        }
+        _ => "",
+    }
+}
+
+/// Whether a bold Han span reads as a person's name: two to four Han characters that jieba tags
+/// as a name, or a transliteration of two or three parts joined by middle dots (`蒂姆·库克`).
+fn looks_like_han_name(text: &str, segmenter: &Segmenter) -> bool {
+    let parts: Vec<&str> = text.split('·').collect();
+    let han_parts = parts
+        .iter()
+        .all(|p| !p.is_empty() && p.chars().count() <= 5 && p.chars().all(is_han));
+    match parts.len() {
+        1 => (2..=4).contains(&text.chars().count()) && han_parts && segmenter.is_person_name(text),
+        2 | 3 => han_parts,
+        _ => false,
+    }
+}
+
+/// Whether a Latin string reads as a person's name: two to four capitalized words (initials and
+/// short lowercase particles such as `van`, `de` allowed in the middle), no digits. With
+/// `given`, the first word must also be a known given name.
+fn looks_like_person(text: &str, given: Option<&BTreeSet<String>>) -> bool {
+    let words: Vec<&str> = text.split(' ').collect();
+    if !(2..=4).contains(&words.len()) {
+        return false;
+    }
+    let capitalized = |w: &str| {
+        let mut chars = w.chars();
+        chars.next().is_some_and(|c| c.is_ascii_uppercase())
+            && chars.all(|c| c.is_ascii_alphabetic() || matches!(c, '.' | '\'' | '-'))
+            && w.chars()
+                .skip(1)
+                .any(|c| c.is_ascii_lowercase() || c == '.')
+    };
+    let particle = |w: &str| w.len() <= 3 && w.chars().all(|c| c.is_ascii_lowercase());
+    let shape = capitalized(words[0])
+        && capitalized(words[words.len() - 1])
+        && words[1..words.len() - 1]
+            .iter()
+            .all(|w| capitalized(w) || particle(w));
+    shape && given.is_none_or(|names| names.contains(words[0]))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::extract::extract_blocks;
+    use crate::vocab::Source;
+
+    fn vocab(people: &str, orgs: &str, products: &str) -> Vocabulary {
+        let source = |field, text: &str| Source {
+            path: PathBuf::from(format!("{field}.yaml")),
+            field,
+            text: text.to_owned(),
+            layer: 0,
+        };
+        Vocabulary::from_sources(vec![
+            source(Field::People, people),
+            source(Field::CompaniesOrgs, orgs),
+            source(Field::ProductsModels, products),
+        ])
+        .unwrap()
+    }
+
+    fn names(vocab: &Vocabulary, body: &str) -> Vec<(String, String, Place)> {
+        let matcher = Matcher::new(vocab);
+        let segmenter = Segmenter::new(vocab.han_words());
+        let blocks = extract_blocks(body, 1);
+        matcher
+            .find_mentions(&blocks, &segmenter)
+            .into_iter()
+            .map(|m| {
+                let Subject::Entry(id) = m.subject else {
+                    panic!("known mention expected")
+                };
+                (vocab.entry(id).name.clone(), m.alias, m.place)
+            })
+            .collect()
+    }
+
+    fn found(vocab: &Vocabulary, body: &str) -> Vec<String> {
+        names(vocab, body).into_iter().map(|(n, _, _)| n).collect()
+    }
+
+    #[test]
+    fn latin_aliases_respect_word_boundaries() {
+        let v = vocab(
+            "",
+            "- name: Meta\n- name: AI Lab\n",
+            "- name: AI\n- name: LLM\n",
+        );
+        assert!(found(&v, "metadata and Metaverse and AIGC and LLMs\n").is_empty());
+        assert_eq!(found(&v, "Meta, AI 和 LLM。\n"), ["Meta", "AI", "LLM"]);
+        assert_eq!(found(&v, "用AI写代码，Meta的模型\n"), ["AI", "Meta"]);
+    }
+
+    #[test]
+    fn case_rules_follow_the_contract() {
+        let v = vocab(
+            "",
+            "- name: OpenAI\n- name: Apple Inc\n  aliases: [Apple]\n  case_sensitive: true\n",
+            "- name: AI\n",
+        );
+        assert_eq!(found(&v, "OPENAI and openai\n"), ["OpenAI", "OpenAI"]);
+        assert!(found(&v, "an apple a day, ai\n").is_empty());
+        assert_eq!(found(&v, "Apple\n"), ["Apple Inc"]);
+    }
+
+    #[test]
+    fn full_width_text_is_normalized() {
+        let v = vocab("", "- name: OpenAI\n", "- name: GPT-4o\n");
+        let got = names(&v, "ＯｐｅｎＡＩ发布了ＧＰＴ－４ｏ。\n");
+        assert_eq!(got[0].0, "OpenAI");
+        assert_eq!(got[0].1, "ＯｐｅｎＡＩ");
+        assert_eq!(got[1].0, "GPT-4o");
+    }
+
+    #[test]
+    fn han_aliases_align_with_tokens() {
+        let v = vocab(
+            "- name: Donald Trump\n  aliases: [特朗普, 唐纳德·特朗普]\n- name: 马克\n",
+            "",
+            "",
+        );
+        assert_eq!(
+            names(&v, "唐纳德·特朗普说，特朗普政府很强。\n"),
+            [
+                (
+                    "Donald Trump".to_owned(),
+                    "唐纳德·特朗普".to_owned(),
+                    Place::Body
+                ),
+                ("Donald Trump".to_owned(), "特朗普".to_owned(), Place::Body),
+            ]
+        );
+        // 马克 inside 马克思 is not a token of its own.
+        assert!(found(&v, "马克思主义\n").is_empty());
+    }
+
+    #[test]
+    fn longest_alias_wins_and_places_are_marked() {
+        let v = vocab("", "", "- name: Claude\n- name: Claude Code\n");
+        assert_eq!(
+            names(
+                &v,
+                "## Claude\n\n**Claude Code**: 好用。\n\n我们用 **Claude** 和 Claude Code。\n"
+            ),
+            [
+                ("Claude".to_owned(), "Claude".to_owned(), Place::Heading),
+                (
+                    "Claude Code".to_owned(),
+                    "Claude Code".to_owned(),
+                    Place::Speaker
+                ),
+                ("Claude".to_owned(), "Claude".to_owned(), Place::Bold),
+                (
+                    "Claude Code".to_owned(),
+                    "Claude Code".to_owned(),
+                    Place::Body
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn ambiguous_aliases_name_every_entry() {
+        let v = vocab(
+            "",
+            "- name: DeepSeek\n  ambiguous: [DeepSeek]\n",
+            "- name: DeepSeek\n  ambiguous: [DeepSeek]\n",
+        );
+        let matcher = Matcher::new(&v);
+        let mentions = matcher.find_mentions(
+            &extract_blocks("DeepSeek 很强\n", 1),
+            &Segmenter::new(Vec::new()),
+        );
+        assert_eq!(mentions.len(), 2);
+        assert!(mentions.iter().all(|m| m.ambiguous));
+    }
+
+    #[test]
+    fn proposes_bold_names_labels_and_glosses() {
+        let v = vocab(
+            "- name: Jensen Huang\n- name: Lisa Su\n- name: Dario Amodei\n",
+            "",
+            "",
+        );
+        let matcher = Matcher::new(&v);
+        let body = "**Lisa Wong**: 你好。\n\n我们请到 **Dario Smith** 和 **Canadian Pacific**。\n\n**黄明**（Jensen Ming）说得对，黄明很好。\n\n**Host**: 好。\n";
+        let blocks = extract_blocks(body, 1);
+        let proposals = matcher.propose_names(&blocks, &v, &[], &Segmenter::new(Vec::new()));
+        let got: Vec<_> = proposals.iter().map(|p| (p.name.as_str(), p.cue)).collect();
+        assert_eq!(
+            got,
+            [
+                ("Dario Smith", Cue::BoldName),
+                ("Jensen Ming", Cue::Gloss),
+                ("Lisa Wong", Cue::SpeakerName),
+            ]
+        );
+        let mentions = matcher.find_proposed(&blocks, &proposals, &Segmenter::new(Vec::new()));
+        let ming = mentions
+            .iter()
+            .filter(|m| matches!(&m.subject, Subject::New { name, .. } if name == "Jensen Ming"))
+            .count();
+        assert_eq!(ming, 3);
+    }
+
+    #[test]
+    fn proposes_works_in_bold_title_marks() {
+        let v = vocab("", "", "");
+        let matcher = Matcher::new(&v);
+        let body = "## 读《沉思录》\n\n他推荐了**《深度工作》**，也提到《随便一本》。\n\n《深度工作》值得一读。\n";
+        let blocks = extract_blocks(body, 1);
+        let proposals = matcher.propose_names(&blocks, &v, &[], &Segmenter::new(Vec::new()));
+        let got: Vec<_> = proposals
+            .iter()
+            .map(|p| (p.field, p.name.as_str(), p.cue))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Field::MediaBooks, "沉思录", Cue::BookTitle),
+                (Field::MediaBooks, "深度工作", Cue::BookTitle),
+            ]
+        );
+        let mentions = matcher.find_proposed(&blocks, &proposals, &Segmenter::new(Vec::new()));
+        assert_eq!(mentions.len(), 3);
+    }
+
+    #[test]
+    fn known_names_are_not_proposed() {
+        let v = vocab("- name: Jensen Huang\n  aliases: [黄仁勋]\n", "", "");
+        let matcher = Matcher::new(&v);
+        let blocks = extract_blocks("**黄仁勋**（Jensen Huang）和 **Jensen Huang**。\n", 1);
+        assert!(matcher
+            .propose_names(&blocks, &v, &[], &Segmenter::new(Vec::new()))
+            .is_empty());
+    }
+
+    #[test]
+    fn maps_normalized_offsets_back() {
+        let norm = NormText::new("ａ  ｂ Trump");
+        assert_eq!(norm.text, "a b Trump");
+        assert_eq!(
+            norm.original(&(4..9)),
+            "ａ  ｂ ".len().."ａ  ｂ Trump".len()
+        );
+    }
+}

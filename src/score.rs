@@ -1,0 +1,510 @@
+//! Decides which mentioned names are written: mentions in, one ranked [`Candidate`] list per
+//! entity field out, each candidate with its score, evidence and verdict. Salience, not mere
+//! presence: mention count (damped), where the mentions sit, how early the first one comes and
+//! the entry's learned precision prior, against per-field thresholds and limits. Pure.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::field::Field;
+use crate::matcher::{Cue, Mention, Place, Proposal, Subject};
+use crate::vocab::{normalize, Vocabulary, FIELDS};
+
+/// The signal weights of the salience score.
+///
+/// `score = sigmoid(bias + mass · ln(1 + Σ place weight) + prior · logit(prior) + early · (1 −
+/// first position) + popularity · ln(1 + count))`, so a score reads as the chance that the name
+/// belongs in the field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Weights {
+    /// Weight of a mention in the title.
+    pub title: f64,
+    /// Weight of a mention in a heading.
+    pub heading: f64,
+    /// Weight of a mention in a speaker label.
+    pub speaker: f64,
+    /// Weight of a mention in bold.
+    pub bold: f64,
+    /// Weight of a mention in plain body text.
+    pub body: f64,
+    /// Weight of a mention in an English original (it repeats the Chinese text).
+    pub english: f64,
+    /// Factor on mentions through an alias other entries share.
+    pub ambiguous: f64,
+    /// Constant term.
+    pub bias: f64,
+    /// Coefficient of the damped, place-weighted mention count.
+    pub mass: f64,
+    /// Coefficient of the prior's log-odds.
+    pub prior: f64,
+    /// Coefficient of earliness (1 for a name in the first words, 0 at the very end).
+    pub early: f64,
+    /// Coefficient of the entry's learned count (posts labelled with it), damped.
+    pub popularity: f64,
+    /// The prior of a proposed bold Latin person name.
+    pub bold_name_prior: f64,
+    /// The prior of a proposed speaker label.
+    pub speaker_name_prior: f64,
+    /// The prior of a proposed glossed name.
+    pub gloss_prior: f64,
+    /// The prior of a proposed work in title marks (`**《…》**`).
+    pub book_title_prior: f64,
+    /// The prior of a proposed bold Chinese person name.
+    pub han_name_prior: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            title: 3.0,
+            heading: 2.0,
+            speaker: 1.0,
+            bold: 1.0,
+            body: 0.5,
+            english: 0.1,
+            ambiguous: 0.5,
+            bias: -2.5,
+            mass: 1.2,
+            prior: 1.0,
+            early: 0.8,
+            popularity: 0.0,
+            bold_name_prior: 0.3,
+            speaker_name_prior: 0.3,
+            gloss_prior: 0.3,
+            book_title_prior: 0.3,
+            han_name_prior: 0.3,
+        }
+    }
+}
+
+impl Weights {
+    /// The weight of one mention in a place.
+    pub fn place(&self, place: Place) -> f64 {
+        match place {
+            Place::Title => self.title,
+            Place::Heading => self.heading,
+            Place::Speaker => self.speaker,
+            Place::Bold => self.bold,
+            Place::Body => self.body,
+            Place::English => self.english,
+        }
+    }
+
+    /// The prior of a proposed name.
+    pub fn cue_prior(&self, cue: Cue) -> f64 {
+        match cue {
+            Cue::BoldName => self.bold_name_prior,
+            Cue::SpeakerName => self.speaker_name_prior,
+            Cue::Gloss => self.gloss_prior,
+            Cue::BookTitle => self.book_title_prior,
+            Cue::HanName => self.han_name_prior,
+        }
+    }
+}
+
+/// What one field accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Limit {
+    /// Minimum score of a vocabulary entry.
+    pub threshold: f64,
+    /// Minimum score of a proposed name (stricter: it has no learned prior).
+    pub new_threshold: f64,
+    /// At most this many names are written.
+    pub max: usize,
+}
+
+/// The per-field thresholds and limits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Thresholds {
+    /// Per entity field.
+    pub fields: BTreeMap<Field, Limit>,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        let limit = |threshold, max| Limit {
+            threshold,
+            new_threshold: 0.7,
+            max,
+        };
+        Self {
+            fields: BTreeMap::from([
+                (Field::People, limit(0.5, 6)),
+                (Field::CompaniesOrgs, limit(0.5, 8)),
+                (Field::ProductsModels, limit(0.5, 8)),
+                (Field::MediaBooks, limit(0.5, 4)),
+            ]),
+        }
+    }
+}
+
+impl Thresholds {
+    /// The limit of a field (a closed one for fields without an entry).
+    pub fn limit(&self, field: Field) -> Limit {
+        self.fields.get(&field).copied().unwrap_or(Limit {
+            threshold: 1.0,
+            new_threshold: 1.0,
+            max: 0,
+        })
+    }
+}
+
+/// Everything scoring needs besides the mentions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scoring {
+    /// Signal weights.
+    pub weights: Weights,
+    /// Per-field thresholds and limits.
+    pub thresholds: Thresholds,
+    /// Whether proposed names (not in the vocabulary) may be written.
+    pub discover: bool,
+}
+
+impl Default for Scoring {
+    fn default() -> Self {
+        Self {
+            weights: Weights::default(),
+            thresholds: Thresholds::default(),
+            discover: true,
+        }
+    }
+}
+
+/// Where a name was seen, for `explain` and the JSON report.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Evidence {
+    /// The text as it appears.
+    pub alias: String,
+    /// The 1-based line of its block.
+    pub line: usize,
+    /// Where it sits.
+    pub zone: Place,
+}
+
+/// Whether a candidate is written, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// Written to the field.
+    Written,
+    /// The score is under the field's threshold.
+    BelowThreshold {
+        /// The threshold it missed.
+        threshold: f64,
+    },
+    /// Enough better-scoring names were written already.
+    OverLimit {
+        /// The field's limit.
+        max: usize,
+    },
+    /// It names the post's channel (`speaker`/`author`), which is never written.
+    Channel,
+    /// It is a proposed name and discovery is off.
+    DiscoveryOff,
+}
+
+impl Verdict {
+    /// Whether the candidate is written.
+    pub fn is_written(self) -> bool {
+        self == Verdict::Written
+    }
+
+    /// A short reason for `explain`.
+    pub fn reason(self) -> String {
+        match self {
+            Verdict::Written => "written".to_owned(),
+            Verdict::BelowThreshold { threshold } => format!("score below {threshold:.2}"),
+            Verdict::OverLimit { max } => format!("field already holds {max} better names"),
+            Verdict::Channel => "the post's channel (speaker/author)".to_owned(),
+            Verdict::DiscoveryOff => "not in the vocabulary (--no-discover)".to_owned(),
+        }
+    }
+}
+
+/// A name that could go in a field, with its score and the evidence for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    /// The name that would be written.
+    pub name: String,
+    /// The field.
+    pub field: Field,
+    /// The salience score, 0 to 1.
+    pub score: f64,
+    /// The prior used (the entry's, or the one for proposed names).
+    pub prior: f64,
+    /// Number of mentions.
+    pub mentions: usize,
+    /// Posts the learning set labelled with it (0 for proposed names).
+    pub count: u64,
+    /// Mentions per place.
+    pub places: BTreeMap<Place, usize>,
+    /// Mentions through an alias that other entries share.
+    pub ambiguous: usize,
+    /// Position of the first mention, 0 (start) to 1 (end).
+    pub first: f64,
+    /// Why a proposed name was proposed; `None` for vocabulary entries.
+    pub cue: Option<Cue>,
+    /// The mentions, in post order.
+    pub evidence: Vec<Evidence>,
+    /// Written or not, and why.
+    #[serde(flatten)]
+    pub verdict: Verdict,
+}
+
+/// The post facts that scoring needs besides mentions.
+#[derive(Debug, Clone, Default)]
+pub struct PostContext {
+    /// Names of the channel (`speaker`, `author`), never written.
+    pub channel: Vec<String>,
+}
+
+/// Scores every mentioned subject and decides, per entity field, which are written. Each field's
+/// list is sorted by (score desc, name asc); the written ones come first.
+pub fn score_candidates(
+    mentions: &[Mention],
+    proposals: &[Proposal],
+    vocab: &Vocabulary,
+    post: &PostContext,
+    scoring: &Scoring,
+) -> BTreeMap<Field, Vec<Candidate>> {
+    let weights = &scoring.weights;
+    let mut by_subject: BTreeMap<&Subject, Vec<&Mention>> = BTreeMap::new();
+    for mention in mentions {
+        by_subject
+            .entry(&mention.subject)
+            .or_default()
+            .push(mention);
+    }
+    let channel: Vec<String> = post
+        .channel
+        .iter()
+        .map(|c| normalize(c).to_lowercase())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let is_channel = |forms: &[&str]| {
+        forms
+            .iter()
+            .any(|f| channel.contains(&normalize(f).to_lowercase()))
+    };
+    let mut fields: BTreeMap<Field, Vec<Candidate>> =
+        FIELDS.iter().map(|f| (*f, Vec::new())).collect();
+    for (subject, list) in by_subject {
+        let (name, field, prior, count, cue, channel_hit) = match subject {
+            Subject::Entry(id) => {
+                let entry = vocab.entry(*id);
+                (
+                    entry.name.clone(),
+                    entry.field,
+                    entry.prior(),
+                    entry.count.unwrap_or(0),
+                    None,
+                    is_channel(&entry.surface_forms().collect::<Vec<_>>()),
+                )
+            }
+            Subject::New { field, name } => {
+                let proposal = proposals
+                    .iter()
+                    .find(|p| p.name == *name && p.field == *field);
+                let forms: Vec<&str> = proposal
+                    .map(|p| p.forms.iter().map(String::as_str).collect())
+                    .unwrap_or_else(|| vec![name.as_str()]);
+                let cue = proposal.map_or(Cue::BoldName, |p| p.cue);
+                (
+                    name.clone(),
+                    *field,
+                    weights.cue_prior(cue),
+                    0,
+                    Some(cue),
+                    is_channel(&forms),
+                )
+            }
+        };
+        let mut places = BTreeMap::new();
+        let mut mass = 0.0;
+        let mut first = 1.0f64;
+        let mut evidence = Vec::with_capacity(list.len());
+        for m in &list {
+            *places.entry(m.place).or_insert(0) += 1;
+            let factor = if m.ambiguous { weights.ambiguous } else { 1.0 };
+            mass += weights.place(m.place) * factor;
+            first = first.min(m.position);
+            evidence.push(Evidence {
+                alias: m.alias.clone(),
+                line: m.line,
+                zone: m.place,
+            });
+        }
+        let score = salience(weights, mass, prior, first, count);
+        let verdict = if channel_hit {
+            Verdict::Channel
+        } else if cue.is_some() && !scoring.discover {
+            Verdict::DiscoveryOff
+        } else {
+            Verdict::Written
+        };
+        fields.entry(field).or_default().push(Candidate {
+            name,
+            field,
+            score,
+            prior,
+            mentions: list.len(),
+            count,
+            ambiguous: list.iter().filter(|m| m.ambiguous).count(),
+            places,
+            first,
+            cue,
+            evidence,
+            verdict,
+        });
+    }
+    for (field, candidates) in &mut fields {
+        let limit = scoring.thresholds.limit(*field);
+        candidates.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        let mut written = 0;
+        for candidate in candidates.iter_mut() {
+            if candidate.verdict != Verdict::Written {
+                continue;
+            }
+            let threshold = if candidate.cue.is_some() {
+                limit.new_threshold
+            } else {
+                limit.threshold
+            };
+            candidate.verdict = if candidate.score < threshold {
+                Verdict::BelowThreshold { threshold }
+            } else if written >= limit.max {
+                Verdict::OverLimit { max: limit.max }
+            } else {
+                written += 1;
+                Verdict::Written
+            };
+        }
+        // Written names first, each group still by (score desc, name asc).
+        candidates.sort_by_key(|c| !c.verdict.is_written());
+    }
+    fields
+}
+
+/// The salience score of one subject: `mass` is the place-weighted mention count, `first` the
+/// position of the first mention, `count` the learned number of labelled posts.
+pub fn salience(weights: &Weights, mass: f64, prior: f64, first: f64, count: u64) -> f64 {
+    let prior = prior.clamp(0.01, 0.99);
+    let z = weights.bias
+        + weights.mass * mass.max(0.0).ln_1p()
+        + weights.prior * (prior / (1.0 - prior)).ln()
+        + weights.early * (1.0 - first.clamp(0.0, 1.0))
+        + weights.popularity * (count as f64).ln_1p();
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// The written names of a field's candidates, in order.
+pub fn written_names(candidates: &[Candidate]) -> Vec<String> {
+    candidates
+        .iter()
+        .filter(|c| c.verdict.is_written())
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::extract::Zone;
+    use crate::vocab::{EntryId, Source};
+
+    fn vocab() -> Vocabulary {
+        Vocabulary::from_sources(vec![Source {
+            path: PathBuf::from("people.yaml"),
+            field: Field::People,
+            text: "- name: Alice Smith\n  prior: 0.8\n- name: Bob Jones\n  prior: 0.8\n- name: Carol White\n  prior: 0.05\n- name: Dan Brown\n  prior: 0.8\n".to_owned(),
+            layer: 0,
+        }])
+        .unwrap()
+    }
+
+    fn mention(entry: u32, place: Place, position: f64) -> Mention {
+        Mention {
+            subject: Subject::Entry(EntryId(entry)),
+            alias: String::new(),
+            block: 0,
+            line: 1,
+            zone: Zone::Paragraph,
+            place,
+            position,
+            ambiguous: false,
+        }
+    }
+
+    #[test]
+    fn salience_orders_and_filters() {
+        let vocab = vocab();
+        let mut mentions = Vec::new();
+        for i in 0..6 {
+            mentions.push(mention(0, Place::Bold, 0.1 * f64::from(i)));
+        }
+        mentions.push(mention(1, Place::Title, 0.0));
+        mentions.push(mention(1, Place::Body, 0.2));
+        for _ in 0..6 {
+            mentions.push(mention(2, Place::Bold, 0.1));
+        }
+        mentions.push(mention(3, Place::English, 0.9));
+        let post = PostContext {
+            channel: vec!["Dan Brown".to_owned()],
+        };
+        let fields = score_candidates(&mentions, &[], &vocab, &post, &Scoring::default());
+        let people = &fields[&Field::People];
+        assert_eq!(written_names(people), ["Alice Smith", "Bob Jones"]);
+        let carol = people.iter().find(|c| c.name == "Carol White").unwrap();
+        assert!(matches!(carol.verdict, Verdict::BelowThreshold { .. }));
+        let dan = people.iter().find(|c| c.name == "Dan Brown").unwrap();
+        assert_eq!(dan.verdict, Verdict::Channel);
+        assert!(fields[&Field::MediaBooks].is_empty());
+    }
+
+    #[test]
+    fn ties_sort_by_name() {
+        let vocab = vocab();
+        let mentions = vec![mention(1, Place::Bold, 0.0), mention(0, Place::Bold, 0.0)];
+        let fields = score_candidates(
+            &mentions,
+            &[],
+            &vocab,
+            &PostContext::default(),
+            &Scoring::default(),
+        );
+        let names: Vec<_> = fields[&Field::People]
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(names[..2], ["Alice Smith", "Bob Jones"]);
+    }
+
+    #[test]
+    fn limits_keep_the_best() {
+        let vocab = vocab();
+        let mut scoring = Scoring::default();
+        scoring
+            .thresholds
+            .fields
+            .get_mut(&Field::People)
+            .unwrap()
+            .max = 1;
+        let mut mentions = vec![mention(1, Place::Title, 0.0)];
+        for _ in 0..3 {
+            mentions.push(mention(0, Place::Title, 0.0));
+        }
+        let fields = score_candidates(&mentions, &[], &vocab, &PostContext::default(), &scoring);
+        assert_eq!(written_names(&fields[&Field::People]), ["Alice Smith"]);
+        assert_eq!(
+            fields[&Field::People][1].verdict,
+            Verdict::OverLimit { max: 1 }
+        );
+    }
+}

@@ -1,0 +1,141 @@
+//! Snapshots of what the library plans for each post in `samples/`: status, language and the
+//! field values. They change on purpose when a stage improves; review them with
+//! `cargo insta review` (or `INSTA_UPDATE=always cargo test --test samples` and `git diff`).
+
+mod common;
+
+use std::path::Path;
+
+use frontfill::app::{Engine, Options, Status, SummaryLang};
+use frontfill::plan::FieldPolicy;
+use serde_json::{json, Value};
+
+use common::{samples, strip_entries, MANAGED_KEYS};
+
+/// The planned edits of one sample, with floats rounded so tiny score changes do not churn.
+fn plan_of(engine: &Engine, path: &Path, bytes: Vec<u8>) -> Value {
+    let name = path.file_name().expect("file name").to_string_lossy();
+    let filled = engine
+        .fill(Path::new(&format!("samples/{name}")), bytes)
+        .expect("every sample fills");
+    let fields: serde_json::Map<String, Value> = filled
+        .plan
+        .edits
+        .iter()
+        .map(|e| {
+            (
+                e.key.clone(),
+                round(serde_json::to_value(&e.value).expect("JSON")),
+            )
+        })
+        .collect();
+    json!({
+        "path": format!("samples/{name}"),
+        "status": filled.status,
+        "language": filled.language,
+        "fields": fields,
+    })
+}
+
+fn round(value: Value) -> Value {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            json!((n.as_f64().unwrap_or(0.0) * 100.0).round() / 100.0)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(round).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, round(v))).collect()),
+        other => other,
+    }
+}
+
+#[test]
+fn samples_plans() {
+    let engine = Engine::new(Options::default());
+    let paths = samples();
+    assert!(
+        paths.len() >= 8,
+        "samples/ holds the posts the README demonstrates"
+    );
+    for path in paths {
+        let bytes = std::fs::read(&path).expect("readable sample");
+        let stem = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
+        insta::assert_json_snapshot!(stem, plan_of(&engine, &path, bytes));
+    }
+}
+
+#[test]
+fn bilingual_sample_with_both_summary_languages() {
+    let engine = Engine::new(Options {
+        policy: FieldPolicy {
+            summary_en: true,
+            ..FieldPolicy::default()
+        },
+        summary_lang: SummaryLang::Both,
+        ..Options::default()
+    });
+    let path = common::root().join("samples/bilingual-interview.md");
+    let bytes = std::fs::read(&path).expect("readable sample");
+    insta::assert_json_snapshot!("bilingual-interview-both", plan_of(&engine, &path, bytes));
+}
+
+#[test]
+fn samples_cover_the_layouts_the_readme_promises() {
+    let engine = Engine::new(Options::default());
+    let mut statuses = Vec::new();
+    for path in samples() {
+        let original = std::fs::read_to_string(&path).expect("UTF-8 sample");
+        let filled = engine
+            .fill(&path, original.clone().into_bytes())
+            .expect("every sample fills");
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        statuses.push((name.clone(), filled.status));
+        let Some(out) = filled.text else { continue };
+        let edited: Vec<&str> = filled.plan.edits.iter().map(|e| e.key.as_str()).collect();
+        assert!(edited.iter().all(|k| MANAGED_KEYS.contains(k)), "{name}");
+        if name == "no-front-matter.md" {
+            assert_eq!(
+                strip_entries(&out, &edited),
+                format!("---\n---\n{original}")
+            );
+        } else {
+            assert_eq!(
+                strip_entries(&out, &edited),
+                strip_entries(&original, &edited),
+                "{name}"
+            );
+        }
+        if name == "crlf-bom.md" {
+            assert!(out.starts_with("\u{feff}---\r\n"));
+            assert_eq!(out.matches('\n').count(), out.matches("\r\n").count());
+        }
+        assert!(
+            engine
+                .fill(&path, out.into_bytes())
+                .expect("refills")
+                .text
+                .is_none(),
+            "{name}: a second fill changes nothing"
+        );
+    }
+    let status = |name: &str| statuses.iter().find(|(n, _)| n == name).map(|(_, s)| *s);
+    assert_eq!(status("already-filled.md"), Some(Status::AlreadyFilled));
+    for name in [
+        "zh-canonical.md",
+        "bilingual-interview.md",
+        "english-only.md",
+        "no-front-matter.md",
+        "alphabetical-flush.md",
+        "crlf-bom.md",
+        "quoted-strings.md",
+    ] {
+        assert_eq!(status(name), Some(Status::Filled), "{name}");
+    }
+}
