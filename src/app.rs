@@ -283,8 +283,9 @@ impl Engine {
                 };
                 let mut bytes = Vec::new();
                 let path = PathBuf::from("-");
-                let limit = MAX_FILE_SIZE + 1;
-                match std::io::stdin().lock().take(limit).read_to_end(&mut bytes) {
+                // Read all of it, even past the size limit: a post that is refused is echoed back
+                // to stdout, and an editor replacing its buffer with a truncated echo loses text.
+                match std::io::stdin().lock().read_to_end(&mut bytes) {
                     Ok(_) => self.process_bytes(&path, bytes, mode, None),
                     Err(source) => FileReport::error(path.clone(), Error::Read { path, source }),
                 }

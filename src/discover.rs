@@ -2,6 +2,8 @@
 //! recursively for `*.md` and `*.markdown` (honouring `.gitignore`), `-` for stdin. The result is
 //! sorted by path so every run sees the same order.
 
+use std::collections::BTreeSet;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
@@ -42,7 +44,7 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Input> {
             inputs.push(Input::Stdin);
             continue;
         }
-        match std::fs::metadata(path) {
+        match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk(path, &mut inputs),
             Ok(_) => inputs.push(Input::File(path.clone())),
             Err(err) => inputs.push(Input::Unreadable(path.clone(), err.to_string())),
@@ -50,6 +52,13 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Input> {
     }
     inputs.sort_by(|a, b| a.path().cmp(b.path()));
     inputs.dedup_by(|a, b| a.path() == b.path());
+    // One post named twice (`fill . a.md`, overlapping folders, two symlinks to one file) would be
+    // filled twice at once, racing its own write; keep the first name of each file.
+    let mut seen = BTreeSet::new();
+    inputs.retain(|input| match input {
+        Input::File(path) => seen.insert(fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
+        Input::Stdin | Input::Unreadable(..) => true,
+    });
     inputs
 }
 
@@ -95,11 +104,11 @@ mod tests {
     fn walks_markdown_sorted_and_honours_gitignore() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        std::fs::create_dir_all(root.join("b/skip")).unwrap();
+        fs::create_dir_all(root.join("b/skip")).unwrap();
         for name in ["b/z.md", "a.markdown", "b/y.MD", "c.txt", "b/skip/x.md"] {
-            std::fs::write(root.join(name), "x").unwrap();
+            fs::write(root.join(name), "x").unwrap();
         }
-        std::fs::write(root.join(".gitignore"), "skip/\n").unwrap();
+        fs::write(root.join(".gitignore"), "skip/\n").unwrap();
         let got: Vec<_> = discover(&[root.to_path_buf()])
             .into_iter()
             .map(|i| i.path().strip_prefix(root).unwrap().to_path_buf())
@@ -112,6 +121,23 @@ mod tests {
                 PathBuf::from("b/z.md")
             ]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_post_named_twice_is_listed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("sub")).unwrap();
+        fs::write(root.join("sub/a.md"), "x").unwrap();
+        std::os::unix::fs::symlink(root.join("sub/a.md"), root.join("link.md")).unwrap();
+        let got = discover(&[
+            root.join("sub/a.md"),
+            root.to_path_buf(),
+            root.join("sub/../sub/a.md"),
+            root.join("sub"),
+        ]);
+        assert_eq!(got.len(), 1, "{got:?}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 )]
 
 mod cli;
+mod learn_eval;
 mod progress;
 
 use std::io::{IsTerminal, Write};
@@ -31,6 +32,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Fill(args) => fill(args),
+        Command::Vocab(VocabCommand::Learn(args)) => learn_eval::vocab_learn(args),
+        Command::Eval(args) => learn_eval::eval(args),
         Command::Explain(args) => explain(args),
         Command::Vocab(VocabCommand::Check(args)) => vocab_check(&args),
     }

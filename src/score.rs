@@ -22,7 +22,7 @@ pub struct Weights {
     pub title: f64,
     /// Weight of a mention in a heading.
     pub heading: f64,
-    /// Weight of a mention in a speaker label.
+    /// Weight of a speaker label; it counts once, since a label repeats at every turn.
     pub speaker: f64,
     /// Weight of a mention in bold.
     pub bold: f64,
@@ -56,24 +56,26 @@ pub struct Weights {
 
 impl Default for Weights {
     fn default() -> Self {
+        // Tuned for micro-F1 at precision >= 0.5 by 4-fold cross-validation on the learning
+        // 80% of the corpus (never on the held-out fifth); see the README.
         Self {
-            title: 3.0,
-            heading: 2.0,
-            speaker: 1.0,
-            bold: 1.0,
+            title: 24.0,
+            heading: 8.0,
+            speaker: 3.0,
+            bold: 3.0,
             body: 0.5,
-            english: 0.1,
-            ambiguous: 0.5,
+            english: 0.25,
+            ambiguous: 1.0,
             bias: -2.5,
             mass: 1.2,
-            prior: 1.0,
-            early: 0.8,
-            popularity: 0.0,
-            bold_name_prior: 0.3,
-            speaker_name_prior: 0.3,
-            gloss_prior: 0.3,
-            book_title_prior: 0.3,
-            han_name_prior: 0.3,
+            prior: 1.25,
+            early: 0.25,
+            popularity: 0.2,
+            bold_name_prior: 0.2,
+            speaker_name_prior: 0.2,
+            gloss_prior: 0.5,
+            book_title_prior: 0.05,
+            han_name_prior: 0.1,
         }
     }
 }
@@ -123,17 +125,17 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        let limit = |threshold, max| Limit {
+        let limit = |threshold, new_threshold, max| Limit {
             threshold,
-            new_threshold: 0.7,
+            new_threshold,
             max,
         };
         Self {
             fields: BTreeMap::from([
-                (Field::People, limit(0.5, 6)),
-                (Field::CompaniesOrgs, limit(0.5, 8)),
-                (Field::ProductsModels, limit(0.5, 8)),
-                (Field::MediaBooks, limit(0.5, 4)),
+                (Field::People, limit(0.57, 0.57, 8)),
+                (Field::CompaniesOrgs, limit(0.49, 1.0, 12)),
+                (Field::ProductsModels, limit(0.41, 1.0, 12)),
+                (Field::MediaBooks, limit(0.49, 0.79, 5)),
             ]),
         }
     }
@@ -325,9 +327,12 @@ pub fn score_candidates(
         let mut first = 1.0f64;
         let mut evidence = Vec::with_capacity(list.len());
         for m in &list {
-            *places.entry(m.place).or_insert(0) += 1;
+            let seen = places.entry(m.place).or_insert(0);
+            *seen += 1;
             let factor = if m.ambiguous { weights.ambiguous } else { 1.0 };
-            mass += weights.place(m.place) * factor;
+            if m.place != Place::Speaker || *seen == 1 {
+                mass += weights.place(m.place) * factor;
+            }
             first = first.min(m.position);
             evidence.push(Evidence {
                 alias: m.alias.clone(),
@@ -460,7 +465,8 @@ mod tests {
         };
         let fields = score_candidates(&mentions, &[], &vocab, &post, &Scoring::default());
         let people = &fields[&Field::People];
-        assert_eq!(written_names(people), ["Alice Smith", "Bob Jones"]);
+        // One mention in the title outweighs six in bold.
+        assert_eq!(written_names(people), ["Bob Jones", "Alice Smith"]);
         let carol = people.iter().find(|c| c.name == "Carol White").unwrap();
         assert!(matches!(carol.verdict, Verdict::BelowThreshold { .. }));
         let dan = people.iter().find(|c| c.name == "Dan Brown").unwrap();

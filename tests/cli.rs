@@ -284,6 +284,18 @@ fn folders_are_walked_in_order_honouring_gitignore() {
     assert_eq!(stdout_of(&out), "./a/y.MD\n./a/z.markdown\n./b.md\n");
 }
 
+#[test]
+fn a_post_named_twice_is_filled_once() {
+    let dir = folder(&[("a.md", FRESH.as_bytes())]);
+    frontfill()
+        .current_dir(dir.path())
+        .args(["fill", ".", "a.md", "./a.md"])
+        .assert()
+        .code(0)
+        .stdout(regex_lite(r"^filled \./a\.md: [a-z_, ]+\n$"))
+        .stderr(predicate::str::starts_with("1 files: 1 filled"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // --check and --diff
 
@@ -485,6 +497,28 @@ fn stdin_with_bad_input_is_echoed_unchanged_with_an_error() {
             )
             .expect("regex"),
         );
+}
+
+#[test]
+fn stdin_over_the_size_limit_is_echoed_whole() {
+    let mut big = b"# big\n".to_vec();
+    big.resize(17 * 1024 * 1024, b'a');
+    let out = frontfill()
+        .args(["fill", "-"])
+        .write_stdin(big.clone())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stdout == big,
+        "stdin echoed whole ({} bytes)",
+        out.stdout.len()
+    );
+    assert!(
+        stderr_of(&out).contains("-: file is 17825792 bytes, over the 16777216-byte limit"),
+        "{}",
+        stderr_of(&out)
+    );
 }
 
 #[test]
