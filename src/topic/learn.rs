@@ -6,8 +6,17 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_yaml_ng::Value;
 
+use rayon::prelude::*;
+
+use crate::app::post_blocks;
+use crate::discover::discover;
+use crate::document::Document;
+use crate::error::{Error, Result};
+use crate::extract::{TextBlock, Zone};
 use crate::front_matter::FrontMatter;
+use crate::segment::Segmenter;
 use crate::topic::{AreaEntry, CategoryEntry, Features, TagEntry, Taxonomy};
+use crate::vocab::learn::Sources;
 use crate::write::yaml_scalar;
 
 /// A tagged post, reduced to what learning needs.
@@ -42,19 +51,13 @@ pub struct LearnOptions {
 
 impl Default for LearnOptions {
     fn default() -> Self {
-        let env = |k: &str, d: f32| {
-            std::env::var(k)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(d)
-        };
         Self {
             min_tag_count: 3,
             min_class_count: 5,
-            tag_triggers: env("FF_TAG_TRIG", 40.0) as usize,
-            class_triggers: env("FF_CLASS_TRIG", 150.0) as usize,
-            negative: env("FF_NEG", 0.25),
-            min_weight: env("FF_MINW", 0.001),
+            tag_triggers: 40,
+            class_triggers: 1000,
+            negative: 0.25,
+            min_weight: 0.001,
         }
     }
 }
@@ -111,6 +114,61 @@ pub fn learn_doc(fm: &FrontMatter, features: Features) -> LearnDoc {
         category: fm.text("category").map(str::to_owned),
         area: fm.text("area").map(str::to_owned),
     }
+}
+
+/// Reads the learning posts and label rows of `sources` and learns tags and taxonomy from them.
+/// Posts that cannot be read or parsed are skipped (the entity learner reports them).
+///
+/// # Errors
+/// The labels file cannot be read.
+pub fn learn_from_sources(
+    sources: &Sources,
+    segmenter: &Segmenter,
+    options: &LearnOptions,
+) -> Result<(Vec<TagEntry>, Taxonomy)> {
+    let inputs = discover(&sources.dirs);
+    let mut docs: Vec<LearnDoc> = inputs
+        .par_iter()
+        .filter_map(|input| {
+            let path = input.path();
+            if sources.holdout.as_ref().is_some_and(|h| h.contains(path)) {
+                return None;
+            }
+            let doc = Document::from_bytes(path, std::fs::read(path).ok()?).ok()?;
+            let fm = FrontMatter::parse(&doc).ok()?;
+            let features = Features::from_blocks(&post_blocks(&doc, &fm), segmenter);
+            Some(learn_doc(&fm, features))
+        })
+        .collect();
+    if let Some(labels) = &sources.labels {
+        let text = std::fs::read_to_string(labels).map_err(|source| Error::Read {
+            path: labels.clone(),
+            source,
+        })?;
+        let rows: Vec<LearnDoc> = text
+            .par_lines()
+            .filter_map(|line| {
+                let row: serde_json::Value = serde_json::from_str(line).ok()?;
+                let yaml = row.get("front_matter")?.as_str()?;
+                let doc = Document::from_text(labels, format!("---\n{yaml}---\n")).ok()?;
+                let fm = FrontMatter::parse(&doc).ok()?;
+                // A label row has no body: its title and summary stand in for it.
+                let mut blocks = post_blocks(&doc, &fm);
+                if let Some(summary) = fm.text("summary") {
+                    blocks.push(TextBlock {
+                        zone: Zone::Paragraph,
+                        text: summary.to_owned(),
+                        line: 1,
+                        bold: Vec::new(),
+                        speaker: None,
+                    });
+                }
+                Some(learn_doc(&fm, Features::from_blocks(&blocks, segmenter)))
+            })
+            .collect();
+        docs.extend(rows);
+    }
+    Ok(learn_topics(&docs, options))
 }
 
 /// Learns the tag entries and the taxonomy.

@@ -348,6 +348,24 @@ impl TopicModel {
         Ok(Self::new(&tags, &taxonomy))
     }
 
+    /// Loads `tags.yaml` and `taxonomy.yaml` from the last of `dirs` that has them, if any.
+    ///
+    /// # Errors
+    /// An unreadable or malformed file, naming the file and line.
+    pub fn load_dirs(dirs: &[PathBuf]) -> Result<Option<Self>> {
+        let Some(dir) = dirs.iter().rev().find(|d| d.join("tags.yaml").is_file()) else {
+            return Ok(None);
+        };
+        let (tags, taxonomy) = (dir.join("tags.yaml"), dir.join("taxonomy.yaml"));
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).map_err(|source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        Self::from_yaml(&tags, &read(&tags)?, &taxonomy, &read(&taxonomy)?).map(Some)
+    }
+
     /// Scores a post.
     pub fn suggest(&self, features: &Features, body: &str) -> TopicSuggestion {
         let w = &self.weights;
