@@ -24,6 +24,7 @@ use crate::report::unified_diff;
 use crate::score::{score_candidates, written_names, Candidate, PostContext, Scoring};
 use crate::segment::Segmenter;
 use crate::summary::{detect_language, summarize, Language, SummaryOptions};
+use crate::topic::{Features, TopicModel, TopicSuggestion};
 use crate::vocab::Vocabulary;
 use crate::write::{apply_plan, write_atomic, Snapshot};
 
@@ -206,6 +207,7 @@ pub struct Engine {
     vocabulary: Arc<Vocabulary>,
     segmenter: Segmenter,
     matcher: OnceLock<Matcher>,
+    topics: Option<Arc<TopicModel>>,
 }
 
 impl Engine {
@@ -223,7 +225,19 @@ impl Engine {
             segmenter: Segmenter::new(vocabulary.han_words()),
             vocabulary,
             matcher: OnceLock::new(),
+            topics: None,
         }
+    }
+
+    /// Uses this tag vocabulary and taxonomy for `tags`, `category` and `area`.
+    pub fn with_topics(mut self, topics: Arc<TopicModel>) -> Self {
+        self.topics = Some(topics);
+        self
+    }
+
+    /// The segmenter this engine uses.
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
     }
 
     /// The run's options.
@@ -392,10 +406,17 @@ impl Engine {
             BTreeMap::new()
         };
         candidates.retain(|field, _| fields.contains(field));
+        let topics = match &self.topics {
+            Some(model) if fields.iter().any(|f| f.is_topic()) => {
+                let features = Features::from_blocks(&blocks, &self.segmenter);
+                Some(model.suggest(&features, doc.body()))
+            }
+            _ => None,
+        };
         let mut edits = Vec::new();
         for field in fields {
             if let Some(value) = self
-                .suggest(field, &blocks, language, &candidates)
+                .suggest(field, &blocks, language, &candidates, topics.as_ref())
                 .filter(|v| !v.is_empty())
             {
                 let key = self.options.key(field);
@@ -494,6 +515,7 @@ impl Engine {
         blocks: &[TextBlock],
         language: Language,
         candidates: &BTreeMap<Field, Vec<Candidate>>,
+        topics: Option<&TopicSuggestion>,
     ) -> Option<FieldValue> {
         let summary =
             |lang: Language| summarize(blocks, lang, &self.segmenter, &self.options.summary);
@@ -531,14 +553,19 @@ impl Engine {
                     .get(&field)
                     .map(|c| FieldValue::List(written_names(c)))
             }
-            // The taxonomy stages fill these.
-            Field::Tags | Field::Category | Field::Area => None,
+            Field::Tags => topics.map(|t| FieldValue::List(t.chosen_tags())),
+            Field::Category => topics
+                .and_then(TopicSuggestion::chosen_category)
+                .map(FieldValue::Text),
+            Field::Area => topics
+                .and_then(TopicSuggestion::chosen_area)
+                .map(FieldValue::Text),
         }
     }
 }
 
 /// The title (as a block of its own) and the body's text blocks.
-fn post_blocks(doc: &Document, fm: &FrontMatter) -> Vec<TextBlock> {
+pub fn post_blocks(doc: &Document, fm: &FrontMatter) -> Vec<TextBlock> {
     let mut blocks = Vec::new();
     if let Some(title) = fm.text("title").filter(|t| !t.trim().is_empty()) {
         let line = fm.entry("title").map_or(1, |e| e.line);

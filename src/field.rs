@@ -83,6 +83,11 @@ impl Field {
         )
     }
 
+    /// Whether the field comes from the tag vocabulary and taxonomy.
+    pub fn is_topic(self) -> bool {
+        matches!(self, Field::Tags | Field::Category | Field::Area)
+    }
+
     /// Whether the field is one of the four entity lists.
     pub fn is_entity(self) -> bool {
         matches!(

@@ -54,6 +54,27 @@ pub(crate) fn vocab_learn(args: LearnArgs) -> ExitCode {
     if let Err(err) = write_dictionaries(&args.out, &learned.files) {
         return fail(err);
     }
+    let topics = frontfill::topic::learn::learn_from_sources(
+        &sources,
+        &frontfill::segment::Segmenter::default(),
+        &frontfill::topic::learn::LearnOptions::default(),
+    )
+    .and_then(|(tags, taxonomy)| {
+        let write = |name: &str, text: String| {
+            let path = args.out.join(name);
+            std::fs::write(&path, text).map_err(|source| frontfill::Error::Write { path, source })
+        };
+        write("tags.yaml", frontfill::topic::learn::render_tags(&tags))?;
+        write(
+            "taxonomy.yaml",
+            frontfill::topic::learn::render_taxonomy(&taxonomy),
+        )?;
+        Ok((tags, taxonomy))
+    });
+    let (tags, taxonomy) = match topics {
+        Ok(topics) => topics,
+        Err(err) => return fail(err),
+    };
     let elapsed = started.elapsed();
     let report = &learned.report;
     for problem in &report.problems {
@@ -74,6 +95,16 @@ pub(crate) fn vocab_learn(args: LearnArgs) -> ExitCode {
             r.values
         );
     }
+    let triggers: usize = tags.iter().map(|t| t.triggers.len()).sum();
+    let _ = writeln!(
+        out,
+        "{}: {} tags ({triggers} triggers); {}: {} categories, {} areas",
+        args.out.join("tags.yaml").display(),
+        tags.len(),
+        args.out.join("taxonomy.yaml").display(),
+        taxonomy.categories.len(),
+        taxonomy.areas.len()
+    );
     let held_out = match sources.holdout {
         Some(h) => format!(" ({} held out by --holdout {h})", report.held_out),
         None => String::new(),
@@ -119,7 +150,13 @@ pub(crate) fn eval(args: EvalArgs) -> ExitCode {
         scoring: crate::scoring(&args.names),
         ..Options::default()
     };
-    let engine = Engine::with_vocabulary(options, vocabulary);
+    let engine = match crate::attach_topics(
+        Engine::with_vocabulary(options, vocabulary),
+        &args.names.dictionaries,
+    ) {
+        Ok(engine) => engine,
+        Err(code) => return code,
+    };
     let temp;
     let work = match &args.keep {
         Some(dir) => dir.clone(),

@@ -39,3 +39,4 @@ pub mod vocab;
 pub mod write;
 
 pub use error::{Error, Result};
+pub mod topic;

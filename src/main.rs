@@ -49,6 +49,19 @@ fn load_vocabulary(args: &DictionaryArgs) -> Result<Arc<Vocabulary>, ExitCode> {
         })
 }
 
+/// Adds the tag vocabulary and taxonomy of the last `--dictionaries` folder that has a
+/// `tags.yaml`; without one, tags, category and area are not filled.
+fn attach_topics(engine: Engine, args: &DictionaryArgs) -> Result<Engine, ExitCode> {
+    match frontfill::topic::TopicModel::load_dirs(&args.dictionaries) {
+        Ok(Some(model)) => Ok(engine.with_topics(Arc::new(model))),
+        Ok(None) => Ok(engine),
+        Err(err) => {
+            eprintln!("frontfill: {}", one_line(&err.to_string()));
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
 fn scoring(args: &NameArgs) -> Scoring {
     Scoring {
         discover: !args.no_discover,
@@ -155,7 +168,13 @@ fn fill(args: FillArgs) -> ExitCode {
         summary_lang: args.summary_lang.into(),
         ..Options::default()
     };
-    let engine = Engine::with_vocabulary(options, vocabulary);
+    let engine = match attach_topics(
+        Engine::with_vocabulary(options, vocabulary),
+        &args.names.dictionaries,
+    ) {
+        Ok(engine) => engine,
+        Err(code) => return code,
+    };
     let started = Instant::now();
     let inputs = discover(&args.paths);
     let show_bar = !args.no_progress
