@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use frontfill::app::SummaryLang;
 use frontfill::field::Field;
+use frontfill::holdout::Holdout;
 
 /// Fill the front matter of Markdown transcript posts: tags, people, organisations, products,
 /// media, category, area and a summary. Offline, deterministic, and it never touches a byte
@@ -36,6 +37,12 @@ pub(crate) enum Command {
     /// Check or work with the dictionaries.
     #[command(subcommand)]
     Vocab(VocabCommand),
+    /// Measure the filler on gold posts: blank copies, fill them, score them like
+    /// ../shared/eval/score.py (per-field precision, recall, F1; category/area accuracy; ROUGE).
+    #[command(
+        after_help = "Report accuracy with --holdout 0/5 on a vocabulary learned with `vocab learn --holdout 0/5`,\nso the scored posts were never seen.\n\nExample:\n  frontfill vocab learn ../shared/corpus/posts --labels ../shared/corpus/labels.jsonl --holdout 0/5 --out /tmp/dict\n  frontfill eval ../shared/corpus/posts --holdout 0/5 --dictionaries /tmp/dict"
+    )]
+    Eval(EvalArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,6 +50,11 @@ pub(crate) enum VocabCommand {
     /// Load and validate the dictionaries (built-in plus --dictionaries) and print counts per file.
     #[command(after_help = "Exit status: 0 valid, 2 an error (printed with file and line).")]
     Check(DictionaryArgs),
+    /// Learn the dictionaries from posts whose front matter is already filled.
+    #[command(
+        after_help = "Writes people.yaml, companies_orgs.yaml, products_models.yaml and media_books.yaml into --out.\nWhat a curator wrote there is kept (aliases, ambiguous, note, case_sensitive, hand-added entries);\npriors and counts are refreshed and new values are added. The output is deterministic."
+    )]
+    Learn(LearnArgs),
 }
 
 /// Where the vocabulary comes from.
@@ -85,6 +97,51 @@ pub(crate) struct ExplainArgs {
     /// When to use colour (NO_COLOR is honoured in auto).
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
     pub(crate) color: ColorArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LearnArgs {
+    /// Folders (or files) of posts with filled front matter.
+    #[arg(value_name = "DIR", required = true)]
+    pub(crate) dirs: Vec<PathBuf>,
+
+    /// Also learn from a JSON Lines file of {"file", "front_matter"} rows (no body).
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub(crate) labels: Option<PathBuf>,
+
+    /// The folder to write the dictionaries into (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+
+    /// Leave out the posts whose file-name hash is K modulo N (the evaluation fold).
+    #[arg(long, value_name = "K/N")]
+    pub(crate) holdout: Option<Holdout>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EvalArgs {
+    /// A folder of gold posts (its *.md files, not subfolders).
+    #[arg(value_name = "GOLD_DIR")]
+    pub(crate) gold: PathBuf,
+
+    /// Score only the posts whose file-name hash is K modulo N.
+    #[arg(long, value_name = "K/N")]
+    pub(crate) holdout: Option<Holdout>,
+
+    #[command(flatten)]
+    pub(crate) names: NameArgs,
+
+    /// Keep the gold/, blanked/ and filled/ copies in this folder (for ../shared/eval/score.py).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) keep: Option<PathBuf>,
+
+    /// Print the scores as JSON (score.py's keys, plus counts and the recall ceiling).
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    /// Number of threads (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub(crate) threads: Option<usize>,
 }
 
 #[derive(Debug, Args)]

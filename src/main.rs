@@ -7,6 +7,7 @@
 )]
 
 mod cli;
+mod learn_eval;
 mod progress;
 
 use std::io::{IsTerminal, Write};
@@ -33,11 +34,13 @@ fn main() -> ExitCode {
         Command::Fill(args) => fill(args),
         Command::Explain(args) => explain(args),
         Command::Vocab(VocabCommand::Check(args)) => vocab_check(&args),
+        Command::Vocab(VocabCommand::Learn(args)) => learn_eval::vocab_learn(args),
+        Command::Eval(args) => learn_eval::eval(args),
     }
 }
 
 /// Loads the vocabulary; an invalid dictionary stops the run before any post is read.
-fn load_vocabulary(args: &DictionaryArgs) -> Result<Arc<Vocabulary>, ExitCode> {
+pub(crate) fn load_vocabulary(args: &DictionaryArgs) -> Result<Arc<Vocabulary>, ExitCode> {
     Vocabulary::load_layers(!args.no_builtin_dictionaries, &args.dictionaries)
         .map(Arc::new)
         .map_err(|err| {
@@ -46,7 +49,7 @@ fn load_vocabulary(args: &DictionaryArgs) -> Result<Arc<Vocabulary>, ExitCode> {
         })
 }
 
-fn scoring(args: &NameArgs) -> Scoring {
+pub(crate) fn scoring(args: &NameArgs) -> Scoring {
     Scoring {
         discover: !args.no_discover,
         ..Scoring::default()
