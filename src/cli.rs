@@ -40,7 +40,7 @@ pub(crate) enum Command {
     /// Measure the filler on gold posts: blank copies, fill them, score them like
     /// ../shared/eval/score.py (per-field precision, recall, F1; category/area accuracy; ROUGE).
     #[command(
-        after_help = "Report accuracy with --holdout 0/5 on a vocabulary learned with `vocab learn --holdout 0/5`,\nso the scored posts were never seen.\n\nExample:\n  frontfill vocab learn ../shared/corpus/posts --labels ../shared/corpus/labels.jsonl --holdout 0/5 --out /tmp/dict\n  frontfill eval ../shared/corpus/posts --holdout 0/5 --dictionaries /tmp/dict"
+        after_help = "Report accuracy with --holdout 0/5 on a vocabulary learned with `vocab learn --holdout 0/5`,\nso the scored posts were never seen.\n\nExample:\n  frontfill vocab learn ../shared/corpus/posts --labels ../shared/corpus/labels.jsonl --holdout 0/5 --out /tmp/dict\n  frontfill eval ../shared/corpus/posts --holdout 0/5 --dictionaries /tmp/dict --no-builtin-dictionaries\n\nThe built-in dictionaries were learned from every corpus post: leave them out for a held-out measurement."
     )]
     Eval(EvalArgs),
 }

@@ -109,6 +109,11 @@ pub(crate) fn eval(args: EvalArgs) -> ExitCode {
         Ok(vocabulary) => vocabulary,
         Err(code) => return code,
     };
+    if args.holdout.is_some() && !args.names.dictionaries.no_builtin_dictionaries {
+        eprintln!(
+            "frontfill: note: the built-in dictionaries were learned from every corpus post; for a held-out measurement, learn with --holdout and pass --dictionaries DIR --no-builtin-dictionaries"
+        );
+    }
     let known = known_names(&vocabulary);
     let options = Options {
         scoring: crate::scoring(&args.names),

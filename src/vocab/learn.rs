@@ -34,6 +34,7 @@ use crate::vocab::format::{
     default_header, file_name, name_order, normalize, parse, round_prior, DictFile, Record,
     ENTITY_FIELDS,
 };
+use crate::vocab::{is_exact_case, normalize as normalize_alias};
 
 /// Where `vocab learn` reads from.
 #[derive(Debug, Clone, Default)]
@@ -425,27 +426,16 @@ fn normalize_text(s: &str) -> String {
     out
 }
 
-/// Whether a Latin alias matches case-insensitively under the contract's rule: not when
-/// `case_sensitive`, not for 3 letters or fewer, not when written in all capitals.
-pub fn is_case_insensitive(alias: &str, case_sensitive: bool) -> bool {
-    if case_sensitive {
-        return false;
-    }
-    let letters: Vec<char> = alias
-        .chars()
-        .filter(|c| c.is_alphabetic() && !is_han(*c))
-        .collect();
-    letters.len() > 3 && !letters.iter().all(|c| c.is_uppercase())
+/// Whether a Latin alias matches case-insensitively, by the loader's rule.
+fn is_case_insensitive(alias: &str, case_sensitive: bool) -> bool {
+    !has_han(alias) && !is_exact_case(alias, case_sensitive)
 }
 
-/// The key under which two aliases are the same alias (the loader's collision rule).
-pub fn match_key(alias: &str, case_sensitive: bool) -> String {
-    let text = normalize_text(alias);
-    if is_case_insensitive(&text, case_sensitive) {
-        text.to_ascii_lowercase()
-    } else {
-        text
-    }
+/// The bucket in which two aliases may clash under the loader's rule (equal after
+/// normalization, or equal ignoring ASCII case when one matches case-insensitively): all aliases
+/// equal ignoring ASCII case share one, so what learning keeps apart the loader accepts.
+fn match_key(alias: &str) -> String {
+    normalize_alias(alias).to_ascii_lowercase()
 }
 
 /// The key under which label values are variants of one name: case, spaces, hyphens, dots,
@@ -1852,7 +1842,7 @@ fn drop_contained_aliases(
 /// The same name in two fields: the much weaker entry goes, comparable ones both stay with the
 /// shared name marked `ambiguous`. Other shared aliases stay with the stronger entry only.
 fn settle_cross_field(drafts: &mut Vec<Draft>, t: &Thresholds) {
-    let key_of = |a: &str| match_key(a, false);
+    let key_of = |a: &str| match_key(a);
     let mut owners: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, d) in drafts.iter().enumerate() {
         for a in d.aliases.iter().chain(std::iter::once(&d.name)) {
@@ -1901,7 +1891,7 @@ fn mark_ambiguous(drafts: &mut [Draft], i: usize, key: &str) {
         .aliases
         .iter()
         .chain(std::iter::once(&d.name))
-        .filter(|a| match_key(a, false) == key)
+        .filter(|a| match_key(a) == key)
         .cloned()
         .collect();
     d.ambiguous.extend(forms);
@@ -1931,9 +1921,7 @@ fn merge_existing(
         }
         for (i, e) in file.entries.iter().enumerate() {
             for a in e.aliases.iter().chain(std::iter::once(&e.name)) {
-                claimed
-                    .entry(match_key(a, e.case_sensitive))
-                    .or_insert((field, i));
+                claimed.entry(match_key(a)).or_insert((field, i));
             }
         }
         counts.entry(field).or_default().0 = file.entries.len();
@@ -1953,7 +1941,7 @@ fn merge_existing(
     for draft in drafts {
         // An entry the curator already has (under this name or as one of its aliases).
         if group_keys.contains_key(&(draft.field, group_key(&draft.name)))
-            || claimed.contains_key(&match_key(&draft.name, false))
+            || claimed.contains_key(&match_key(&draft.name))
         {
             continue;
         }
@@ -1963,7 +1951,7 @@ fn merge_existing(
         let aliases: Vec<String> = draft
             .aliases
             .iter()
-            .filter(|a| !claimed.contains_key(&match_key(a, false)))
+            .filter(|a| !claimed.contains_key(&match_key(a)))
             .cloned()
             .collect();
         let ambiguous = draft
@@ -2108,8 +2096,8 @@ mod tests {
         assert!(!is_case_insensitive("AI", false));
         assert!(!is_case_insensitive("Meta", true));
         assert!(!is_case_insensitive("英伟达", false));
-        assert_eq!(match_key("Open  AI", false), "open ai");
-        assert_eq!(match_key("ＮＡＴＯ", false), "NATO");
+        assert_eq!(match_key("Open  AI"), "open ai");
+        assert_eq!(match_key("ＮＡＴＯ"), "nato");
     }
 
     #[test]
