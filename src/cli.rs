@@ -40,7 +40,7 @@ pub(crate) enum Command {
     /// Measure the filler on gold posts: blank copies, fill them, score them like
     /// ../shared/eval/score.py (per-field precision, recall, F1; category/area accuracy; ROUGE).
     #[command(
-        after_help = "Report accuracy with --holdout 0/5 on a vocabulary learned with `vocab learn --holdout 0/5`,\nso the scored posts were never seen.\n\nExample:\n  frontfill vocab learn ../shared/corpus/posts --labels ../shared/corpus/labels.jsonl --holdout 0/5 --out /tmp/dict\n  frontfill eval ../shared/corpus/posts --holdout 0/5 --dictionaries /tmp/dict --no-builtin-dictionaries"
+        after_help = "Report accuracy with --holdout 0/5 on a vocabulary learned with `vocab learn --holdout 0/5`,\nso the scored posts were never seen.\n\nExample:\n  frontfill vocab learn ../shared/corpus/posts --labels ../shared/corpus/labels.jsonl --holdout 0/5 --out /tmp/dict\n  frontfill eval ../shared/corpus/posts --holdout 0/5 --dictionaries /tmp/dict --no-builtin-dictionaries\n\nThe built-in dictionaries were learned from every corpus post: leave them out for a held-out measurement."
     )]
     Eval(EvalArgs),
 }
@@ -55,6 +55,48 @@ pub(crate) enum VocabCommand {
         after_help = "Writes people.yaml, companies_orgs.yaml, products_models.yaml and media_books.yaml into --out.\nWhat a curator wrote there is kept (aliases, ambiguous, note, case_sensitive, hand-added entries);\npriors and counts are refreshed and new values are added. The output is deterministic."
     )]
     Learn(LearnArgs),
+}
+
+/// Where the vocabulary comes from.
+#[derive(Debug, Args)]
+pub(crate) struct DictionaryArgs {
+    /// Also read people.yaml, companies_orgs.yaml, products_models.yaml and media_books.yaml from
+    /// this folder, on top of the built-in dictionaries (repeatable; later folders win).
+    #[arg(long, value_name = "DIR", help_heading = "Vocabulary")]
+    pub(crate) dictionaries: Vec<PathBuf>,
+
+    /// Leave out the built-in dictionaries: use only the --dictionaries folders.
+    #[arg(long, help_heading = "Vocabulary", requires = "dictionaries")]
+    pub(crate) no_builtin_dictionaries: bool,
+}
+
+/// How names are chosen.
+#[derive(Debug, Args)]
+pub(crate) struct NameArgs {
+    #[command(flatten)]
+    pub(crate) dictionaries: DictionaryArgs,
+
+    /// Only write names that are in the dictionaries; never propose new ones.
+    #[arg(long, help_heading = "Vocabulary")]
+    pub(crate) no_discover: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExplainArgs {
+    /// Posts (or folders of posts) to explain.
+    #[arg(value_name = "FILE", required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) names: NameArgs,
+
+    /// Output style: human lines, or JSON Lines (one object per post).
+    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
+    pub(crate) format: Format,
+
+    /// When to use colour (NO_COLOR is honoured in auto).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
+    pub(crate) color: ColorArg,
 }
 
 #[derive(Debug, Args)]
@@ -100,48 +142,6 @@ pub(crate) struct EvalArgs {
     /// Number of threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub(crate) threads: Option<usize>,
-}
-
-/// Where the vocabulary comes from.
-#[derive(Debug, Args)]
-pub(crate) struct DictionaryArgs {
-    /// Also read people.yaml, companies_orgs.yaml, products_models.yaml and media_books.yaml from
-    /// this folder, on top of the built-in dictionaries (repeatable; later folders win).
-    #[arg(long, value_name = "DIR", help_heading = "Vocabulary")]
-    pub(crate) dictionaries: Vec<PathBuf>,
-
-    /// Leave out the built-in dictionaries: use only the --dictionaries folders.
-    #[arg(long, help_heading = "Vocabulary", requires = "dictionaries")]
-    pub(crate) no_builtin_dictionaries: bool,
-}
-
-/// How names are chosen.
-#[derive(Debug, Args)]
-pub(crate) struct NameArgs {
-    #[command(flatten)]
-    pub(crate) dictionaries: DictionaryArgs,
-
-    /// Only write names that are in the dictionaries; never propose new ones.
-    #[arg(long, help_heading = "Vocabulary")]
-    pub(crate) no_discover: bool,
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct ExplainArgs {
-    /// Posts (or folders of posts) to explain.
-    #[arg(value_name = "FILE", required = true)]
-    pub(crate) paths: Vec<PathBuf>,
-
-    #[command(flatten)]
-    pub(crate) names: NameArgs,
-
-    /// Output style: human lines, or JSON Lines (one object per post).
-    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
-    pub(crate) format: Format,
-
-    /// When to use colour (NO_COLOR is honoured in auto).
-    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
-    pub(crate) color: ColorArg,
 }
 
 #[derive(Debug, Args)]

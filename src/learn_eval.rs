@@ -14,9 +14,9 @@ use std::time::Instant;
 use frontfill::app::{Engine, Options};
 use frontfill::eval::{evaluate, EvalReport, KnownNames, Prf};
 use frontfill::field::Field;
+use frontfill::vocab::format::{file_name, ENTITY_FIELDS};
 use frontfill::vocab::learn::{learn, read_dictionaries, write_dictionaries, Sources, Thresholds};
-use frontfill::vocab::load::file_name;
-use frontfill::vocab::{Vocabulary, FIELDS};
+use frontfill::vocab::Vocabulary;
 
 use crate::cli::{EvalArgs, LearnArgs};
 
@@ -82,7 +82,7 @@ pub(crate) fn vocab_learn(args: LearnArgs) -> ExitCode {
     }
     let mut out = anstream::stdout().lock();
     for (field, r) in &report.fields {
-        let path = args.out.join(file_name(*field));
+        let path = args.out.join(file_name(*field).unwrap_or_default());
         let _ = writeln!(
             out,
             "{}: {} entries ({} kept, {} new), {} aliases ({} mined), from {} distinct label values",
@@ -119,7 +119,7 @@ pub(crate) fn vocab_learn(args: LearnArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The canonical names of a vocabulary per field, normalized as the scorer compares them.
+/// The canonical names of the loaded vocabulary, normalized as the scorer compares them.
 fn known_names(vocabulary: &Vocabulary) -> KnownNames {
     let mut known: KnownNames = BTreeMap::new();
     for entry in vocabulary.entries() {
@@ -142,7 +142,7 @@ pub(crate) fn eval(args: EvalArgs) -> ExitCode {
     };
     if args.holdout.is_some() && !args.names.dictionaries.no_builtin_dictionaries {
         eprintln!(
-            "frontfill: note: the built-in dictionaries were learned from every corpus post; for a held-out measurement learn with --holdout and pass --dictionaries DIR --no-builtin-dictionaries"
+            "frontfill: note: the built-in dictionaries were learned from every corpus post; for a held-out measurement, learn with --holdout and pass --dictionaries DIR --no-builtin-dictionaries"
         );
     }
     let known = known_names(&vocabulary);
@@ -248,7 +248,7 @@ fn table(report: &EvalReport, args: &EvalArgs) -> String {
         t.push_str(&format!("untouched_ok {ok}, untouched_bad {bad}\n"));
     }
     if let Some(c) = &report.ceiling {
-        let fields: Vec<String> = FIELDS
+        let fields: Vec<String> = ENTITY_FIELDS
             .iter()
             .map(|f: &Field| {
                 let k = c.fields.get(f.name()).copied().unwrap_or_default();

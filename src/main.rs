@@ -32,15 +32,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Fill(args) => fill(args),
-        Command::Vocab(VocabCommand::Learn(args)) => learn_eval::vocab_learn(args),
-        Command::Eval(args) => learn_eval::eval(args),
         Command::Explain(args) => explain(args),
         Command::Vocab(VocabCommand::Check(args)) => vocab_check(&args),
+        Command::Vocab(VocabCommand::Learn(args)) => learn_eval::vocab_learn(args),
+        Command::Eval(args) => learn_eval::eval(args),
     }
 }
 
 /// Loads the vocabulary; an invalid dictionary stops the run before any post is read.
-fn load_vocabulary(args: &DictionaryArgs) -> Result<Arc<Vocabulary>, ExitCode> {
+pub(crate) fn load_vocabulary(args: &DictionaryArgs) -> Result<Arc<Vocabulary>, ExitCode> {
     Vocabulary::load_layers(!args.no_builtin_dictionaries, &args.dictionaries)
         .map(Arc::new)
         .map_err(|err| {
@@ -62,7 +62,7 @@ fn attach_topics(engine: Engine, args: &DictionaryArgs) -> Result<Engine, ExitCo
     }
 }
 
-fn scoring(args: &NameArgs) -> Scoring {
+pub(crate) fn scoring(args: &NameArgs) -> Scoring {
     Scoring {
         discover: !args.no_discover,
         ..Scoring::default()

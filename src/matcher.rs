@@ -216,19 +216,7 @@ impl Matcher {
                     });
                 }
             }
-            let tokens = hits.iter().any(|h| h.han).then(|| {
-                let mut starts = BTreeSet::new();
-                let mut ends = BTreeSet::new();
-                for token in segmenter.segment(&norm.text) {
-                    starts.insert(token.span.start);
-                    ends.insert(token.span.end);
-                }
-                (starts, ends)
-            });
-            hits.retain(|hit| match (&tokens, hit.han) {
-                (Some((starts, ends)), true) => is_aligned(&norm.text, &hit.span, starts, ends),
-                _ => is_word_bounded(&norm.text, &hit.span),
-            });
+            keep_aligned(&mut hits, &norm.text, segmenter);
             for hit in select_longest(hits) {
                 let original = norm.original(&hit.span);
                 let place = layout.place(block, &original);
@@ -259,6 +247,10 @@ impl Matcher {
         known: &[Mention],
         segmenter: &Segmenter,
     ) -> Vec<Proposal> {
+        let mut known_by_block: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+        for m in known {
+            known_by_block.entry(m.block).or_default().push(&m.alias);
+        }
         let mut found: BTreeMap<(Field, String), Proposal> = BTreeMap::new();
         let mut add = |field: Field, name: String, han: Option<String>, cue: Cue| {
             if !vocab.lookup(&name).is_empty()
@@ -302,9 +294,10 @@ impl Matcher {
             if block.zone != Zone::Paragraph {
                 continue;
             }
+            let in_block = known_by_block.get(&index);
             let covered = |span: &Range<usize>| {
-                known.iter().any(|m| {
-                    m.block == index && block.text[span.clone()].contains(m.alias.as_str())
+                in_block.is_some_and(|aliases| {
+                    aliases.iter().any(|a| block.text[span.clone()].contains(a))
                 })
             };
             for span in &block.bold {
@@ -380,19 +373,7 @@ impl Matcher {
                     }
                 })
                 .collect();
-            let tokens = hits.iter().any(|h| h.han).then(|| {
-                let mut starts = BTreeSet::new();
-                let mut ends = BTreeSet::new();
-                for token in segmenter.segment(&norm.text) {
-                    starts.insert(token.span.start);
-                    ends.insert(token.span.end);
-                }
-                (starts, ends)
-            });
-            hits.retain(|hit| match (&tokens, hit.han) {
-                (Some((starts, ends)), true) => is_aligned(&norm.text, &hit.span, starts, ends),
-                _ => is_word_bounded(&norm.text, &hit.span),
-            });
+            keep_aligned(&mut hits, &norm.text, segmenter);
             for hit in select_longest(hits) {
                 let key = &norm.text[hit.span.clone()];
                 let original = norm.original(&hit.span);
@@ -434,6 +415,24 @@ struct Hit {
     entries: Vec<EntryId>,
     han: bool,
     ambiguous: bool,
+}
+
+/// Drops hits that start or end inside a word: Latin hits at word boundaries, Han hits on jieba
+/// token boundaries. The block is segmented only when it has a Han hit.
+fn keep_aligned(hits: &mut Vec<Hit>, text: &str, segmenter: &Segmenter) {
+    let tokens = hits.iter().any(|h| h.han).then(|| {
+        let mut starts = BTreeSet::new();
+        let mut ends = BTreeSet::new();
+        for token in segmenter.segment(text) {
+            starts.insert(token.span.start);
+            ends.insert(token.span.end);
+        }
+        (starts, ends)
+    });
+    hits.retain(|hit| match (&tokens, hit.han) {
+        (Some((starts, ends)), true) => is_aligned(text, &hit.span, starts, ends),
+        _ => is_word_bounded(text, &hit.span),
+    });
 }
 
 /// Keeps the longest of overlapping hits (`Claude Code` over `Claude`, `唐纳德·特朗普` over

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use frontfill::vocab::format::{header, normalize_entries, render};
-use frontfill::vocab::{Source, Vocabulary, SHIPPED};
+use frontfill::vocab::format::{parse, render};
+use frontfill::vocab::{Vocabulary, SHIPPED};
 
 #[test]
 fn shipped_dictionaries_load() {
@@ -21,23 +21,16 @@ fn shipped_dictionaries_load() {
 
 #[test]
 fn shipped_dictionaries_are_normalized() {
-    for (field, name, text) in SHIPPED {
-        let vocab = Vocabulary::from_sources(vec![Source {
-            path: PathBuf::from(format!("dictionaries/{name}")),
-            field,
-            text: text.to_owned(),
-            layer: 0,
-        }])
-        .unwrap_or_else(|e| panic!("{e}"));
-        let mut entries = vocab.entries().to_vec();
-        normalize_entries(&mut entries);
-        let expected = render(header(text), &entries);
+    for (_, name, text) in SHIPPED {
+        let path = PathBuf::from(format!("dictionaries/{name}"));
+        let file = parse(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        let expected = render(&file);
         if expected != text {
             let first = expected
                 .lines()
                 .zip(text.lines())
                 .position(|(a, b)| a != b)
-                .map_or(expected.lines().count().min(text.lines().count()), |i| i);
+                .unwrap_or(expected.lines().count().min(text.lines().count()));
             panic!(
                 "dictionaries/{name} is not in normalized form; first difference at line {}:\n  file:       {:?}\n  normalized: {:?}",
                 first + 1,

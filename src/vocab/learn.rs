@@ -30,45 +30,11 @@ use crate::field::Field;
 use crate::front_matter::FrontMatter;
 use crate::holdout::Holdout;
 use crate::segment::{is_han, Segmenter, TokenKind};
-use crate::vocab::format::{compare_names, format_prior, header, normalize_entries, render};
-use crate::vocab::load::file_name;
-use crate::vocab::{
-    is_exact_case, normalize, Entry, Origin, Source as DictSource, Vocabulary, FIELDS,
+use crate::vocab::format::{
+    default_header, file_name, name_order, normalize, parse, round_prior, DictFile, Record,
+    ENTITY_FIELDS,
 };
-
-/// A dictionary file: its leading comment block and its entries.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DictFile {
-    /// The leading `#` comment lines, line endings included.
-    pub header: String,
-    /// The entries.
-    pub entries: Vec<Entry>,
-}
-
-impl DictFile {
-    /// The file in normalized form.
-    pub fn render(&self) -> String {
-        let mut entries = self.entries.clone();
-        normalize_entries(&mut entries);
-        render(&self.header, &entries)
-    }
-}
-
-/// The comment block a learned file gets when it has none yet.
-pub fn default_header(field: Field) -> String {
-    let what = match field {
-        Field::People => "people: canonical names written to the `people` field",
-        Field::CompaniesOrgs => "companies_orgs: companies and organisations for `companies_orgs`",
-        Field::ProductsModels => {
-            "products_models: products, models and tools for `products_models`"
-        }
-        Field::MediaBooks => "media_books: media, books, shows and publications for `media_books`",
-        other => return format!("# {other}\n"),
-    };
-    format!(
-        "# {what}, with aliases in either language.\n# Learned by `frontfill vocab learn` from tagged posts, then curated by hand (README: Vocabulary).\n"
-    )
-}
+use crate::vocab::{is_exact_case, normalize as normalize_alias};
 
 /// Where `vocab learn` reads from.
 #[derive(Debug, Clone, Default)]
@@ -178,34 +144,18 @@ pub struct FieldReport {
 /// # Errors
 /// A file that exists but cannot be read or parsed.
 pub fn read_dictionaries(dir: &Path) -> Result<BTreeMap<Field, DictFile>> {
-    let mut sources = Vec::new();
     let mut files = BTreeMap::new();
-    for field in FIELDS {
-        let path = dir.join(file_name(field));
+    for field in ENTITY_FIELDS {
+        let Some(name) = file_name(field) else {
+            continue;
+        };
+        let path = dir.join(name);
         match fs::read_to_string(&path) {
             Ok(text) => {
-                files.insert(
-                    field,
-                    DictFile {
-                        header: header(&text).to_owned(),
-                        entries: Vec::new(),
-                    },
-                );
-                sources.push(DictSource {
-                    path,
-                    field,
-                    text,
-                    layer: 0,
-                });
+                files.insert(field, parse(&path, &text)?);
             }
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
             Err(source) => return Err(Error::Read { path, source }),
-        }
-    }
-    // The loader's validation: learning on top of a broken curated file would hide the error.
-    for entry in Vocabulary::from_sources(sources)?.entries() {
-        if let Some(file) = files.get_mut(&entry.field) {
-            file.entries.push(entry.clone());
         }
     }
     Ok(files)
@@ -221,8 +171,11 @@ pub fn write_dictionaries(dir: &Path, files: &BTreeMap<Field, DictFile>) -> Resu
         source,
     })?;
     for (field, file) in files {
-        let path = dir.join(file_name(*field));
-        fs::write(&path, file.render()).map_err(|source| Error::Write {
+        let Some(name) = file_name(*field) else {
+            continue;
+        };
+        let path = dir.join(name);
+        fs::write(&path, super::format::render(file)).map_err(|source| Error::Write {
             path: path.clone(),
             source,
         })?;
@@ -251,7 +204,7 @@ pub fn learn(
     }
 
     let mut groups = Groups::collect(&samples, thresholds);
-    for field in FIELDS {
+    for field in ENTITY_FIELDS {
         report.fields.entry(field).or_default().values = groups.raw_values[&field];
     }
     let han_names: Vec<String> = groups
@@ -323,11 +276,11 @@ struct Body {
 }
 
 fn field_index(field: Field) -> usize {
-    FIELDS.iter().position(|f| *f == field).unwrap_or(0)
+    ENTITY_FIELDS.iter().position(|f| *f == field).unwrap_or(0)
 }
 
 fn labels_of(fm: &FrontMatter) -> [Vec<String>; 4] {
-    FIELDS.map(|f| as_list(fm.get(f.name())))
+    ENTITY_FIELDS.map(|f| as_list(fm.get(f.name())))
 }
 
 fn load_posts(sources: &Sources, report: &mut LearnReport) -> Vec<Sample> {
@@ -473,16 +426,16 @@ fn normalize_text(s: &str) -> String {
     out
 }
 
-/// Whether a Latin alias matches case-insensitively under the contract's rule: not when
-/// `case_sensitive`, not for 3 letters or fewer, not when written in all capitals.
+/// Whether a Latin alias matches case-insensitively, by the loader's rule.
 fn is_case_insensitive(alias: &str, case_sensitive: bool) -> bool {
     !has_han(alias) && !is_exact_case(alias, case_sensitive)
 }
 
-/// The bucket in which two aliases may clash under the loader's rule (equal, or equal ignoring
-/// ASCII case when one matches case-insensitively): everything equal ignoring ASCII case.
+/// The bucket in which two aliases may clash under the loader's rule (equal after
+/// normalization, or equal ignoring ASCII case when one matches case-insensitively): all aliases
+/// equal ignoring ASCII case share one, so what learning keeps apart the loader accepts.
 fn match_key(alias: &str) -> String {
-    normalize(alias).to_ascii_lowercase()
+    normalize_alias(alias).to_ascii_lowercase()
 }
 
 /// The key under which label values are variants of one name: case, spaces, hyphens, dots,
@@ -590,7 +543,7 @@ impl Groups {
         let mut index: BTreeMap<(usize, String), GroupId> = BTreeMap::new();
         let mut raw: BTreeMap<Field, BTreeSet<&str>> = BTreeMap::new();
         for (sid, sample) in samples.iter().enumerate() {
-            for (fi, field) in FIELDS.iter().enumerate() {
+            for (fi, field) in ENTITY_FIELDS.iter().enumerate() {
                 let mut seen = BTreeSet::new();
                 for value in &sample.labels[fi] {
                     raw.entry(*field).or_default().insert(value.as_str());
@@ -632,7 +585,7 @@ impl Groups {
                     is_slug(a.0)
                         .cmp(&is_slug(b.0))
                         .then(b.1.cmp(a.1))
-                        .then_with(|| compare_names(a.0, b.0))
+                        .then_with(|| name_order(a.0, b.0))
                 })
                 .map(|(f, _)| f.clone())
                 .unwrap_or_default();
@@ -673,7 +626,7 @@ impl Groups {
                 }
             }
         }
-        let raw_values = FIELDS
+        let raw_values = ENTITY_FIELDS
             .iter()
             .map(|f| (*f, raw.get(f).map_or(0, BTreeSet::len)))
             .collect();
@@ -1957,7 +1910,7 @@ fn merge_existing(
     let mut counts: BTreeMap<Field, MergeCounts> = BTreeMap::new();
     // Every key an existing entry claims, in any field.
     let mut claimed: BTreeMap<String, (Field, usize)> = BTreeMap::new();
-    for field in FIELDS {
+    for field in ENTITY_FIELDS {
         let file = existing.get(&field).cloned().unwrap_or_else(|| DictFile {
             header: default_header(field),
             entries: Vec::new(),
@@ -2010,17 +1963,12 @@ fn merge_existing(
         let c = counts.entry(draft.field).or_default();
         c.1 += 1;
         c.2 += draft.mined.min(aliases.len());
-        let path = PathBuf::from(file_name(draft.field));
-        file.entries.push(Entry {
-            field: draft.field,
+        file.entries.push(Record {
             name: draft.name,
             aliases,
             ambiguous,
-            prior: None,
-            count: Some(draft.count),
-            case_sensitive: false,
-            note: None,
-            origin: Origin { path, line: 0 },
+            count: draft.count,
+            ..Record::default()
         });
     }
     (files, counts)
@@ -2116,13 +2064,14 @@ fn finish(samples: &[Sample], files: &mut BTreeMap<Field, DictFile>) {
     for (id, (f, i)) in entries.iter().enumerate() {
         if let Some(file) = files.get_mut(f) {
             let e = &mut file.entries[*i];
-            let prior = (hits[id] as f64 + 1.0) / (mentioned[id] as f64 + 2.0);
-            e.prior = Some(format_prior(prior).parse().unwrap_or(prior));
-            e.count = (count[id] > 0).then_some(count[id]);
+            e.prior = Some(round_prior(
+                (hits[id] as f64 + 1.0) / (mentioned[id] as f64 + 2.0),
+            ));
+            e.count = count[id];
         }
     }
     for file in files.values_mut() {
-        normalize_entries(&mut file.entries);
+        normalize(file);
     }
 }
 

@@ -1,6 +1,6 @@
 //! The controlled vocabulary: canonical names for the four entity fields with their aliases in
 //! either language, learned priors and curator notes, plus the alias index the matcher is built
-//! from. Loading and validation live in [`load`]; the normalized file form in [`format`];
+//! from. Loading and validation live in [`load`], the normalized file form in [`format`], and
 //! learning it from tagged posts in [`learn`].
 
 pub mod format;
