@@ -41,10 +41,13 @@ fn vocab_check_prints_counts_per_file() {
 #[test]
 fn vocab_check_layers_on_the_builtin_dictionaries() {
     frontfill()
-        .args(["vocab", "check", "--dictionaries", "dictionaries"])
+        .args(["vocab", "check", "--dictionaries", "extra-dictionaries"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("<built-in>/people.yaml"));
+        .stdout(predicate::str::contains("<built-in>/people.yaml"))
+        .stdout(predicate::str::contains(
+            "extra-dictionaries/people.yaml: 1 entries",
+        ));
 }
 
 #[test]
