@@ -11,7 +11,9 @@ use similar::TextDiff;
 
 /// A unified diff of a post before and after filling, with `a/` and `b/` headers.
 pub fn unified_diff(path: &Path, old: &str, new: &str) -> String {
-    let name = path.display().to_string();
+    // `a//tmp/post.md` would confuse patch tools; keep one slash after the a/ and b/ prefixes.
+    let display = path.display().to_string();
+    let name = display.trim_start_matches('/');
     TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
