@@ -31,10 +31,10 @@ use crate::front_matter::FrontMatter;
 use crate::holdout::Holdout;
 use crate::segment::{is_han, Segmenter, TokenKind};
 use crate::vocab::format::{
-    default_header, file_name, name_order, normalize, parse, round_prior, DictFile, Record,
+    default_header, file_name, name_order, normalize, parse, render, round_prior, DictFile, Record,
     ENTITY_FIELDS,
 };
-use crate::vocab::{is_exact_case, normalize as normalize_alias};
+use crate::vocab::{is_exact_case, normalize as normalize_alias, Source as DictSource, Vocabulary};
 
 /// Where `vocab learn` reads from.
 #[derive(Debug, Clone, Default)]
@@ -175,7 +175,7 @@ pub fn write_dictionaries(dir: &Path, files: &BTreeMap<Field, DictFile>) -> Resu
             continue;
         };
         let path = dir.join(name);
-        fs::write(&path, super::format::render(file)).map_err(|source| Error::Write {
+        fs::write(&path, render(file)).map_err(|source| Error::Write {
             path: path.clone(),
             source,
         })?;
@@ -255,7 +255,26 @@ pub fn learn(
         r.entries = file.entries.len();
         r.aliases = file.entries.iter().map(|e| e.aliases.len()).sum();
     }
+    check_loadable(&files)?;
     Ok(Learned { files, report })
+}
+
+/// Loads the learned files the way a run will, so learning never writes a file the loader
+/// rejects (a curated alias that now clashes with a new entry, an `ambiguous` alias a curator
+/// removed): the loader's error, with file and line, is returned instead.
+fn check_loadable(files: &BTreeMap<Field, DictFile>) -> Result<()> {
+    let sources = files
+        .iter()
+        .filter_map(|(field, file)| {
+            Some(DictSource {
+                path: PathBuf::from(file_name(*field)?),
+                field: *field,
+                text: render(file),
+                layer: 0,
+            })
+        })
+        .collect();
+    Vocabulary::from_sources(sources).map(drop)
 }
 
 // ---------------------------------------------------------------------------------------------
