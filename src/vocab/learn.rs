@@ -2012,7 +2012,7 @@ fn finish(samples: &[Sample], files: &mut BTreeMap<Field, DictFile>) {
     }
     let scan = AliasScan::new(patterns, &case_sensitive);
     // Per entry: the label keys that count as "labelled with it" for the prior (its name, as the
-    // scorer compares) and for the count (its name or any alias).
+    // scorer compares) and for the count (its name or any alias, in any case or slug variant).
     let names: Vec<String> = entries
         .iter()
         .map(|(f, i)| norm_label(&files[f].entries[*i].name))
@@ -2020,8 +2020,8 @@ fn finish(samples: &[Sample], files: &mut BTreeMap<Field, DictFile>) {
     let mut any_form: HashMap<(usize, String), Vec<usize>> = HashMap::new();
     for (id, (f, i)) in entries.iter().enumerate() {
         let e = &files[f].entries[*i];
-        let mut keys: BTreeSet<String> = e.aliases.iter().map(|a| norm_label(a)).collect();
-        keys.insert(norm_label(&e.name));
+        let mut keys: BTreeSet<String> = e.aliases.iter().map(|a| group_key(a)).collect();
+        keys.insert(group_key(&e.name));
         for k in keys {
             any_form.entry((field_index(*f), k)).or_default().push(id);
         }
@@ -2047,7 +2047,7 @@ fn finish(samples: &[Sample], files: &mut BTreeMap<Field, DictFile>) {
                     if let Some(ids) = name_of.get(&(fi, key.as_str())) {
                         exact.extend(ids.iter().copied());
                     }
-                    if let Some(ids) = any_form.get(&(fi, key)) {
+                    if let Some(ids) = any_form.get(&(fi, group_key(l))) {
                         any.extend(ids.iter().copied());
                     }
                 }
