@@ -31,10 +31,10 @@ use crate::front_matter::FrontMatter;
 use crate::holdout::Holdout;
 use crate::segment::{is_han, Segmenter, TokenKind};
 use crate::vocab::format::{
-    default_header, file_name, name_order, normalize, parse, round_prior, DictFile, Record,
+    default_header, file_name, name_order, normalize, parse, render, round_prior, DictFile, Record,
     ENTITY_FIELDS,
 };
-use crate::vocab::{is_exact_case, normalize as normalize_alias};
+use crate::vocab::{is_exact_case, normalize as normalize_alias, Source as DictSource, Vocabulary};
 
 /// Where `vocab learn` reads from.
 #[derive(Debug, Clone, Default)]
@@ -175,7 +175,7 @@ pub fn write_dictionaries(dir: &Path, files: &BTreeMap<Field, DictFile>) -> Resu
             continue;
         };
         let path = dir.join(name);
-        fs::write(&path, super::format::render(file)).map_err(|source| Error::Write {
+        fs::write(&path, render(file)).map_err(|source| Error::Write {
             path: path.clone(),
             source,
         })?;
@@ -255,7 +255,26 @@ pub fn learn(
         r.entries = file.entries.len();
         r.aliases = file.entries.iter().map(|e| e.aliases.len()).sum();
     }
+    check_loadable(&files)?;
     Ok(Learned { files, report })
+}
+
+/// Loads the learned files the way a run will, so learning never writes a file the loader
+/// rejects (a curated alias that now clashes with a new entry, an `ambiguous` alias a curator
+/// removed): the loader's error, with file and line, is returned instead.
+fn check_loadable(files: &BTreeMap<Field, DictFile>) -> Result<()> {
+    let sources = files
+        .iter()
+        .filter_map(|(field, file)| {
+            Some(DictSource {
+                path: PathBuf::from(file_name(*field)?),
+                field: *field,
+                text: render(file),
+                layer: 0,
+            })
+        })
+        .collect();
+    Vocabulary::from_sources(sources).map(drop)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1993,7 +2012,7 @@ fn finish(samples: &[Sample], files: &mut BTreeMap<Field, DictFile>) {
     }
     let scan = AliasScan::new(patterns, &case_sensitive);
     // Per entry: the label keys that count as "labelled with it" for the prior (its name, as the
-    // scorer compares) and for the count (its name or any alias).
+    // scorer compares) and for the count (its name or any alias, in any case or slug variant).
     let names: Vec<String> = entries
         .iter()
         .map(|(f, i)| norm_label(&files[f].entries[*i].name))
@@ -2001,8 +2020,8 @@ fn finish(samples: &[Sample], files: &mut BTreeMap<Field, DictFile>) {
     let mut any_form: HashMap<(usize, String), Vec<usize>> = HashMap::new();
     for (id, (f, i)) in entries.iter().enumerate() {
         let e = &files[f].entries[*i];
-        let mut keys: BTreeSet<String> = e.aliases.iter().map(|a| norm_label(a)).collect();
-        keys.insert(norm_label(&e.name));
+        let mut keys: BTreeSet<String> = e.aliases.iter().map(|a| group_key(a)).collect();
+        keys.insert(group_key(&e.name));
         for k in keys {
             any_form.entry((field_index(*f), k)).or_default().push(id);
         }
@@ -2028,7 +2047,7 @@ fn finish(samples: &[Sample], files: &mut BTreeMap<Field, DictFile>) {
                     if let Some(ids) = name_of.get(&(fi, key.as_str())) {
                         exact.extend(ids.iter().copied());
                     }
-                    if let Some(ids) = any_form.get(&(fi, key)) {
+                    if let Some(ids) = any_form.get(&(fi, group_key(l))) {
                         any.extend(ids.iter().copied());
                     }
                 }
