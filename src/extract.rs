@@ -60,7 +60,9 @@ pub fn extract_blocks(body: &str, first_line: usize) -> Vec<TextBlock> {
 
     let mut out = Vec::new();
     let mut current: Option<TextBlock> = None;
-    let mut bold_starts: Vec<usize> = Vec::new();
+    let strong = StrongRuns::scan(body);
+    // The run that the last bold span came from, to join a run split over events.
+    let mut last_run: Option<usize> = None;
     let mut skip = 0usize;
     let mut in_heading = false;
     let mut details = 0usize;
@@ -104,21 +106,13 @@ pub fn extract_blocks(body: &str, first_line: usize) -> Vec<TextBlock> {
             ) => {
                 flush(&mut current, &mut out);
             }
-            Event::Start(Tag::Strong) => {
-                let block = current.get_or_insert_with(|| new_block(zone, line_at(range.start)));
-                bold_starts.push(block.text.len());
-            }
-            Event::End(TagEnd::Strong) => {
-                if let (Some(start), Some(block)) = (bold_starts.pop(), current.as_mut()) {
-                    let end = block.text.len();
-                    if end > start {
-                        block.bold.push(start..end);
-                    }
-                }
-            }
             Event::Text(text) if skip == 0 => {
                 let block = current.get_or_insert_with(|| new_block(zone, line_at(range.start)));
-                push_text(&mut block.text, &text);
+                if body.get(range.clone()) == Some(&*text) {
+                    push_source_text(block, body, range, &strong, &mut last_run);
+                } else {
+                    push_decoded_text(block, &text, range, &strong, &mut last_run);
+                }
             }
             Event::SoftBreak | Event::HardBreak if skip == 0 => {
                 if let Some(block) = current.as_mut() {
@@ -153,6 +147,145 @@ fn new_block(zone: Zone, line: usize) -> TextBlock {
         bold: Vec::new(),
         speaker: None,
     }
+}
+
+/// The `**bold**` runs of a body, found on the source rather than taken from pulldown-cmark:
+/// CommonMark only opens `**` before punctuation when whitespace or punctuation precedes it, so
+/// `读了**《三体》**。` stays literal and its closer may pair with the next run's opener instead.
+/// Chinese text has no spaces to give, so runs are paired per line as their authors meant them.
+#[derive(Debug, Default)]
+struct StrongRuns {
+    /// Byte ranges of the `**` markers, sorted.
+    markers: Vec<Range<usize>>,
+    /// Byte ranges of the bold text between paired markers, sorted.
+    inner: Vec<Range<usize>>,
+}
+
+/// The longest run, in bytes, that a `**…**` pair may enclose.
+const MAX_BOLD_RUN: usize = 160;
+
+impl StrongRuns {
+    fn scan(body: &str) -> Self {
+        let mut runs = StrongRuns::default();
+        let mut line_start = 0;
+        for line in body.split_inclusive('\n') {
+            let opens: Vec<usize> = line
+                .match_indices("**")
+                .map(|(i, _)| line_start + i)
+                .collect();
+            let mut i = 0;
+            let mut last_end = 0;
+            let mut pairs = Vec::new();
+            for &m in &opens {
+                // `***`: match_indices skips the overlap; treat the run as starting here.
+                if m < last_end {
+                    continue;
+                }
+                pairs.push(m);
+                last_end = m + 2;
+            }
+            while i + 1 < pairs.len() {
+                let (open, close) = (pairs[i], pairs[i + 1]);
+                let text = &body[open + 2..close];
+                let plausible = !text.is_empty()
+                    && text.len() <= MAX_BOLD_RUN
+                    && !text.contains(['*', '`'])
+                    && !text.starts_with(char::is_whitespace)
+                    && !text.ends_with(char::is_whitespace);
+                if plausible {
+                    runs.markers.push(open..open + 2);
+                    runs.markers.push(close..close + 2);
+                    runs.inner.push(open + 2..close);
+                    i += 2;
+                } else {
+                    i += 1;
+                }
+            }
+            line_start += line.len();
+        }
+        runs
+    }
+
+    /// The index of the marker that covers byte `at`.
+    fn marker_at(&self, at: usize) -> Option<usize> {
+        let i = self.markers.partition_point(|r| r.end <= at);
+        (self.markers.get(i)?.start <= at).then_some(i)
+    }
+
+    /// The index of the run whose bold text contains `a..b`.
+    fn run_at(&self, a: usize, b: usize) -> Option<usize> {
+        let i = self.inner.partition_point(|r| r.end <= a);
+        let r = self.inner.get(i)?;
+        (r.start <= a && b <= r.end).then_some(i)
+    }
+}
+
+/// Appends a text event that is a verbatim slice of the body: markers of paired `**` runs are
+/// dropped, and the parts inside a run are recorded as bold.
+fn push_source_text(
+    block: &mut TextBlock,
+    body: &str,
+    range: Range<usize>,
+    strong: &StrongRuns,
+    last_run: &mut Option<usize>,
+) {
+    let mut cuts = vec![range.start, range.end];
+    for r in strong.markers.iter().chain(&strong.inner) {
+        for p in [r.start, r.end] {
+            if p > range.start && p < range.end {
+                cuts.push(p);
+            }
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    for piece in cuts.windows(2) {
+        let (a, b) = (piece[0], piece[1]);
+        if strong.marker_at(a).is_some() {
+            continue;
+        }
+        let start = block.text.len();
+        push_text(&mut block.text, &body[a..b]);
+        mark_bold(block, strong.run_at(a, b), start, last_run);
+    }
+}
+
+/// Appends a text event that differs from its source (an escape or entity); bold when the whole
+/// event sits inside a run.
+fn push_decoded_text(
+    block: &mut TextBlock,
+    text: &str,
+    range: Range<usize>,
+    strong: &StrongRuns,
+    last_run: &mut Option<usize>,
+) {
+    let start = block.text.len();
+    push_text(&mut block.text, text);
+    mark_bold(
+        block,
+        strong.run_at(range.start, range.end),
+        start,
+        last_run,
+    );
+}
+
+/// Records `start..` (to the end of the block text) as bold when `run` is a bold run; a run split
+/// over several events (an entity, a soft break) stays one span.
+fn mark_bold(
+    block: &mut TextBlock,
+    run: Option<usize>,
+    start: usize,
+    last_run: &mut Option<usize>,
+) {
+    let end = block.text.len();
+    let Some(run) = run.filter(|_| end > start) else {
+        return;
+    };
+    match block.bold.last_mut() {
+        Some(last) if *last_run == Some(run) && last.end == start => last.end = end,
+        _ => block.bold.push(start..end),
+    }
+    *last_run = Some(run);
 }
 
 fn flush(current: &mut Option<TextBlock>, out: &mut Vec<TextBlock>) {
@@ -273,6 +406,23 @@ mod tests {
         assert_eq!(blocks[0].text, "Same here & thanks.");
         assert_eq!(blocks[1].zone, Zone::Paragraph);
         assert_eq!(blocks[1].speaker, Some(0..6));
+    }
+
+    #[test]
+    fn bold_runs_are_paired_the_way_chinese_authors_write_them() {
+        let body = "他读了**《三体》**。后来**英伟达**和“**内卷**”都说**“躺平”**是 2 ** 3\n\n**AT&amp;T** 和 **Tim Cook**\n";
+        let blocks = extract_blocks(body, 1);
+        let b = &blocks[0];
+        assert_eq!(
+            b.text,
+            "他读了《三体》。后来英伟达和“内卷”都说“躺平”是 2 ** 3"
+        );
+        let bold: Vec<&str> = b.bold.iter().map(|r| &b.text[r.clone()]).collect();
+        assert_eq!(bold, ["《三体》", "英伟达", "内卷", "“躺平”"]);
+        let b = &blocks[1];
+        assert_eq!(b.text, "AT&T 和 Tim Cook");
+        let bold: Vec<&str> = b.bold.iter().map(|r| &b.text[r.clone()]).collect();
+        assert_eq!(bold, ["AT&T", "Tim Cook"]);
     }
 
     #[test]
