@@ -278,11 +278,8 @@ impl Matcher {
                 continue;
             }
             for (span, title) in book_titles(&block.text) {
-                // `了**《书》**，` is not bold to CommonMark (the `**` touches punctuation), so
-                // literal asterisks around the marks count as bold too.
+                // `**《书》**` and `《**书**》` both count.
                 let marked = block.zone != Zone::Paragraph
-                    || block.text[..span.start].ends_with("**")
-                    || block.text[span.end..].starts_with("**")
                     || block
                         .bold
                         .iter()
