@@ -43,6 +43,120 @@ pub(crate) enum Command {
         after_help = "Report accuracy with --holdout 0/5 on a vocabulary learned with `vocab learn --holdout 0/5`,\nso the scored posts were never seen.\n\nExample:\n  frontfill vocab learn ../shared/corpus/posts --labels ../shared/corpus/labels.jsonl --holdout 0/5 --out /tmp/dict\n  frontfill eval ../shared/corpus/posts --holdout 0/5 --dictionaries /tmp/dict --no-builtin-dictionaries\n\nThe built-in dictionaries were learned from every corpus post: leave them out for a held-out measurement."
     )]
     Eval(EvalArgs),
+    /// Show the configuration a run would use, and where each value comes from (default, the
+    /// repo's frontfill.yaml, or a flag).
+    #[command(after_help = crate::configure::CONFIG_HELP)]
+    Config(ConfigArgs),
+    /// Turn transcripts (.txt, .srt, .vtt; English or Chinese) into draft posts with filled
+    /// front matter: NAME.md next to each transcript, or in --out.
+    #[command(after_help = crate::import::IMPORT_HELP)]
+    Import(ImportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = crate::manual::COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout, or write frontfill.1 and one page per subcommand
+    /// into --out.
+    #[command(
+        after_help = "Example:\n  frontfill man | man -l -\n  frontfill man --out /usr/local/share/man/man1"
+    )]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConfigArgs {
+    /// The posts or folders a run would fill; the configuration is looked for from their common
+    /// folder (default: the working folder).
+    #[arg(value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Use this configuration file instead of the nearest frontfill.yaml.
+    #[arg(long, value_name = "FILE", help_heading = "Config")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// As for fill: fill only these fields.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "FIELD,...",
+        help_heading = "Fields"
+    )]
+    pub(crate) fields: Option<Vec<Field>>,
+
+    /// As for fill: replace these fields even when set.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "FIELD,...",
+        help_heading = "Fields"
+    )]
+    pub(crate) overwrite: Vec<Field>,
+
+    /// As for fill: the summary language.
+    #[arg(long, value_enum, help_heading = "Fields")]
+    pub(crate) summary_lang: Option<SummaryLangArg>,
+
+    #[command(flatten)]
+    pub(crate) names: NameArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// Transcript files, or folders of them (.txt, .srt, .vtt).
+    #[arg(value_name = "TRANSCRIPT", required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Write the posts into this folder instead of next to each transcript.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
+
+    /// The post's title (default: from the file name). Only with a single transcript.
+    #[arg(long)]
+    pub(crate) title: Option<String>,
+
+    /// The video's URL, written as `source`.
+    #[arg(long, value_name = "URL")]
+    pub(crate) source: Option<String>,
+
+    /// The date, written as `date` (for example 2025-03-20).
+    #[arg(long)]
+    pub(crate) date: Option<String>,
+
+    /// Replace a post that already exists.
+    #[arg(long)]
+    pub(crate) force: bool,
+
+    /// As for fill: the summary language.
+    #[arg(long, value_enum, help_heading = "Fields")]
+    pub(crate) summary_lang: Option<SummaryLangArg>,
+
+    #[command(flatten)]
+    pub(crate) names: NameArgs,
+
+    /// Use this configuration file instead of the nearest frontfill.yaml.
+    #[arg(long, value_name = "FILE", help_heading = "Config")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Print only errors.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+
+    /// When to use colour (NO_COLOR is honoured in auto).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub(crate) color: ColorArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ManArgs {
+    /// Write frontfill.1 and frontfill-SUBCOMMAND.1 pages into this folder instead.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,6 +203,10 @@ pub(crate) struct ExplainArgs {
 
     #[command(flatten)]
     pub(crate) names: NameArgs,
+
+    /// Use this configuration file instead of the nearest frontfill.yaml.
+    #[arg(long, value_name = "FILE", help_heading = "Config")]
+    pub(crate) config: Option<PathBuf>,
 
     /// Output style: human lines, or JSON Lines (one object per post).
     #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
@@ -176,12 +294,17 @@ pub(crate) struct FillArgs {
     )]
     pub(crate) overwrite: Vec<Field>,
 
-    /// Summary language: the post's own (auto), zh, en, or both (adds summary_en from the English originals).
-    #[arg(long, value_enum, default_value_t = SummaryLangArg::Auto, help_heading = "Fields")]
-    pub(crate) summary_lang: SummaryLangArg,
+    /// Summary language: the post's own (auto, the default), zh, en, or both (adds summary_en
+    /// from the English originals).
+    #[arg(long, value_enum, help_heading = "Fields")]
+    pub(crate) summary_lang: Option<SummaryLangArg>,
 
     #[command(flatten)]
     pub(crate) names: NameArgs,
+
+    /// Use this configuration file instead of the nearest frontfill.yaml.
+    #[arg(long, value_name = "FILE", help_heading = "Config")]
+    pub(crate) config: Option<PathBuf>,
 
     /// Output style: human lines, or JSON Lines for editors and scripts.
     #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
