@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::app::{Options, SummaryLang};
-use crate::discover::Exclude;
+use crate::discover::{absolute_path, Exclude};
 use crate::error::{Error, Result};
 use crate::field::{Field, CANONICAL_ORDER};
 use crate::score::Limit;
@@ -159,7 +159,7 @@ fn line_of(text: &str, key: &str) -> usize {
 /// # Errors
 /// A folder holding both names, which would leave it unclear which one applies.
 pub fn find_config(start: &Path) -> Result<Option<PathBuf>> {
-    let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    let start = absolute_path(start);
     for folder in start.ancestors() {
         let found: Vec<PathBuf> = FILE_NAMES
             .iter()
@@ -194,7 +194,7 @@ pub fn common_folder(paths: &[PathBuf]) -> PathBuf {
         .iter()
         .filter(|p| p.as_os_str() != "-")
         .map(|p| {
-            let p = cwd.join(p);
+            let p = absolute_path(&cwd.join(p));
             if p.is_dir() {
                 p
             } else {

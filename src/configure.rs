@@ -95,3 +95,15 @@ pub(crate) fn show(args: &ConfigArgs) -> ExitCode {
         Err(code) => code,
     }
 }
+
+/// When a run that reads a post on stdin cannot start (a bad configuration or dictionary), the
+/// post goes back out unchanged: an editor that replaces its buffer with the output loses nothing.
+pub(crate) fn echo_stdin(paths: &[PathBuf], code: ExitCode) -> ExitCode {
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        let mut post = Vec::new();
+        if std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut post).is_ok() {
+            let _ = std::io::stdout().lock().write_all(&post);
+        }
+    }
+    code
+}

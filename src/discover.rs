@@ -69,6 +69,23 @@ pub fn discover_files(paths: &[PathBuf], accept: fn(&Path) -> bool) -> Vec<Input
     inputs
 }
 
+/// The absolute form of a path with `.` and `..` resolved by name (symlinks are not followed),
+/// so `posts/../drafts/a.md` is seen where it is.
+pub fn absolute_path(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut clean = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    clean
+}
+
 /// Paths to leave out: gitignore-style globs relative to a folder (the configuration file's).
 #[derive(Debug, Clone)]
 pub struct Exclude {
@@ -82,7 +99,7 @@ impl Exclude {
     /// # Errors
     /// The first glob that does not compile, with the reason.
     pub fn new(root: &Path, globs: &[String]) -> Result<Self, String> {
-        let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        let root = absolute_path(root);
         let mut builder = OverrideBuilder::new(&root);
         for glob in globs {
             // An override glob selects; a `!` one ignores, which is what exclude means.
@@ -99,9 +116,7 @@ impl Exclude {
         if self.matcher.is_empty() {
             return false;
         }
-        let Ok(path) = std::path::absolute(path) else {
-            return false;
-        };
+        let path = absolute_path(path);
         if !path.starts_with(&self.root) {
             return false;
         }

@@ -175,11 +175,11 @@ fn fill(args: FillArgs) -> ExitCode {
     );
     let settings = match configure::settings(args.config.as_deref(), &args.paths, &overrides) {
         Ok(settings) => settings,
-        Err(code) => return code,
+        Err(code) => return configure::echo_stdin(&args.paths, code),
     };
     let engine = match configure::engine(&settings) {
         Ok(engine) => engine,
-        Err(code) => return code,
+        Err(code) => return configure::echo_stdin(&args.paths, code),
     };
     let started = Instant::now();
     let inputs = discover_excluding(&args.paths, &settings.exclude);
