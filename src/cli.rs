@@ -14,7 +14,7 @@ use frontfill::holdout::Holdout;
 #[derive(Debug, Parser)]
 #[command(name = "frontfill", version, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  frontfill fill notes/              fill every fresh draft under notes/\n  frontfill fill --check posts/*.md  exit 1 if any post still needs filling\n  frontfill fill --diff post.md      show what would change\n  frontfill fill - < post.md         read a post on stdin, print the filled post"
+    after_help = "Examples:\n  frontfill fill posts/                  fill every fresh draft under posts/\n  frontfill fill --diff post.md          show what would change; write nothing\n  frontfill fill --check posts/          exit 1 if a post still needs filling (CI)\n  frontfill fill - < post.md             read a post on stdin, print the filled post (editors)\n  frontfill import talk.vtt              turn a transcript into a filled draft post\n  frontfill explain post.md              why each name was (or was not) chosen\n  frontfill config                       the settings in force and where they come from\n\nA content repo can keep its settings in frontfill.yaml; see `frontfill config --help`."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -25,7 +25,7 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Fill empty front matter fields in posts (folders are searched for *.md and *.markdown).
     #[command(
-        after_help = "Exit status: 0 done or nothing to do, 1 --check/--diff found posts to fill, 2 errors.\n\nBy default only fresh drafts are filled: posts where all eight fields are missing or empty.\nA post with any of them set is left exactly as it is."
+        after_help = "By default only fresh drafts are filled: posts where all eight fields are missing or empty.\nA post with any of them set is left exactly as it is.\n\nExit status: 0 done or nothing to do, 1 --check/--diff found posts to fill, 2 errors.\n\nExamples:\n  frontfill fill posts/2025-03-20-gtc.md          fill one post in place\n  frontfill fill --diff posts/                   preview every change as a diff\n  frontfill fill --fields summary posts/         only add missing summaries, in any post\n  frontfill fill --overwrite tags post.md        replace the tags even though they are set\n  frontfill fill --summary-lang both post.md     also write summary_en for a bilingual post\n  frontfill fill - < post.md > filled.md         filter one post (editors)\n  frontfill fill --format json - < post.md       suggestions with evidence, as JSON"
     )]
     Fill(FillArgs),
     /// Show why names would or would not be written: for each of people, companies_orgs,
