@@ -1,5 +1,5 @@
 //! A content repo's configuration: `frontfill.yaml` (or `.frontfill.yaml`), found by walking up
-//! from the posts' common folder or named with `--config`, merged with the defaults and the
+//! from a post's folder or named with `--config`, merged with the defaults and the
 //! command-line flags into a run's [`Settings`], remembering where each value came from. This is
 //! one of the crate's YAML boundaries: unknown keys and bad values are errors with file and line.
 

@@ -2,13 +2,15 @@
 //! [`Overrides`], the library merges them with the file into [`Settings`], and this module loads
 //! the vocabulary and topic model those settings name. Also `frontfill config`.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use frontfill::app::Engine;
-use frontfill::config::{load_settings, Overrides, Settings};
+use frontfill::app::{Engine, FileReport, Mode};
+use frontfill::config::{find_config, load_settings, ConfigFile, Overrides, Settings};
+use frontfill::discover::{discover, Input};
 use frontfill::field::Field;
 use frontfill::report::human::one_line;
 use frontfill::topic::TopicModel;
@@ -106,4 +108,88 @@ pub(crate) fn echo_stdin(paths: &[PathBuf], code: ExitCode) -> ExitCode {
         }
     }
     code
+}
+
+/// The posts of a run, grouped by the configuration file nearest to each (one group when
+/// `--config` names a file), each group with its engine.
+pub(crate) struct Batch {
+    groups: Vec<(Engine, Vec<Input>)>,
+    /// Every post of the run, in path order, excludes applied.
+    pub(crate) inputs: Vec<Input>,
+}
+
+impl Batch {
+    /// Finds the posts and, for each, its configuration; an invalid configuration or dictionary
+    /// anywhere stops the run before any post is read.
+    pub(crate) fn new(
+        config: Option<&Path>,
+        paths: &[PathBuf],
+        overrides: &Overrides,
+    ) -> Result<Self, ExitCode> {
+        let fail = |err: frontfill::Error| {
+            crate::print_error(&one_line(&err.to_string()));
+            ExitCode::from(2)
+        };
+        let mut by_file: BTreeMap<Option<PathBuf>, Vec<Input>> = BTreeMap::new();
+        match config {
+            Some(path) => {
+                by_file.insert(Some(path.to_path_buf()), discover(paths));
+            }
+            None => {
+                let mut nearest: BTreeMap<PathBuf, Option<PathBuf>> = BTreeMap::new();
+                for input in discover(paths) {
+                    let folder = match &input {
+                        Input::File(path) => path
+                            .parent()
+                            .filter(|p| !p.as_os_str().is_empty())
+                            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+                        Input::Stdin | Input::Unreadable(..) => PathBuf::from("."),
+                    };
+                    let file = match nearest.get(&folder) {
+                        Some(file) => file.clone(),
+                        None => {
+                            let file = find_config(&folder).map_err(fail)?;
+                            nearest.insert(folder, file.clone());
+                            file
+                        }
+                    };
+                    by_file.entry(file).or_default().push(input);
+                }
+            }
+        }
+        let mut groups = Vec::new();
+        let mut inputs = Vec::new();
+        for (file, mut group) in by_file {
+            let file = file
+                .as_deref()
+                .map(ConfigFile::read)
+                .transpose()
+                .map_err(fail)?;
+            let settings = Settings::resolve(file.as_ref(), overrides).map_err(fail)?;
+            group.retain(
+                |input| !matches!(input, Input::File(p) if settings.exclude.is_excluded(p)),
+            );
+            inputs.extend(group.iter().cloned());
+            groups.push((engine(&settings)?, group));
+        }
+        inputs.sort_by(|a, b| a.path().cmp(b.path()));
+        Ok(Self { groups, inputs })
+    }
+
+    /// Runs every group and returns the reports in path order.
+    pub(crate) fn run(
+        &self,
+        mode: Mode,
+        on_done: &(dyn Fn(&FileReport) + Sync),
+    ) -> Vec<FileReport> {
+        let mut reports: Vec<FileReport> = self
+            .groups
+            .iter()
+            .flat_map(|(engine, inputs)| engine.run(inputs, mode, on_done))
+            .collect();
+        if self.groups.len() > 1 {
+            reports.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+        reports
+    }
 }

@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use frontfill::app::{Engine, Mode, Status, Totals};
-use frontfill::discover::{discover, discover_excluding, Input};
+use frontfill::discover::{discover, Input};
 use frontfill::report::human::one_line;
 use frontfill::report::{human, json};
 use frontfill::score::Scoring;
@@ -173,16 +173,12 @@ fn fill(args: FillArgs) -> ExitCode {
         args.summary_lang,
         &args.names,
     );
-    let settings = match configure::settings(args.config.as_deref(), &args.paths, &overrides) {
-        Ok(settings) => settings,
-        Err(code) => return configure::echo_stdin(&args.paths, code),
-    };
-    let engine = match configure::engine(&settings) {
-        Ok(engine) => engine,
+    let batch = match configure::Batch::new(args.config.as_deref(), &args.paths, &overrides) {
+        Ok(batch) => batch,
         Err(code) => return configure::echo_stdin(&args.paths, code),
     };
     let started = Instant::now();
-    let inputs = discover_excluding(&args.paths, &settings.exclude);
+    let inputs = &batch.inputs;
     let show_bar = !args.no_progress
         && !args.quiet
         && args.verbose == 0
@@ -190,7 +186,7 @@ fn fill(args: FillArgs) -> ExitCode {
         && inputs.len() > 1
         && std::io::stderr().is_terminal();
     let bar = progress::Progress::new(inputs.len() as u64, show_bar);
-    let reports = engine.run(&inputs, mode, &|report| bar.advance(&report.path));
+    let reports = batch.run(mode, &|report| bar.advance(&report.path));
     bar.finish();
     let totals = Totals::from_reports(&reports, started.elapsed());
 
@@ -220,7 +216,7 @@ fn fill(args: FillArgs) -> ExitCode {
     }
     let summary = match args.format {
         Format::Json => writeln!(out, "{}", json::totals_line(&totals)),
-        Format::Human if !args.quiet && !is_stdin_only(&inputs) => {
+        Format::Human if !args.quiet && !is_stdin_only(inputs) => {
             writeln!(err, "{}", human::totals_line(&totals, mode))
         }
         Format::Human => Ok(()),

@@ -266,3 +266,44 @@ fn a_missing_config_file_is_an_error_and_stdin_comes_back_unchanged() {
             "failed to read /no/such/frontfill.yaml",
         ));
 }
+
+#[test]
+fn each_post_follows_its_nearest_file() {
+    let plain = POST.replace("abstract: ''\npersons: []\n", "");
+    let dir = repo(&[
+        ("frontfill.yaml", "keys:\n  summary: abstract\n"),
+        ("a.md", &plain),
+        (
+            "zh/frontfill.yaml",
+            "keys:\n  summary: 摘要\nexclude: [\"old/\"]\n",
+        ),
+        ("zh/b.md", &plain),
+        ("zh/old/c.md", &plain),
+    ]);
+    frontfill()
+        .current_dir(dir.path())
+        .args(["fill", "--check", "a.md", "zh"])
+        .assert()
+        .code(1)
+        .stdout("a.md\nzh/b.md\n");
+    frontfill()
+        .current_dir(dir.path())
+        .args(["fill", "--no-progress", "--fields", "summary", "."])
+        .assert()
+        .success()
+        .stdout("filled ./a.md: abstract\nfilled ./zh/b.md: 摘要\n");
+    assert_eq!(read(dir.path(), "zh/old/c.md"), plain);
+    // --config puts every post under one file.
+    frontfill()
+        .current_dir(dir.path())
+        .args([
+            "fill",
+            "--diff",
+            "--config",
+            "zh/frontfill.yaml",
+            "zh/old/c.md",
+        ])
+        .assert()
+        .code(0)
+        .stdout("");
+}
