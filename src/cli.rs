@@ -31,7 +31,7 @@ pub(crate) enum Command {
     /// Show why names would or would not be written: for each of people, companies_orgs,
     /// products_models and media_books, every candidate with its score, evidence and prior.
     #[command(
-        after_help = "The post's current values are shown next to each field; explain never changes a file."
+        after_help = "The post's current values are shown next to each field; explain never changes a file.\n\nExamples:\n  frontfill explain posts/2025-03-20-gtc.md\n  frontfill explain --format json post.md | jq '.fields.people'"
     )]
     Explain(ExplainArgs),
     /// Check or work with the dictionaries.

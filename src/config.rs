@@ -290,7 +290,7 @@ pub struct Settings {
     /// Paths to leave out.
     pub exclude: Exclude,
     /// Every setting with its origin, for `frontfill config`.
-    pub settings: Vec<Setting>,
+    pub origins: Vec<Setting>,
 }
 
 impl Settings {
@@ -311,13 +311,13 @@ impl Settings {
             None => out.push_str("# no configuration file (frontfill.yaml) found\n"),
         }
         let width = self
-            .settings
+            .origins
             .iter()
             .map(|s| s.name.len() + s.value.chars().count() + 2)
             .max()
             .unwrap_or(0)
             .min(72);
-        for setting in &self.settings {
+        for setting in &self.origins {
             let line = format!("{}: {}", setting.name, setting.value);
             let pad = width.saturating_sub(line.chars().count());
             out.push_str(&format!(
@@ -696,7 +696,7 @@ impl<'a> Resolver<'a> {
             dictionaries,
             tag_limits,
             exclude,
-            settings: self.settings,
+            origins: self.settings,
         })
     }
 }

@@ -71,6 +71,7 @@ fn every_working_subcommand_has_examples_in_its_help() {
     for args in [
         vec!["--help"],
         vec!["fill", "--help"],
+        vec!["explain", "--help"],
         vec!["import", "--help"],
         vec!["config", "--help"],
         vec!["completions", "--help"],
