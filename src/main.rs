@@ -251,7 +251,7 @@ fn is_broken_pipe(result: std::io::Result<()>) -> bool {
     matches!(result, Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
-pub(crate) fn set_color(choice: ColorArg) {
+fn set_color(choice: ColorArg) {
     let choice = match choice {
         ColorArg::Auto => anstream::ColorChoice::Auto,
         ColorArg::Always => anstream::ColorChoice::Always,
