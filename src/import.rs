@@ -179,6 +179,24 @@ fn read_text(path: &Path) -> Result<String, String> {
     }
     let bytes =
         std::fs::read(path).map_err(|e| format!("failed to read {}: {e}", path.display()))?;
+    // Subtitle tools on Windows often save UTF-16 with a byte-order mark.
+    let utf16 = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => Some(u16::from_le_bytes as fn([u8; 2]) -> u16),
+        Some([0xFE, 0xFF]) => Some(u16::from_be_bytes as fn([u8; 2]) -> u16),
+        _ => None,
+    };
+    if let Some(unit) = utf16 {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|pair| unit([pair[0], pair[1]]))
+            .collect();
+        return String::from_utf16(&units).map_err(|_| {
+            format!(
+                "{}: invalid UTF-16; save the transcript as UTF-8",
+                path.display()
+            )
+        });
+    }
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "{}: invalid UTF-8 at byte {}; save the transcript as UTF-8",

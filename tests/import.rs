@@ -226,3 +226,19 @@ fn bad_transcripts_are_reported_with_their_names() {
         .stderr(predicate::str::contains("failed to read missing.txt"));
     assert!(!dir.path().join("empty.md").exists());
 }
+
+#[test]
+fn a_utf16_transcript_with_a_byte_order_mark_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "1\r\n00:00:01,000 --> 00:00:02,000\r\n今天我们聊聊电池。\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    fs::write(dir.path().join("battery.srt"), bytes).unwrap();
+    frontfill()
+        .current_dir(dir.path())
+        .args(["import", "battery.srt"])
+        .assert()
+        .success();
+    let post = read(&dir.path().join("battery.md"));
+    assert!(post.ends_with("---\n今天我们聊聊电池。\n"), "{post}");
+}
