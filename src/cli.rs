@@ -14,7 +14,7 @@ use frontfill::holdout::Holdout;
 #[derive(Debug, Parser)]
 #[command(name = "frontfill", version, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  frontfill fill notes/              fill every fresh draft under notes/\n  frontfill fill --check posts/*.md  exit 1 if any post still needs filling\n  frontfill fill --diff post.md      show what would change\n  frontfill fill - < post.md         read a post on stdin, print the filled post"
+    after_help = "Examples:\n  frontfill fill posts/                  fill every fresh draft under posts/\n  frontfill fill --diff post.md          show what would change; write nothing\n  frontfill fill --check posts/          exit 1 if a post still needs filling (CI)\n  frontfill fill - < post.md             read a post on stdin, print the filled post (editors)\n  frontfill import talk.vtt              turn a transcript into a filled draft post\n  frontfill explain post.md              why each name was (or was not) chosen\n  frontfill config                       the settings in force and where they come from\n\nA content repo can keep its settings in frontfill.yaml; see `frontfill config --help`."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -25,13 +25,13 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Fill empty front matter fields in posts (folders are searched for *.md and *.markdown).
     #[command(
-        after_help = "Exit status: 0 done or nothing to do, 1 --check/--diff found posts to fill, 2 errors.\n\nBy default only fresh drafts are filled: posts where all eight fields are missing or empty.\nA post with any of them set is left exactly as it is."
+        after_help = "By default only fresh drafts are filled: posts where all eight fields are missing or empty.\nA post with any of them set is left exactly as it is.\n\nExit status: 0 done or nothing to do, 1 --check/--diff found posts to fill, 2 errors.\n\nExamples:\n  frontfill fill posts/2025-03-20-gtc.md          fill one post in place\n  frontfill fill --diff posts/                   preview every change as a diff\n  frontfill fill --fields summary posts/         only add missing summaries, in any post\n  frontfill fill --overwrite tags post.md        replace the tags even though they are set\n  frontfill fill --summary-lang both post.md     also write summary_en for a bilingual post\n  frontfill fill - < post.md > filled.md         filter one post (editors)\n  frontfill fill --format json - < post.md       suggestions with evidence, as JSON"
     )]
     Fill(FillArgs),
     /// Show why names would or would not be written: for each of people, companies_orgs,
     /// products_models and media_books, every candidate with its score, evidence and prior.
     #[command(
-        after_help = "The post's current values are shown next to each field; explain never changes a file."
+        after_help = "The post's current values are shown next to each field; explain never changes a file.\n\nExamples:\n  frontfill explain posts/2025-03-20-gtc.md\n  frontfill explain --format json post.md | jq '.fields.people'"
     )]
     Explain(ExplainArgs),
     /// Check or work with the dictionaries.
@@ -43,6 +43,120 @@ pub(crate) enum Command {
         after_help = "Report accuracy with --holdout 0/5 on a vocabulary learned with `vocab learn --holdout 0/5`,\nso the scored posts were never seen.\n\nExample:\n  frontfill vocab learn ../shared/corpus/posts --labels ../shared/corpus/labels.jsonl --holdout 0/5 --out /tmp/dict\n  frontfill eval ../shared/corpus/posts --holdout 0/5 --dictionaries /tmp/dict --no-builtin-dictionaries\n\nThe built-in dictionaries were learned from every corpus post: leave them out for a held-out measurement."
     )]
     Eval(EvalArgs),
+    /// Show the configuration a run would use, and where each value comes from (default, the
+    /// repo's frontfill.yaml, or a flag).
+    #[command(after_help = crate::configure::CONFIG_HELP)]
+    Config(ConfigArgs),
+    /// Turn transcripts (.txt, .srt, .vtt; English or Chinese) into draft posts with filled
+    /// front matter: NAME.md next to each transcript, or in --out.
+    #[command(after_help = crate::import::IMPORT_HELP)]
+    Import(ImportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = crate::manual::COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout, or write frontfill.1 and one page per subcommand
+    /// into --out.
+    #[command(
+        after_help = "Example:\n  frontfill man | man -l -\n  frontfill man --out /usr/local/share/man/man1"
+    )]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConfigArgs {
+    /// The posts or folders a run would fill; the configuration is looked for from their common
+    /// folder (default: the working folder).
+    #[arg(value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Use this configuration file instead of the nearest frontfill.yaml.
+    #[arg(long, value_name = "FILE", help_heading = "Config")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// As for fill: fill only these fields.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "FIELD,...",
+        help_heading = "Fields"
+    )]
+    pub(crate) fields: Option<Vec<Field>>,
+
+    /// As for fill: replace these fields even when set.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "FIELD,...",
+        help_heading = "Fields"
+    )]
+    pub(crate) overwrite: Vec<Field>,
+
+    /// As for fill: the summary language.
+    #[arg(long, value_enum, help_heading = "Fields")]
+    pub(crate) summary_lang: Option<SummaryLangArg>,
+
+    #[command(flatten)]
+    pub(crate) names: NameArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// Transcript files, or folders of them (.txt, .srt, .vtt).
+    #[arg(value_name = "TRANSCRIPT", required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Write the posts into this folder instead of next to each transcript.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
+
+    /// The post's title (default: from the file name). Only with a single transcript.
+    #[arg(long)]
+    pub(crate) title: Option<String>,
+
+    /// The video's URL, written as `source`.
+    #[arg(long, value_name = "URL")]
+    pub(crate) source: Option<String>,
+
+    /// The date, written as `date` (for example 2025-03-20).
+    #[arg(long)]
+    pub(crate) date: Option<String>,
+
+    /// Replace a post that already exists.
+    #[arg(long)]
+    pub(crate) force: bool,
+
+    /// As for fill: the summary language.
+    #[arg(long, value_enum, help_heading = "Fields")]
+    pub(crate) summary_lang: Option<SummaryLangArg>,
+
+    #[command(flatten)]
+    pub(crate) names: NameArgs,
+
+    /// Use this configuration file instead of the nearest frontfill.yaml.
+    #[arg(long, value_name = "FILE", help_heading = "Config")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Print only errors.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+
+    /// When to use colour (NO_COLOR is honoured in auto).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub(crate) color: ColorArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ManArgs {
+    /// Write frontfill.1 and frontfill-SUBCOMMAND.1 pages into this folder instead.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,6 +203,10 @@ pub(crate) struct ExplainArgs {
 
     #[command(flatten)]
     pub(crate) names: NameArgs,
+
+    /// Use this configuration file instead of the nearest frontfill.yaml.
+    #[arg(long, value_name = "FILE", help_heading = "Config")]
+    pub(crate) config: Option<PathBuf>,
 
     /// Output style: human lines, or JSON Lines (one object per post).
     #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
@@ -176,12 +294,17 @@ pub(crate) struct FillArgs {
     )]
     pub(crate) overwrite: Vec<Field>,
 
-    /// Summary language: the post's own (auto), zh, en, or both (adds summary_en from the English originals).
-    #[arg(long, value_enum, default_value_t = SummaryLangArg::Auto, help_heading = "Fields")]
-    pub(crate) summary_lang: SummaryLangArg,
+    /// Summary language: the post's own (auto, the default), zh, en, or both (adds summary_en
+    /// from the English originals).
+    #[arg(long, value_enum, help_heading = "Fields")]
+    pub(crate) summary_lang: Option<SummaryLangArg>,
 
     #[command(flatten)]
     pub(crate) names: NameArgs,
+
+    /// Use this configuration file instead of the nearest frontfill.yaml.
+    #[arg(long, value_name = "FILE", help_heading = "Config")]
+    pub(crate) config: Option<PathBuf>,
 
     /// Output style: human lines, or JSON Lines for editors and scripts.
     #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]

@@ -100,6 +100,14 @@ pub enum Error {
         .0.second.line
     )]
     AliasCollision(Box<AliasCollision>),
+    /// A transcript could not be turned into a post.
+    #[error("{}: {message}", path.display())]
+    Transcript {
+        /// The transcript.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A configuration file or option is invalid.
     #[error("invalid configuration: {}:{line}: {message}", path.display())]
     Config {
@@ -125,6 +133,7 @@ impl Error {
             | Error::Verify { path, .. }
             | Error::Changed { path }
             | Error::Dictionary { path, .. }
+            | Error::Transcript { path, .. }
             | Error::Config { path, .. } => Some(path),
             Error::AliasCollision(collision) => Some(&collision.first.path),
         }

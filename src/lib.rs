@@ -21,6 +21,7 @@
 //! ```
 
 pub mod app;
+pub mod config;
 pub mod discover;
 pub mod document;
 pub mod error;
@@ -35,6 +36,7 @@ pub mod report;
 pub mod score;
 pub mod segment;
 pub mod summary;
+pub mod transcript;
 pub mod vocab;
 pub mod write;
 

@@ -7,7 +7,10 @@
 )]
 
 mod cli;
+mod configure;
+mod import;
 mod learn_eval;
+mod manual;
 mod progress;
 
 use std::io::{IsTerminal, Write};
@@ -16,9 +19,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Parser;
-use frontfill::app::{Engine, Mode, Options, Status, Totals};
+use frontfill::app::{Engine, Mode, Status, Totals};
 use frontfill::discover::{discover, Input};
-use frontfill::plan::FieldPolicy;
 use frontfill::report::human::one_line;
 use frontfill::report::{human, json};
 use frontfill::score::Scoring;
@@ -36,7 +38,20 @@ fn main() -> ExitCode {
         Command::Vocab(VocabCommand::Check(args)) => vocab_check(&args),
         Command::Vocab(VocabCommand::Learn(args)) => learn_eval::vocab_learn(args),
         Command::Eval(args) => learn_eval::eval(args),
+        Command::Config(args) => configure::show(&args),
+        Command::Import(args) => import::import(&args),
+        Command::Completions(args) => manual::completions(&args),
+        Command::Man(args) => manual::man(&args),
     }
+}
+
+/// Prints `frontfill: error: MESSAGE` on stderr, `error` in red where colour is on.
+pub(crate) fn print_error(message: &str) {
+    let red = anstyle::AnsiColor::Red.on_default().bold();
+    let _ = writeln!(
+        anstream::stderr().lock(),
+        "frontfill: {red}error{red:#}: {message}"
+    );
 }
 
 /// Loads the vocabulary; an invalid dictionary stops the run before any post is read.
@@ -84,15 +99,13 @@ fn vocab_check(args: &DictionaryArgs) -> ExitCode {
 
 fn explain(args: ExplainArgs) -> ExitCode {
     set_color(args.color);
-    let vocabulary = match load_vocabulary(&args.names.dictionaries) {
-        Ok(vocab) => vocab,
+    let overrides = configure::overrides(None, &[], None, &args.names);
+    let engine = match configure::settings(args.config.as_deref(), &args.paths, &overrides)
+        .and_then(|settings| configure::engine(&settings))
+    {
+        Ok(engine) => engine,
         Err(code) => return code,
     };
-    let options = Options {
-        scoring: scoring(&args.names),
-        ..Options::default()
-    };
-    let engine = Engine::with_vocabulary(options, vocabulary);
     let mut out = anstream::stdout().lock();
     let mut failed = false;
     for input in discover(&args.paths) {
@@ -154,29 +167,18 @@ fn fill(args: FillArgs) -> ExitCode {
     } else {
         Mode::Write
     };
-    let vocabulary = match load_vocabulary(&args.names.dictionaries) {
-        Ok(vocab) => vocab,
-        Err(code) => return code,
-    };
-    let options = Options {
-        scoring: scoring(&args.names),
-        policy: FieldPolicy {
-            only: args.fields.clone(),
-            overwrite: args.overwrite.clone(),
-            summary_en: matches!(args.summary_lang, cli::SummaryLangArg::Both),
-        },
-        summary_lang: args.summary_lang.into(),
-        ..Options::default()
-    };
-    let engine = match attach_topics(
-        Engine::with_vocabulary(options, vocabulary),
-        &args.names.dictionaries,
-    ) {
-        Ok(engine) => engine,
-        Err(code) => return code,
+    let overrides = configure::overrides(
+        args.fields.as_deref(),
+        &args.overwrite,
+        args.summary_lang,
+        &args.names,
+    );
+    let batch = match configure::Batch::new(args.config.as_deref(), &args.paths, &overrides) {
+        Ok(batch) => batch,
+        Err(code) => return configure::echo_stdin(&args.paths, code),
     };
     let started = Instant::now();
-    let inputs = discover(&args.paths);
+    let inputs = &batch.inputs;
     let show_bar = !args.no_progress
         && !args.quiet
         && args.verbose == 0
@@ -184,7 +186,7 @@ fn fill(args: FillArgs) -> ExitCode {
         && inputs.len() > 1
         && std::io::stderr().is_terminal();
     let bar = progress::Progress::new(inputs.len() as u64, show_bar);
-    let reports = engine.run(&inputs, mode, &|report| bar.advance(&report.path));
+    let reports = batch.run(mode, &|report| bar.advance(&report.path));
     bar.finish();
     let totals = Totals::from_reports(&reports, started.elapsed());
 
@@ -214,7 +216,7 @@ fn fill(args: FillArgs) -> ExitCode {
     }
     let summary = match args.format {
         Format::Json => writeln!(out, "{}", json::totals_line(&totals)),
-        Format::Human if !args.quiet && !is_stdin_only(&inputs) => {
+        Format::Human if !args.quiet && !is_stdin_only(inputs) => {
             writeln!(err, "{}", human::totals_line(&totals, mode))
         }
         Format::Human => Ok(()),

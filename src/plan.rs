@@ -62,6 +62,9 @@ pub struct FieldPolicy {
     pub overwrite: Vec<Field>,
     /// Also fill `summary_en` on fresh drafts (`--summary-lang both`).
     pub summary_en: bool,
+    /// The fields a fresh draft is judged by and filled with (a repo's `fields`); `None` means
+    /// the eight of [`Field::MANAGED`].
+    pub managed: Option<Vec<Field>>,
 }
 
 /// Why a post gets the fields it gets.
@@ -83,8 +86,9 @@ pub fn select_fields(
     let mut fields: Vec<Field> = match &policy.only {
         Some(only) => only.iter().copied().filter(|&f| empty(f)).collect(),
         None => {
-            if Field::MANAGED.iter().all(|&f| empty(f)) {
-                let mut all = Field::MANAGED.to_vec();
+            let managed = policy.managed.as_deref().unwrap_or(&Field::MANAGED);
+            if managed.iter().all(|&f| empty(f)) {
+                let mut all = managed.to_vec();
                 if policy.summary_en && empty(Field::SummaryEn) {
                     all.push(Field::SummaryEn);
                 }
@@ -154,8 +158,36 @@ mod tests {
             only: Some(vec![Field::Tags, Field::People]),
             overwrite: vec![Field::Area],
             summary_en: false,
+            managed: None,
         };
         let sel = select_fields(&fm("---\npeople: [x]\narea: a\n---\n"), &policy, name);
         assert_eq!(sel, Selection::Fill(vec![Field::Tags, Field::Area]));
+    }
+
+    #[test]
+    fn a_repo_that_manages_fewer_fields_judges_drafts_by_them() {
+        let policy = FieldPolicy {
+            managed: Some(vec![Field::People, Field::Summary]),
+            ..FieldPolicy::default()
+        };
+        let sel = select_fields(
+            &fm("---
+tags: [x]
+people: []
+---
+"),
+            &policy,
+            name,
+        );
+        assert_eq!(sel, Selection::Fill(vec![Field::Summary, Field::People]));
+        let sel = select_fields(
+            &fm("---
+people: [x]
+---
+"),
+            &policy,
+            name,
+        );
+        assert_eq!(sel, Selection::AlreadyFilled);
     }
 }

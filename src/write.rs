@@ -309,6 +309,31 @@ pub fn write_atomic(path: &Path, text: &str, snapshot: &Snapshot) -> Result<()> 
     Ok(())
 }
 
+/// Writes a new file atomically (a temporary file in the same folder, renamed into place);
+/// unless `replace`, an existing file is left alone and reported.
+///
+/// # Errors
+/// [`Error::Write`] when the folder is not writable, or the file exists and `replace` is false.
+pub fn write_new(path: &Path, text: &str, replace: bool) -> Result<()> {
+    let fail = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::NamedTempFile::new_in(folder).map_err(fail)?;
+    temp.write_all(text.as_bytes()).map_err(fail)?;
+    temp.as_file().sync_all().map_err(fail)?;
+    let persisted = if replace {
+        temp.persist(path).map(drop)
+    } else {
+        temp.persist_noclobber(path).map(drop)
+    };
+    persisted.map_err(|err| fail(err.error))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,6 +39,7 @@ static ENGINES: LazyLock<Vec<Engine>> = LazyLock::new(|| {
         only,
         overwrite,
         summary_en,
+        ..FieldPolicy::default()
     };
     let with = |policy: FieldPolicy, summary_lang: SummaryLang| {
         Engine::new(Options {
