@@ -274,7 +274,8 @@ pub const TEMP_PREFIX: &str = ".frontfill-";
 /// the original permissions. Refuses when the file no longer matches `snapshot`.
 ///
 /// # Errors
-/// [`Error::Changed`] when the file changed since it was read, [`Error::Write`] on I/O failure.
+/// [`Error::Changed`] when the file changed since it was read, [`Error::Write`] on I/O failure
+/// or when the file is read-only.
 pub fn write_atomic(path: &Path, text: &str, snapshot: &Snapshot) -> Result<()> {
     let fail = |source: std::io::Error| Error::Write {
         path: path.to_path_buf(),
@@ -284,6 +285,14 @@ pub fn write_atomic(path: &Path, text: &str, snapshot: &Snapshot) -> Result<()> 
     let target: PathBuf = fs::canonicalize(path).map_err(fail)?;
     let dir = target.parent().unwrap_or(Path::new("."));
     let meta = fs::metadata(&target).map_err(fail)?;
+    // A rename replaces a file whatever its permissions (and root may write anything): honour
+    // a read-only post by hand, as an editor saving in place would have to.
+    if meta.permissions().readonly() {
+        return Err(fail(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "the file is read-only",
+        )));
+    }
     let mut temp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .suffix(".tmp")
