@@ -26,7 +26,7 @@ use crate::segment::Segmenter;
 use crate::summary::{detect_language, summarize, Language, SummaryOptions};
 use crate::topic::{Features, TopicModel, TopicSuggestion};
 use crate::vocab::Vocabulary;
-use crate::write::{apply_plan, write_atomic, Snapshot};
+use crate::write::{apply_plan, remove_stale_temp_files, write_atomic, Snapshot};
 
 /// What a run does with each post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -262,6 +262,9 @@ impl Engine {
         mode: Mode,
         on_done: &(dyn Fn(&FileReport) + Sync),
     ) -> Vec<FileReport> {
+        if mode == Mode::Write {
+            sweep_stale_temp_files(inputs);
+        }
         inputs
             .par_iter()
             .map(|input| {
@@ -561,6 +564,22 @@ impl Engine {
                 .and_then(TopicSuggestion::chosen_area)
                 .map(FieldValue::Text),
         }
+    }
+}
+
+/// Removes the temp files a killed run left beside the posts this run may write.
+fn sweep_stale_temp_files(inputs: &[Input]) {
+    let started = std::time::SystemTime::now();
+    let folders: std::collections::BTreeSet<PathBuf> = inputs
+        .iter()
+        .filter_map(|input| match input {
+            // The writer puts its temp file beside the symlink's target.
+            Input::File(path) => fs::canonicalize(path).ok()?.parent().map(Path::to_path_buf),
+            Input::Stdin | Input::Unreadable(..) => None,
+        })
+        .collect();
+    for folder in folders {
+        remove_stale_temp_files(&folder, started);
     }
 }
 

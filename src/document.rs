@@ -91,6 +91,14 @@ impl Document {
             return Ok(Self::without_front(path, text, bom));
         };
         let fence = fence_content(&text[first.clone()]);
+        if fence.starts_with("---\r") {
+            // The whole file is one line: we would not see the front matter, and would add a
+            // second block above it.
+            return Err(fail(
+                1,
+                "front matter lines end in a bare CR (`\\r`); use LF or CRLF line endings",
+            ));
+        }
         if fence == "+++" {
             return Err(fail(
                 1,
@@ -261,6 +269,7 @@ mod tests {
             ("----\na: 1\n----\n", 1),
             ("---\na: 1\n", 1),
             ("---\na: 1\n----\nx", 3),
+            ("---\ra: 1\r---\rbody\n", 1),
         ] {
             match split(text) {
                 Err(Error::FrontMatter { line: l, .. }) => assert_eq!(l, line, "{text:?}"),

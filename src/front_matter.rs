@@ -113,7 +113,13 @@ pub(crate) fn parse_mapping(yaml: &str) -> std::result::Result<Mapping, (usize, 
     if yaml.trim().is_empty() {
         return Ok(Mapping::new());
     }
-    match serde_yaml_ng::from_str::<Value>(yaml) {
+    // Only an alias can make the parsed value larger than the text; without `*` there is none.
+    let parsed = if yaml.contains('*') {
+        alias_budget::check(yaml).and_then(|()| serde_yaml_ng::from_str::<Value>(yaml))
+    } else {
+        serde_yaml_ng::from_str::<Value>(yaml)
+    };
+    match parsed {
         Ok(Value::Mapping(map)) => Ok(map),
         Ok(Value::Null) => Ok(Mapping::new()),
         Ok(_) => Err((
@@ -121,14 +127,156 @@ pub(crate) fn parse_mapping(yaml: &str) -> std::result::Result<Mapping, (usize, 
             "front matter is not a mapping of keys to values".to_owned(),
         )),
         Err(err) => {
-            let line = err.location().map_or(1, |l| l.line());
             let message = err.to_string();
+            let line = if message.starts_with("control characters are not allowed") {
+                // The parser's reader rejects them before it counts lines; find the first one.
+                yaml.find(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                    .map_or(1, |at| 1 + yaml[..at].matches('\n').count())
+            } else {
+                err.location().map_or(1, |l| l.line())
+            };
             // serde_yaml_ng appends " at line L column C"; the caller puts the line in front.
-            let message = match message.find(" at line ") {
+            let mut message = match message.find(" at line ") {
                 Some(i) => message[..i].to_owned(),
                 None => message,
             };
+            let indent = yaml.lines().nth(line.saturating_sub(1)).map(|l| {
+                let bare = l.trim_start_matches([' ', '\t']);
+                &l[..l.len() - bare.len()]
+            });
+            if indent.is_some_and(|i| i.contains('\t')) {
+                message.push_str(" (a tab in the indentation: YAML indents with spaces only)");
+            }
             Err((line, message))
+        }
+    }
+}
+
+/// Bounds what YAML aliases can expand to. serde_yaml_ng caps alias jumps at 100 per event, which
+/// stops the classic nested "billion laughs" but not a wide one: a 5,000-item list aliased 5,000
+/// times is 35 kB of text and 25 million values. A first pass walks the document as the parser
+/// expands it, counting values, and gives up once they outnumber what the text alone could hold.
+mod alias_budget {
+    use std::cell::Cell;
+    use std::fmt;
+
+    use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess};
+    use serde::de::{VariantAccess, Visitor};
+
+    /// Errors when the YAML expands to more values than twice its length plus a margin (without
+    /// aliases, a value takes at least one byte of text).
+    pub(super) fn check(yaml: &str) -> Result<(), serde_yaml_ng::Error> {
+        let budget = Cell::new(yaml.len().saturating_mul(2).saturating_add(10_000));
+        // Only the first document: a second one is the parser's error to report, not ours.
+        match serde_yaml_ng::Deserializer::from_str(yaml).next() {
+            Some(document) => Count(&budget).deserialize(document),
+            None => Ok(()),
+        }
+    }
+
+    /// Visits a value and everything in it, spending one unit of the budget per value.
+    #[derive(Clone, Copy)]
+    struct Count<'a>(&'a Cell<usize>);
+
+    impl Count<'_> {
+        fn spend<E: de::Error>(self) -> Result<(), E> {
+            match self.0.get().checked_sub(1) {
+                Some(left) => {
+                    self.0.set(left);
+                    Ok(())
+                }
+                None => Err(E::custom(
+                    "front matter expands to too many values through YAML aliases",
+                )),
+            }
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for Count<'_> {
+        type Value = ();
+
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+            deserializer.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Count<'_> {
+        type Value = ();
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any YAML value")
+        }
+
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+            self.spend()
+        }
+
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+            self.spend()
+        }
+
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+            self.spend()
+        }
+
+        fn visit_i128<E: de::Error>(self, _: i128) -> Result<(), E> {
+            self.spend()
+        }
+
+        fn visit_u128<E: de::Error>(self, _: u128) -> Result<(), E> {
+            self.spend()
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+            self.spend()
+        }
+
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+            self.spend()
+        }
+
+        fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<(), E> {
+            self.spend()
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+            self.spend()
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<(), E> {
+            self.spend()
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+            deserializer.deserialize_any(self)
+        }
+
+        fn visit_newtype_struct<D: Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<(), D::Error> {
+            deserializer.deserialize_any(self)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            self.spend()?;
+            while seq.next_element_seed(self)?.is_some() {}
+            Ok(())
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            self.spend()?;
+            while map.next_key_seed(self)?.is_some() {
+                map.next_value_seed(self)?;
+            }
+            Ok(())
+        }
+
+        fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
+            // A tagged value (`!tag value`): the tag, then the value under it.
+            self.spend()?;
+            let ((), variant) = data.variant_seed(self)?;
+            variant.newtype_variant_seed(self)
         }
     }
 }
@@ -335,6 +483,22 @@ mod tests {
         }
         let (_, fm) = parse("---\n- a\n- b\n---\n");
         assert!(matches!(fm, Err(Error::FrontMatter { line: 2, .. })));
+    }
+
+    #[test]
+    fn aliases_are_expanded_within_a_budget() {
+        let (_, fm) = parse("---\nbase: &b [x, y]\nref: *b\ntag: !t [*b]\n---\n");
+        let fm = fm.unwrap();
+        assert_eq!(fm.get("ref"), fm.get("base"));
+        let items = vec!["x"; 2_000].join(", ");
+        let refs = vec!["*w"; 2_000].join(", ");
+        let (_, fm) = parse(&format!("---\na: 1\nw: &w [{items}]\nb: [{refs}]\n---\n"));
+        match fm {
+            Err(Error::FrontMatter { message, .. }) => {
+                assert!(message.contains("YAML aliases"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

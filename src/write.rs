@@ -270,11 +270,55 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
 /// Prefix of the temporary files the writer creates next to a post.
 pub const TEMP_PREFIX: &str = ".frontfill-";
 
+/// Removes the temporary files that an earlier run left in `dir` when it was killed between
+/// creating one and renaming it over its post: regular files named exactly as the writer names
+/// them (`.frontfill-XXXXXX.tmp`), last modified before `before` (the start of this run, so a
+/// file this run creates is never one of them). Returns the files removed; a folder that cannot
+/// be listed gives none. Should another run be writing in the same folder at that moment, the
+/// worst case is that its rename fails and it reports that post as an error, unwritten.
+pub fn remove_stale_temp_files(dir: &Path, before: SystemTime) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        if !is_temp_name(name) {
+            continue;
+        }
+        // Not followed: a symlink or folder with this name is not ours.
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        let stale = meta.modified().is_ok_and(|m| m < before);
+        if meta.file_type().is_file() && stale && fs::remove_file(entry.path()).is_ok() {
+            removed.push(entry.path());
+        }
+    }
+    removed
+}
+
+/// Whether a file name is one [`write_atomic`] gives its temporary files.
+fn is_temp_name(name: &str) -> bool {
+    name.strip_prefix(TEMP_PREFIX)
+        .and_then(|rest| rest.strip_suffix(".tmp"))
+        .is_some_and(|random| {
+            random.len() == TEMP_RANDOM_LEN && random.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+}
+
+/// Length of the random part of a temporary file's name.
+const TEMP_RANDOM_LEN: usize = 6;
+
 /// Writes `text` over `path` atomically: a temp file in the same folder, fsync, then rename, with
 /// the original permissions. Refuses when the file no longer matches `snapshot`.
 ///
 /// # Errors
-/// [`Error::Changed`] when the file changed since it was read, [`Error::Write`] on I/O failure.
+/// [`Error::Changed`] when the file changed since it was read, [`Error::Write`] on I/O failure
+/// or when the file is read-only.
 pub fn write_atomic(path: &Path, text: &str, snapshot: &Snapshot) -> Result<()> {
     let fail = |source: std::io::Error| Error::Write {
         path: path.to_path_buf(),
@@ -284,9 +328,18 @@ pub fn write_atomic(path: &Path, text: &str, snapshot: &Snapshot) -> Result<()> 
     let target: PathBuf = fs::canonicalize(path).map_err(fail)?;
     let dir = target.parent().unwrap_or(Path::new("."));
     let meta = fs::metadata(&target).map_err(fail)?;
+    // A rename replaces a file whatever its permissions (and root may write anything): honour
+    // a read-only post by hand, as an editor saving in place would have to.
+    if meta.permissions().readonly() {
+        return Err(fail(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "the file is read-only",
+        )));
+    }
     let mut temp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .suffix(".tmp")
+        .rand_bytes(TEMP_RANDOM_LEN)
         .tempfile_in(dir)
         .map_err(fail)?;
     temp.write_all(text.as_bytes()).map_err(fail)?;
@@ -477,6 +530,41 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out, format!("---\nsummary: {long}\n---\n"));
+    }
+
+    #[test]
+    fn only_stale_temp_files_of_our_own_naming_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = SystemTime::now() - std::time::Duration::from_secs(60);
+        let names = [
+            ".frontfill-a1B2c3.tmp",
+            ".frontfill-fresh1.tmp",
+            ".frontfill-toolong1.tmp",
+            ".frontfill-a1B2c3.md",
+            "frontfill-a1B2c3.tmp",
+            "post.md",
+        ];
+        for name in names {
+            fs::write(dir.path().join(name), "x").unwrap();
+            if name != ".frontfill-fresh1.tmp" {
+                let file = fs::File::options()
+                    .write(true)
+                    .open(dir.path().join(name))
+                    .unwrap();
+                file.set_modified(old).unwrap();
+            }
+        }
+        fs::create_dir(dir.path().join(".frontfill-dir123.tmp")).unwrap();
+        let started = SystemTime::now() - std::time::Duration::from_secs(1);
+        let removed = remove_stale_temp_files(dir.path(), started);
+        assert_eq!(removed, vec![dir.path().join(".frontfill-a1B2c3.tmp")]);
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left.len(), names.len());
+        assert!(is_temp_name(".frontfill-Zz0099.tmp"));
     }
 
     #[test]

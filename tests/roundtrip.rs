@@ -12,9 +12,10 @@ use std::sync::LazyLock;
 
 use frontfill::app::{Engine, Filled, Options, Status, SummaryLang};
 use frontfill::document::Document;
-use frontfill::field::Field;
+use frontfill::field::{Field, CANONICAL_ORDER};
 use frontfill::front_matter::FrontMatter;
-use frontfill::plan::{FieldPolicy, FieldValue};
+use frontfill::plan::{FieldEdit, FieldPolicy, FieldValue, Plan};
+use frontfill::write::apply_plan;
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 
@@ -532,6 +533,119 @@ proptest! {
                 parse(&out);
                 prop_assert!(fill(engine, out.into_bytes()).expect("refill").text.is_none());
             }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values from the text (entity names, summaries) are written into YAML. Crafted from YAML's
+// indicators, line breaks, document markers and YAML 1.1 booleans, they must read back as exactly
+// themselves and never add a key, drop one, or spill out of their field.
+
+/// A piece of a crafted value: everything YAML might read as syntax.
+fn crafted_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => select(vec![
+            ":", ": ", " :", "#", " #", "# ", "-", "- ", "--", "---", "...", "*", "*a", "&", "&a",
+            "!", "!!str", "!tag ", "'", "''", "\"", "\\", "\\n", "\n", "\r\n", "\r", "\n\n",
+            "\nevil: 1", "\n- item", "\n---\n", "\n...\n", "key: value", "{", "}", "[", "]",
+            "{a: b}", "[a, b]", ",", "|", "|-", ">", ">+", "%", "%YAML 1.2", "@", "`", "?", "? ",
+            " ", "  ", "\t", "~", "null", "Null", "yes", "no", "on", "off", "y", "n", "Yes",
+            "NO", "true", "False", "0", "012", "0x1F", "1e3", "-.inf", ".nan", "2024-01-01",
+            "12:30", "1_000", "<<", "=", "\u{2028}", "\u{2029}", "\u{85}", "\u{feff}", "\u{0}",
+            "\u{7f}", "\u{1b}[31m", "英伟达", "黄仁勋", "OpenAI",
+        ])
+        .prop_map(str::to_owned),
+        1 => "[^\u{0}]{0,6}",
+    ]
+}
+
+fn crafted_value() -> impl Strategy<Value = String> {
+    prop::collection::vec(crafted_piece(), 1..6).prop_map(|pieces| pieces.concat())
+}
+
+/// Posts to write into: flush and indented lists, comments, CRLF, a BOM, no front matter.
+const HOSTS: [&str; 5] = [
+    "---\ntitle: t\ntags: []\nsummary: ''\npeople: []\ndraft: true\n---\nbody: not yaml\n",
+    "\u{feff}---\r\ntitle: t # c\r\nlist:\r\n- a\r\nsummary: ''\r\n---\r\n# body\r\n",
+    "---\nsummary: >\n  folded\n  text\npeople:\n  - x\n# trailing comment\n---\n",
+    "no front matter\n---\nnot: a fence at the top\n",
+    "---\n---\n",
+];
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn crafted_values_never_inject_keys_or_break_out_of_their_field(
+        host in 0..HOSTS.len(),
+        text in crafted_value(),
+        items in prop::collection::vec(crafted_value(), 0..4),
+        text_field in select(vec![Field::Summary, Field::Category, Field::Area, Field::SummaryEn]),
+        list_field in select(vec![Field::People, Field::Tags, Field::MediaBooks]),
+    ) {
+        let input = HOSTS[host];
+        let path = Path::new("post.md");
+        let doc = Document::from_text(path, input.to_owned()).expect("host splits");
+        let before = FrontMatter::parse(&doc).expect("host parses");
+        let edit = |field: Field, value: FieldValue| FieldEdit {
+            field,
+            key: field.name().to_owned(),
+            value,
+            replaces: true,
+        };
+        let plan = Plan {
+            edits: vec![
+                edit(text_field, FieldValue::Text(text.clone())),
+                edit(list_field, FieldValue::List(items.clone())),
+            ],
+        };
+        let order: Vec<String> = CANONICAL_ORDER.iter().map(|k| (*k).to_owned()).collect();
+        let out = apply_plan(&doc, &before, &plan, &order)
+            .map_err(|e| TestCaseError::fail(format!("a crafted value was refused: {e}")))?;
+
+        let new_doc = Document::from_text(path, out.clone()).expect("output splits");
+        prop_assert_eq!(new_doc.body(), doc.body(), "the body moved");
+        let after = FrontMatter::parse(&new_doc).expect("output parses");
+        prop_assert_eq!(after.get(text_field.name()), Some(&planned(&FieldValue::Text(text))));
+        prop_assert_eq!(after.get(list_field.name()), Some(&planned(&FieldValue::List(items))));
+
+        // The keys are the old ones plus the two edited, by the parser and by a plain line scan.
+        let mut keys: Vec<String> = before
+            .values
+            .keys()
+            .filter_map(|k| k.as_str().map(str::to_owned))
+            .chain([text_field.name().to_owned(), list_field.name().to_owned()])
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let mut parsed: Vec<String> = after
+            .values
+            .keys()
+            .filter_map(|k| k.as_str().map(str::to_owned))
+            .collect();
+        parsed.sort();
+        prop_assert_eq!(&parsed, &keys);
+        let yaml = new_doc.yaml().expect("front matter");
+        let mut scanned: Vec<String> = yaml
+            .split('\n')
+            .filter_map(common::key_of_line)
+            .map(str::to_owned)
+            .collect();
+        scanned.sort();
+        prop_assert_eq!(&scanned, &keys, "a value made a line that reads as a key");
+        // Every line of an edited entry is its key line or an indented `- item` of its list.
+        for line in yaml.split('\n') {
+            let line = line.trim_end_matches('\r');
+            prop_assert!(
+                line.is_empty()
+                    || common::key_of_line(line).is_some()
+                    || line.starts_with(' ')
+                    || line.starts_with("- ")
+                    || line.starts_with('#'),
+                "a stray line: {:?}",
+                line
+            );
         }
     }
 }
