@@ -192,13 +192,16 @@ fn fill(args: FillArgs) -> ExitCode {
 
     let mut out = anstream::stdout().lock();
     let mut err = anstream::stderr().lock();
-    let mut changed = false;
-    let mut failed = false;
+    // The exit code reflects every post, also when a reader (`| head`) closes the pipe early.
+    let changed = reports.iter().any(|r| r.status == Status::Filled);
+    let failed = reports.iter().any(|r| r.status == Status::Error);
+    let mut stdout_open = true;
     for report in &reports {
-        changed |= report.status == Status::Filled;
-        failed |= report.status == Status::Error;
         if let Some(line) = human::error_line(report) {
             let _ = writeln!(err, "frontfill: {line}");
+        }
+        if !stdout_open {
+            continue;
         }
         let written = match args.format {
             Format::Json => writeln!(out, "{}", json::file_line(report)),
@@ -210,19 +213,18 @@ fn fill(args: FillArgs) -> ExitCode {
                 },
             },
         };
-        if is_broken_pipe(written) {
-            return ExitCode::SUCCESS;
-        }
+        stdout_open = !is_broken_pipe(written);
     }
-    let summary = match args.format {
-        Format::Json => writeln!(out, "{}", json::totals_line(&totals)),
-        Format::Human if !args.quiet && !is_stdin_only(inputs) => {
-            writeln!(err, "{}", human::totals_line(&totals, mode))
-        }
-        Format::Human => Ok(()),
-    };
-    if is_broken_pipe(summary.and_then(|()| out.flush())) {
-        return ExitCode::SUCCESS;
+    if stdout_open {
+        let _ = match args.format {
+            Format::Json => {
+                writeln!(out, "{}", json::totals_line(&totals)).and_then(|()| out.flush())
+            }
+            Format::Human if !args.quiet && !is_stdin_only(inputs) => {
+                writeln!(err, "{}", human::totals_line(&totals, mode))
+            }
+            Format::Human => out.flush(),
+        };
     }
     if failed {
         ExitCode::from(2)

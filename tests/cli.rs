@@ -117,8 +117,7 @@ fn assert_only_managed_changed(before: &str, after: &str) {
     );
 }
 
-const SUMMARY_LINE: &str =
-    r"^\d+ files: \d+ (filled|to fill), \d+ unchanged, \d+ errors in \d+\.\d\ds \(\d+\.\d MB/s\)$";
+const SUMMARY_LINE: &str = r"^\d+ files: \d+ (filled|to fill), \d+ unchanged, \d+ errors in \d+\.\d\ds \((\d+\.\d MB|\d+ KB)/s\)$";
 
 // ---------------------------------------------------------------------------------------------
 // Write mode
@@ -1122,4 +1121,24 @@ fn diff_of_the_samples_folder_runs_and_names_every_changed_sample() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_does_not_hide_the_check_result() {
+    let posts: Vec<(String, &[u8])> = (0..20)
+        .map(|i| (format!("post-{i:02}.md"), FRESH.as_bytes()))
+        .collect();
+    let named: Vec<(&str, &[u8])> = posts.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    let dir = folder(&named);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_frontfill"))
+        .args(["fill", "--check", "--no-progress"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Like `| head -0`: the reader is gone before the first line is written.
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
 }

@@ -16,8 +16,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::list_files;
-
 /// Kills that must land; rounds whose run ended before its kill are retried, up to a cap.
 const KILLS: usize = 24;
 const MAX_ROUNDS: usize = 60;
@@ -138,14 +136,32 @@ fn spawn_fill(dir: &Path) -> Child {
         .expect("spawns")
 }
 
+/// The temp files under `dir`. A running fill renames its temp files away at any moment, so an
+/// entry that vanishes between listing and looking at it is simply not there.
 fn temp_files(dir: &Path) -> Vec<PathBuf> {
-    list_files(dir)
-        .into_iter()
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with(".frontfill-"))
-        })
-        .collect()
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                walk(&entry.path(), out);
+            } else if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".frontfill-")
+            {
+                out.push(entry.path());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out.sort();
+    out
 }
 
 /// Whether any post under `dir` was modified at or after `since`.

@@ -47,18 +47,24 @@ pub fn error_line(report: &FileReport) -> Option<String> {
 /// The closing summary: files, filled, unchanged, errors, elapsed, throughput.
 pub fn totals_line(totals: &Totals, mode: Mode) -> String {
     let secs = totals.elapsed.as_secs_f64();
-    let mb_per_s = if secs > 0.0 {
-        totals.bytes as f64 / 1_000_000.0 / secs
+    let bytes_per_s = if secs > 0.0 {
+        totals.bytes as f64 / secs
     } else {
         0.0
+    };
+    // A pre-commit run over one post moves kilobytes; "0.0 MB/s" would read as stalled.
+    let rate = if bytes_per_s >= 1_000_000.0 {
+        format!("{:.1} MB/s", bytes_per_s / 1_000_000.0)
+    } else {
+        format!("{:.0} KB/s", bytes_per_s / 1_000.0)
     };
     let verb = match mode {
         Mode::Write | Mode::Stdout => "filled",
         Mode::Check | Mode::Diff => "to fill",
     };
     format!(
-        "{BOLD}{} files{BOLD:#}: {} {verb}, {} unchanged, {} errors in {:.2}s ({:.1} MB/s)",
-        totals.files, totals.filled, totals.unchanged, totals.errors, secs, mb_per_s
+        "{BOLD}{} files{BOLD:#}: {} {verb}, {} unchanged, {} errors in {:.2}s ({rate})",
+        totals.files, totals.filled, totals.unchanged, totals.errors, secs
     )
 }
 
