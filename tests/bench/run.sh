@@ -34,7 +34,7 @@ for line in sys.stdin:
     m = json.loads(line)
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "jieba" and m.get("executable"):
         print(m["executable"])')
-FF=target/release/frontfill
+FF=${CARGO_TARGET_DIR:-target}/release/frontfill
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
