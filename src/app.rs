@@ -401,6 +401,9 @@ impl Engine {
             }
             Selection::Fill(fields) => fields,
         };
+        // The post needs analysis: the segmenter's table is built on another core while this
+        // one builds the matcher.
+        self.segmenter.prepare_in_background();
         let blocks = post_blocks(&doc, &fm);
         let language = detect_language(&blocks);
         let mut candidates = if fields.iter().any(|f| f.is_entity()) {

@@ -85,7 +85,15 @@ pub(crate) fn scoring(args: &NameArgs) -> Scoring {
 }
 
 fn vocab_check(args: &DictionaryArgs) -> ExitCode {
-    match load_vocabulary(args) {
+    // Checks the YAML sources themselves, not the table the build compiled from them.
+    let loaded =
+        Vocabulary::load_layers_from_yaml(!args.no_builtin_dictionaries, &args.dictionaries)
+            .map(Arc::new)
+            .map_err(|err| {
+                eprintln!("frontfill: {}", one_line(&err.to_string()));
+                ExitCode::from(2)
+            });
+    match loaded {
         Ok(vocab) => {
             // A closed pipe is a normal end here too; nothing else can go wrong after loading.
             let _ = anstream::stdout()

@@ -1,9 +1,20 @@
 //! Splits text into word tokens: runs holding Han characters go through jieba-rs (the only module
 //! that knows it), everything else through Unicode word boundaries. The jieba table is built on
-//! first use, so a run that segments nothing never pays for it.
+//! first use, so a run that segments nothing never pays for it, and it can be built on a
+//! background thread while the rest of a post is prepared.
+//!
+//! The table is built from a trimmed copy of jieba's dictionary (`dictionaries/jieba/dict.txt`, made by
+//! `tests/bench/run.sh --trim`): every single character, every word jieba's own counts make
+//! common, and every word that the full dictionary produces as a token on the learning posts,
+//! plus one placeholder that keeps the total frequency, and so every route's score, unchanged.
+//! It is under a third of the full table and segments real posts almost exactly the same way
+//! (token agreement on held-out posts is in the README's Performance section).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use jieba_rs::Jieba;
 use unicode_segmentation::UnicodeSegmentation;
@@ -32,8 +43,12 @@ pub struct Token<'a> {
 
 /// A shared, lazily built segmenter with the vocabulary's words added to jieba's dictionary.
 pub struct Segmenter {
-    jieba: OnceLock<Jieba>,
-    user_words: Vec<String>,
+    jieba: Arc<OnceLock<Jieba>>,
+    user_words: Arc<Vec<String>>,
+    /// Keys this segmenter's entries in the per-thread run cache.
+    id: u64,
+    /// Whether a background build was started.
+    building: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Segmenter {
@@ -55,24 +70,39 @@ impl Segmenter {
     /// A segmenter that will know these extra words (names with Han characters) as single tokens.
     pub fn new(user_words: Vec<String>) -> Self {
         Self {
-            jieba: OnceLock::new(),
-            user_words,
+            jieba: Arc::new(OnceLock::new()),
+            user_words: Arc::new(user_words),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            building: Arc::new(AtomicBool::new(false)),
         }
     }
 
     fn jieba(&self) -> &Jieba {
-        self.jieba.get_or_init(|| {
-            let mut jieba = Jieba::new();
-            for word in &self.user_words {
-                jieba.add_word(word, None, None);
-            }
-            jieba
-        })
+        self.jieba.get_or_init(|| build_jieba(&self.user_words))
     }
 
-    /// Builds the jieba table now (for example on a background thread during start-up).
+    /// Builds the jieba table now.
     pub fn prepare(&self) {
         self.jieba();
+    }
+
+    /// Starts building the jieba table on a background thread, unless it is built or being
+    /// built; the first segmentation then waits only for what is left of the build.
+    pub fn prepare_in_background(&self) {
+        if self.jieba.get().is_some() || self.building.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let (cell, words) = (Arc::clone(&self.jieba), Arc::clone(&self.user_words));
+        let spawned = std::thread::Builder::new()
+            .name("jieba".to_owned())
+            .spawn(move || {
+                let jieba = cell.get_or_init(|| build_jieba(&words));
+                // Tagging an unknown word loads jieba's part-of-speech model, which name
+                // proposals need; loading it here keeps it off the first post's path.
+                drop(jieba.tag("陶哲轩", true));
+            });
+        // Without a thread the table is simply built on first use.
+        drop(spawned);
     }
 
     /// Whether jieba reads the whole text as one person's name (part-of-speech `nr`, from its
@@ -88,13 +118,13 @@ impl Segmenter {
         for (run, has_han) in script_runs(text) {
             let slice = &text[run.clone()];
             if has_han {
-                for t in self.jieba().cut(slice, true) {
+                self.cut_run(slice, |span| {
                     push_token(
                         &mut tokens,
                         text,
-                        run.start + t.byte_start..run.start + t.byte_end,
+                        run.start + span.start..run.start + span.end,
                     );
-                }
+                });
             } else {
                 for (offset, word) in slice.split_word_bound_indices() {
                     let start = run.start + offset;
@@ -104,6 +134,78 @@ impl Segmenter {
         }
         tokens
     }
+}
+
+impl Segmenter {
+    /// Hands jieba's token spans in a Han run to `emit`, from the thread's cache when this
+    /// segmenter cut the same run before. One post is segmented by several stages (alias
+    /// alignment, name proposals, summary sentences, topic features) over texts that differ as
+    /// wholes but share their runs, so each run is cut by jieba about once.
+    fn cut_run(&self, run: &str, mut emit: impl FnMut(Range<usize>)) {
+        RUNS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.owner != self.id || cache.bytes > RUN_CACHE_BYTES {
+                cache.clear(self.id);
+            }
+            if let Some(spans) = cache.spans.get(run) {
+                for &(start, end) in spans.iter() {
+                    emit(start as usize..end as usize);
+                }
+                return;
+            }
+            let spans: Box<[(u32, u32)]> = self
+                .jieba()
+                .cut(run, true)
+                .iter()
+                .map(|t| (t.byte_start as u32, t.byte_end as u32))
+                .collect();
+            for &(start, end) in spans.iter() {
+                emit(start as usize..end as usize);
+            }
+            cache.bytes += run.len() + spans.len() * 8 + RUN_OVERHEAD;
+            cache.spans.insert(run.into(), spans);
+        });
+    }
+}
+
+/// What the run cache of a thread may hold before it is emptied, counting keys, spans and a
+/// fixed overhead per run: enough for the runs of the longest posts, and flat over a batch.
+const RUN_CACHE_BYTES: usize = 8 << 20;
+const RUN_OVERHEAD: usize = 64;
+
+/// Token spans of the Han runs a thread has cut, for one segmenter at a time.
+#[derive(Default)]
+struct RunCache {
+    owner: u64,
+    spans: HashMap<Box<str>, Box<[(u32, u32)]>>,
+    bytes: usize,
+}
+
+impl RunCache {
+    fn clear(&mut self, owner: u64) {
+        self.owner = owner;
+        self.spans.clear();
+        self.bytes = 0;
+    }
+}
+
+thread_local! {
+    static RUNS: RefCell<RunCache> = RefCell::new(RunCache::default());
+}
+
+/// Tells segmenters apart in the thread caches (their user words segment differently).
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The trimmed jieba dictionary (`word frequency tag` lines).
+const DICTIONARY: &str = include_str!("../dictionaries/jieba/dict.txt");
+
+fn build_jieba(user_words: &[String]) -> Jieba {
+    let mut jieba = Jieba::with_dict(&mut DICTIONARY.as_bytes())
+        .expect("the shipped jieba dictionary is well-formed (a unit test loads it)");
+    for word in user_words {
+        jieba.add_word(word, None, None);
+    }
+    jieba
 }
 
 fn push_token<'a>(tokens: &mut Vec<Token<'a>>, text: &'a str, span: Range<usize>) {
@@ -199,6 +301,30 @@ mod tests {
         assert!(seg.is_person_name("陶哲轩"));
         assert!(!seg.is_person_name("人工智能"));
         assert!(!seg.is_person_name("陶哲轩和毛泽东"));
+    }
+
+    #[test]
+    fn shipped_dictionary_loads_and_keeps_the_total() {
+        let jieba = build_jieba(&[]);
+        assert!(jieba.has_word("我们") && jieba.has_word("人工智能"));
+        // The placeholder word carries the dropped frequency; it can never be cut from text.
+        assert!(jieba.has_word("\u{e000}"));
+        assert!(!script_runs("\u{e000}").iter().any(|(_, han)| *han));
+    }
+
+    #[test]
+    fn cached_runs_belong_to_their_segmenter() {
+        let seg = Segmenter::new(vec!["新芯片".to_owned()]);
+        let text = "今天发布了新芯片，今天发布了新芯片";
+        let first = words(&seg, text);
+        assert!(first.contains(&"新芯片".to_owned()), "{first:?}");
+        assert_eq!(first, words(&seg, text));
+        let (a, b) = first.split_at(first.len() / 2);
+        assert_eq!(a, b);
+        // Another segmenter on the same thread does not see this one's runs.
+        let plain = words(&Segmenter::default(), text);
+        assert!(!plain.contains(&"新芯片".to_owned()), "{plain:?}");
+        assert_eq!(words(&seg, text), first);
     }
 
     #[test]

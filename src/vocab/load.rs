@@ -57,6 +57,14 @@ pub fn file_name(field: Field) -> String {
     format!("{}.yaml", field.name())
 }
 
+/// One file's entries, read and checked one by one, before layering.
+struct LoadedFile {
+    path: PathBuf,
+    field: Field,
+    layer: usize,
+    entries: Vec<Entry>,
+}
+
 /// An entry as written in a file; unknown keys are an error.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,7 +91,7 @@ impl Vocabulary {
     /// Never for a released binary (`tests/dictionaries.rs` checks the files); a dictionary
     /// error with file and line otherwise.
     pub fn shipped() -> Result<Self> {
-        Self::from_sources(shipped_sources())
+        Self::load_layers(true, &[])
     }
 
     /// The shipped vocabulary with each folder's `people.yaml`, `companies_orgs.yaml`,
@@ -102,6 +110,48 @@ impl Vocabulary {
     /// # Errors
     /// As [`Vocabulary::load`].
     pub fn load_layers(builtin: bool, dirs: &[PathBuf]) -> Result<Self> {
+        // The built-in layer comes precompiled (see `src/build.rs`); the YAML is parsed only when
+        // the build could not compile it, so that its error is reported with file and line.
+        let mut files = match super::compiled::shipped_entries() {
+            Some(shipped) if builtin => SHIPPED
+                .iter()
+                .zip(shipped)
+                .map(|((field, name, _), entries)| LoadedFile {
+                    path: PathBuf::from(format!("<built-in>/{name}")),
+                    field: *field,
+                    layer: 0,
+                    entries,
+                })
+                .collect(),
+            Some(_) => Vec::new(),
+            None => return Self::load_layers_from_yaml(builtin, dirs),
+        };
+        for entry in files.iter().flat_map(|f: &LoadedFile| &f.entries) {
+            check_entry(entry).map_err(|message| Error::Dictionary {
+                path: entry.origin.path.clone(),
+                line: entry.origin.line,
+                message,
+            })?;
+        }
+        for (i, dir) in dirs.iter().enumerate() {
+            for source in read_dir_sources(dir, i + 1)? {
+                files.push(LoadedFile {
+                    entries: parse_source(&source)?,
+                    path: source.path,
+                    field: source.field,
+                    layer: source.layer,
+                });
+            }
+        }
+        Self::from_files(files)
+    }
+
+    /// Like [`Vocabulary::load_layers`], with the built-in layer parsed from its YAML text rather
+    /// than the precompiled table (`vocab check`, and the test that the two agree).
+    ///
+    /// # Errors
+    /// As [`Vocabulary::load`].
+    pub fn load_layers_from_yaml(builtin: bool, dirs: &[PathBuf]) -> Result<Self> {
         let mut sources = if builtin {
             shipped_sources()
         } else {
@@ -119,13 +169,29 @@ impl Vocabulary {
     /// Malformed YAML, unknown keys, empty names or aliases, a prior outside 0..=1, an
     /// `ambiguous` alias the entry does not have, or an alias claimed by two entries.
     pub fn from_sources(sources: Vec<Source>) -> Result<Self> {
+        let files = sources
+            .iter()
+            .map(|source| {
+                Ok(LoadedFile {
+                    path: source.path.clone(),
+                    field: source.field,
+                    layer: source.layer,
+                    entries: parse_source(source)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Self::from_files(files)
+    }
+
+    /// Layers parsed files into a vocabulary and validates it as a whole.
+    fn from_files(sources: Vec<LoadedFile>) -> Result<Self> {
         let mut slots: Vec<(Entry, usize)> = Vec::new();
         let mut by_name: BTreeMap<(Field, String), usize> = BTreeMap::new();
         let mut files = Vec::new();
-        for source in &sources {
-            let entries = parse_source(source)?;
+        for source in sources {
+            let entries = source.entries;
             let mut counts = FileCounts {
-                path: source.path.clone(),
+                path: source.path,
                 field: source.field,
                 entries: entries.len(),
                 aliases: entries.iter().map(|e| e.surface_forms().count()).sum(),
@@ -240,48 +306,10 @@ fn parse_source(source: &Source) -> Result<Vec<Entry>> {
     })?;
     let raw = raw.unwrap_or_default();
     let lines = item_lines(&source.text);
-    let mut entries = Vec::with_capacity(raw.len());
-    for (i, raw) in raw.into_iter().enumerate() {
-        let line = lines.get(i).copied().unwrap_or(1);
-        if raw.name.trim().is_empty() {
-            return Err(fail(line, "entry has an empty `name`".to_owned()));
-        }
-        if raw.name.trim() != raw.name {
-            return Err(fail(
-                line,
-                format!("name `{}` has leading or trailing spaces", raw.name),
-            ));
-        }
-        if raw.aliases.iter().any(|a| normalize(a).is_empty()) {
-            return Err(fail(
-                line,
-                format!("entry `{}` has an empty alias", raw.name),
-            ));
-        }
-        if let Some(prior) = raw.prior {
-            if !(0.0..=1.0).contains(&prior) {
-                return Err(fail(
-                    line,
-                    format!("entry `{}` has prior {prior}, outside 0 to 1", raw.name),
-                ));
-            }
-        }
-        let forms: Vec<String> = std::iter::once(&raw.name)
-            .chain(&raw.aliases)
-            .map(|a| normalize(a))
-            .collect();
-        for amb in &raw.ambiguous {
-            if !forms.contains(&normalize(amb)) {
-                return Err(fail(
-                    line,
-                    format!(
-                        "entry `{}` lists `{amb}` as ambiguous but not as its name or an alias",
-                        raw.name
-                    ),
-                ));
-            }
-        }
-        entries.push(Entry {
+    let entries: Vec<Entry> = raw
+        .into_iter()
+        .enumerate()
+        .map(|(i, raw)| Entry {
             field: source.field,
             name: raw.name,
             aliases: raw.aliases,
@@ -292,11 +320,42 @@ fn parse_source(source: &Source) -> Result<Vec<Entry>> {
             note: raw.note,
             origin: Origin {
                 path: source.path.clone(),
-                line,
+                line: lines.get(i).copied().unwrap_or(1),
             },
-        });
+        })
+        .collect();
+    for entry in &entries {
+        check_entry(entry).map_err(|message| fail(entry.origin.line, message))?;
     }
     Ok(entries)
+}
+
+/// The checks one entry must pass on its own, whichever form it was read from.
+fn check_entry(entry: &Entry) -> std::result::Result<(), String> {
+    let name = &entry.name;
+    if name.trim().is_empty() {
+        return Err("entry has an empty `name`".to_owned());
+    }
+    if name.trim() != name {
+        return Err(format!("name `{name}` has leading or trailing spaces"));
+    }
+    if entry.aliases.iter().any(|a| normalize(a).is_empty()) {
+        return Err(format!("entry `{name}` has an empty alias"));
+    }
+    if let Some(prior) = entry.prior {
+        if !(0.0..=1.0).contains(&prior) {
+            return Err(format!("entry `{name}` has prior {prior}, outside 0 to 1"));
+        }
+    }
+    let forms: Vec<String> = entry.surface_forms().map(normalize).collect();
+    for amb in &entry.ambiguous {
+        if !forms.contains(&normalize(amb)) {
+            return Err(format!(
+                "entry `{name}` lists `{amb}` as ambiguous but not as its name or an alias"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The 1-based lines of the top-level sequence items (`- name: …` at column 0), in order; serde

@@ -3,6 +3,7 @@
 //! from. Loading and validation live in [`load`], the normalized file form in [`format`], and
 //! learning it from tagged posts in [`learn`].
 
+mod compiled;
 pub mod format;
 pub mod learn;
 pub mod load;
@@ -193,7 +194,9 @@ pub fn normalize(text: &str) -> String {
 /// Appends the normalized form of one character (NFKC plus the dot and apostrophe folds); the
 /// matcher calls this per character so it can map positions back to the original text.
 pub fn push_folded(c: char, out: &mut String) {
-    if c.is_ascii() {
+    // ASCII and the CJK Unified Ideographs block are their own NFKC form; they are nearly all
+    // of a post, so they skip the decomposition tables.
+    if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) {
         out.push(c);
         return;
     }
