@@ -8,8 +8,6 @@
 #![cfg(unix)]
 #![expect(clippy::print_stderr, reason = "the test reports its tally")]
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -136,32 +134,30 @@ fn spawn_fill(dir: &Path) -> Child {
         .expect("spawns")
 }
 
-/// The temp files under `dir`. A running fill renames its temp files away at any moment, so an
-/// entry that vanishes between listing and looking at it is simply not there.
+/// The writer's temp files under `dir`. Tolerates files vanishing while it looks, since a run
+/// may be renaming them at that moment.
 fn temp_files(dir: &Path) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = fs::read_dir(dir) else {
-            return;
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
         };
         for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                walk(&entry.path(), out);
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                folders.push(path);
             } else if entry
                 .file_name()
                 .to_string_lossy()
                 .starts_with(".frontfill-")
             {
-                out.push(entry.path());
+                found.push(path);
             }
         }
     }
-    let mut out = Vec::new();
-    walk(dir, &mut out);
-    out.sort();
-    out
+    found.sort();
+    found
 }
 
 /// Whether any post under `dir` was modified at or after `since`.
@@ -204,9 +200,11 @@ fn sigkill_at_random_moments_never_leaves_a_post_half_written() {
     // mtimes are compared with `>=`; make sure the layout is strictly older than the run.
     std::thread::sleep(Duration::from_millis(20));
     let since = SystemTime::now();
+    let spawned = Instant::now();
     let mut child = spawn_fill(reference.path());
     assert!(wait_for_writes(&mut child, reference.path(), &posts, since));
     let writing = Instant::now();
+    let startup = writing - spawned;
     let status = child.wait().expect("waits");
     let write_phase = writing.elapsed();
     assert!(status.success(), "the reference run failed: {status}");
@@ -240,10 +238,11 @@ fn sigkill_at_random_moments_never_leaves_a_post_half_written() {
         if in_write_phase && !wait_for_writes(&mut child, dir, &posts, since) {
             continue;
         }
+        // Kill points stop short of the reference run's end, so few rounds end before their kill.
         let span = if in_write_phase {
-            write_phase
+            write_phase.mul_f64(0.8)
         } else {
-            write_phase * 3
+            startup + write_phase.mul_f64(0.8)
         };
         let delay = span.mul_f64(rng.below(1000) as f64 / 1000.0);
         std::thread::sleep(delay);
