@@ -101,20 +101,21 @@ impl ConfigFile {
     /// # Errors
     /// As [`ConfigFile::read`], without the reading.
     pub fn parse(path: &Path, text: String) -> Result<Self> {
-        let raw: Option<RawConfig> = serde_yaml_ng::from_str(&text).map_err(|err| {
-            let line = err.location().map_or(1, |l| l.line());
-            let message = err.to_string();
-            // serde_yaml_ng appends " at line L column C"; the line goes in front instead.
-            let message = match message.find(" at line ") {
-                Some(i) => &message[..i],
-                None => &message,
-            };
-            Error::Config {
-                path: path.to_path_buf(),
-                line,
-                message: message.to_owned(),
-            }
-        })?;
+        let raw: Option<RawConfig> =
+            crate::front_matter::from_yaml_bounded(&text).map_err(|err| {
+                let line = err.location().map_or(1, |l| l.line());
+                let message = err.to_string();
+                // serde_yaml_ng appends " at line L column C"; the line goes in front instead.
+                let message = match message.find(" at line ") {
+                    Some(i) => &message[..i],
+                    None => &message,
+                };
+                Error::Config {
+                    path: path.to_path_buf(),
+                    line,
+                    message: message.to_owned(),
+                }
+            })?;
         Ok(Self {
             path: path.to_path_buf(),
             raw: raw.unwrap_or_default(),

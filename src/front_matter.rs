@@ -152,6 +152,14 @@ pub(crate) fn parse_mapping(yaml: &str) -> std::result::Result<Mapping, (usize, 
     }
 }
 
+/// Parses YAML into `T` with the alias expansion bounded (see [`alias_budget`]); dictionaries and
+/// the repo configuration are read through it too.
+pub(crate) fn from_yaml_bounded<T: serde::de::DeserializeOwned>(
+    yaml: &str,
+) -> std::result::Result<T, serde_yaml_ng::Error> {
+    alias_budget::check(yaml).and_then(|()| serde_yaml_ng::from_str(yaml))
+}
+
 /// Bounds what YAML aliases can expand to. serde_yaml_ng caps alias jumps at 100 per event, which
 /// stops the classic nested "billion laughs" but not a wide one: a 5,000-item list aliased 5,000
 /// times is 35 kB of text and 25 million values. A first pass walks the document as the parser
@@ -186,7 +194,7 @@ mod alias_budget {
                     Ok(())
                 }
                 None => Err(E::custom(
-                    "front matter expands to too many values through YAML aliases",
+                    "the YAML expands to too many values through aliases",
                 )),
             }
         }
@@ -495,7 +503,7 @@ mod tests {
         let (_, fm) = parse(&format!("---\na: 1\nw: &w [{items}]\nb: [{refs}]\n---\n"));
         match fm {
             Err(Error::FrontMatter { message, .. }) => {
-                assert!(message.contains("YAML aliases"), "{message}");
+                assert!(message.contains("through aliases"), "{message}");
             }
             other => panic!("{other:?}"),
         }

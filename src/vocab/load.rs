@@ -289,21 +289,22 @@ fn parse_source(source: &Source) -> Result<Vec<Entry>> {
         line,
         message,
     };
-    let raw: Option<Vec<RawEntry>> = serde_yaml_ng::from_str(&source.text).map_err(|err| {
-        let line = err.location().map_or(1, |l| l.line());
-        let message = err.to_string();
-        // serde_yaml_ng appends " at line L column C"; the line goes in front instead.
-        let message = match message.find(" at line ") {
-            Some(i) => &message[..i],
-            None => &message,
-        };
-        // It also prefixes the path inside the document (`.[1]: `); the line says more.
-        let message = match message.split_once(": ") {
-            Some((path, rest)) if path.starts_with(['.', '[']) => rest,
-            _ => message,
-        };
-        fail(line, message.to_owned())
-    })?;
+    let raw: Option<Vec<RawEntry>> =
+        crate::front_matter::from_yaml_bounded(&source.text).map_err(|err| {
+            let line = err.location().map_or(1, |l| l.line());
+            let message = err.to_string();
+            // serde_yaml_ng appends " at line L column C"; the line goes in front instead.
+            let message = match message.find(" at line ") {
+                Some(i) => &message[..i],
+                None => &message,
+            };
+            // It also prefixes the path inside the document (`.[1]: `); the line says more.
+            let message = match message.split_once(": ") {
+                Some((path, rest)) if path.starts_with(['.', '[']) => rest,
+                _ => message,
+            };
+            fail(line, message.to_owned())
+        })?;
     let raw = raw.unwrap_or_default();
     let lines = item_lines(&source.text);
     let entries: Vec<Entry> = raw
@@ -459,6 +460,19 @@ mod tests {
 
     fn load(text: &str) -> Result<Vocabulary> {
         Vocabulary::from_sources(vec![source(Field::People, "p.yaml", text, 0)])
+    }
+
+    #[test]
+    fn an_alias_bomb_in_a_dictionary_is_refused_not_expanded() {
+        let items = vec!["x"; 2_000].join(", ");
+        let refs = vec!["*w"; 2_000].join(", ");
+        let text = format!("- name: A\n  aliases: &w [{items}]\n- name: B\n  note: [{refs}]\n");
+        match load(&text) {
+            Err(Error::Dictionary { message, .. }) => {
+                assert!(message.contains("through aliases"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
