@@ -136,6 +136,8 @@ pub struct FileReport {
     pub error: Option<Error>,
     /// The scored candidates of each entity field that was filled.
     pub candidates: BTreeMap<Field, Vec<Candidate>>,
+    /// The tag, category and area suggestions with their evidence, when any was filled.
+    pub topics: Option<TopicSuggestion>,
 }
 
 impl FileReport {
@@ -150,6 +152,7 @@ impl FileReport {
             output: None,
             error: Some(error),
             candidates: BTreeMap::new(),
+            topics: None,
         }
     }
 }
@@ -353,6 +356,7 @@ impl Engine {
                     output: None,
                     error: None,
                     candidates: filled.candidates,
+                    topics: filled.topics,
                 };
                 if let Some(new_text) = filled.text {
                     match mode {
@@ -414,7 +418,8 @@ impl Engine {
         candidates.retain(|field, _| fields.contains(field));
         let topics = match &self.topics {
             Some(model) if fields.iter().any(|f| f.is_topic()) => {
-                let features = Features::from_blocks(&blocks, &self.segmenter);
+                let features = Features::from_blocks(&blocks, &self.segmenter)
+                    .with_channel(topic_channel(&fm));
                 Some(model.suggest(&features, doc.body()))
             }
             _ => None,
@@ -439,12 +444,14 @@ impl Engine {
         if plan.is_empty() {
             let mut filled = Filled::unchanged(doc.text, Status::Unchanged, Some(language));
             filled.candidates = candidates;
+            filled.topics = topics;
             return Ok(filled);
         }
         let new_text = apply_plan(&doc, &fm, &plan, &self.options.key_order)?;
         if new_text == doc.text {
             let mut filled = Filled::unchanged(doc.text, Status::Unchanged, Some(language));
             filled.candidates = candidates;
+            filled.topics = topics;
             return Ok(filled);
         }
         Ok(Filled {
@@ -454,6 +461,7 @@ impl Engine {
             status: Status::Filled,
             language: Some(language),
             candidates,
+            topics,
         })
     }
 
@@ -480,9 +488,15 @@ impl Engine {
                 )
             })
             .collect();
+        let topics = self.topics.as_ref().map(|model| {
+            let features =
+                Features::from_blocks(&blocks, &self.segmenter).with_channel(topic_channel(&fm));
+            model.suggest(&features, doc.body())
+        });
         Ok(Explanation {
             path: path.to_path_buf(),
             fields,
+            topics,
         })
     }
 
@@ -586,6 +600,13 @@ fn sweep_stale_temp_files(inputs: &[Input]) {
     }
 }
 
+/// The channel a post comes from, for the topic scorer: its `speaker`, else its `author`.
+pub fn topic_channel(fm: &FrontMatter) -> Option<&str> {
+    fm.text("speaker")
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| fm.text("author"))
+}
+
 /// The title (as a block of its own) and the body's text blocks.
 pub fn post_blocks(doc: &Document, fm: &FrontMatter) -> Vec<TextBlock> {
     let mut blocks = Vec::new();
@@ -610,6 +631,8 @@ pub struct Explanation {
     pub path: PathBuf,
     /// Per entity field: what it holds now and every candidate.
     pub fields: BTreeMap<Field, FieldExplanation>,
+    /// The tag, category and area suggestions with their evidence, when a topic model is loaded.
+    pub topics: Option<TopicSuggestion>,
 }
 
 /// One field of an [`Explanation`].
@@ -636,6 +659,8 @@ pub struct Filled {
     pub language: Option<Language>,
     /// The scored candidates of each entity field that was filled.
     pub candidates: BTreeMap<Field, Vec<Candidate>>,
+    /// The tag, category and area suggestions, when any of those fields was filled.
+    pub topics: Option<TopicSuggestion>,
 }
 
 impl Filled {
@@ -647,6 +672,7 @@ impl Filled {
             status,
             language,
             candidates: BTreeMap::new(),
+            topics: None,
         }
     }
 }

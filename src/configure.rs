@@ -63,7 +63,7 @@ pub(crate) fn engine(settings: &Settings) -> Result<Engine, ExitCode> {
     };
     let vocabulary = crate::load_vocabulary(&layers)?;
     let engine = Engine::with_vocabulary(settings.options.clone(), vocabulary);
-    match TopicModel::load_dirs(&settings.dictionaries) {
+    match TopicModel::load_layers(settings.builtin_dictionaries, &settings.dictionaries) {
         Ok(Some(mut model)) => {
             if let Some(limits) = settings.tag_limits {
                 model.weights.min_tags = limits.min;

@@ -65,9 +65,12 @@ pub(crate) fn load_vocabulary(args: &DictionaryArgs) -> Result<Arc<Vocabulary>, 
 }
 
 /// Adds the tag vocabulary and taxonomy of the last `--dictionaries` folder that has a
-/// `tags.yaml`; without one, tags, category and area are not filled.
+/// `tags.yaml`, else the shipped ones unless `--no-builtin-dictionaries`.
 fn attach_topics(engine: Engine, args: &DictionaryArgs) -> Result<Engine, ExitCode> {
-    match frontfill::topic::TopicModel::load_dirs(&args.dictionaries) {
+    match frontfill::topic::TopicModel::load_layers(
+        !args.no_builtin_dictionaries,
+        &args.dictionaries,
+    ) {
         Ok(Some(model)) => Ok(engine.with_topics(Arc::new(model))),
         Ok(None) => Ok(engine),
         Err(err) => {
@@ -99,7 +102,22 @@ fn vocab_check(args: &DictionaryArgs) -> ExitCode {
             let _ = anstream::stdout()
                 .lock()
                 .write_all(human::vocab_counts(&vocab).as_bytes());
-            ExitCode::SUCCESS
+            match frontfill::topic::TopicModel::load_layers(
+                !args.no_builtin_dictionaries,
+                &args.dictionaries,
+            ) {
+                Ok(Some(topics)) => {
+                    for (tag, other) in topics.near_duplicate_tags() {
+                        eprintln!("frontfill: warning: tags `{tag}` and `{other}` are near-duplicates; merge one into the other's aliases");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Ok(None) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("frontfill: {}", one_line(&err.to_string()));
+                    ExitCode::from(2)
+                }
+            }
         }
         Err(code) => code,
     }

@@ -78,7 +78,7 @@ fn the_file_is_found_upwards_renames_keys_and_layers_its_dictionaries() {
         "{post}"
     );
     assert!(
-        post.contains("\npersons:\n  - Lin Xiaoyu Testperson\n---\n"),
+        post.contains("\npersons:\n  - Lin Xiaoyu Testperson\n"),
         "{post}"
     );
     assert!(!post.contains("\nsummary:") && !post.contains("\npeople:"));

@@ -1,7 +1,7 @@
 //! The shipped dictionaries load cleanly (no unknown keys, no alias collisions) and are already
 //! in normalized form: sorted, deduplicated, keys in contract order (typos' `verify.rs` idea).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use frontfill::vocab::format::{parse, render};
 use frontfill::vocab::{Vocabulary, SHIPPED};
@@ -50,4 +50,45 @@ fn fixture_dictionaries_load() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dictionaries");
     let vocab = Vocabulary::load_layers(false, &[dir]).expect("fixture dictionaries are valid");
     assert_eq!(vocab.entries().len(), 8);
+}
+
+#[test]
+fn shipped_tags_and_taxonomy_load_and_are_normalized() {
+    use frontfill::topic::learn::{render_tags, render_taxonomy};
+    use frontfill::topic::{
+        parse_tags, parse_taxonomy, TopicModel, SHIPPED_TAGS, SHIPPED_TAXONOMY,
+    };
+
+    TopicModel::shipped().expect("shipped tags.yaml and taxonomy.yaml are valid");
+    let tags = parse_tags(Path::new("dictionaries/tags.yaml"), SHIPPED_TAGS).unwrap();
+    let taxonomy =
+        parse_taxonomy(Path::new("dictionaries/taxonomy.yaml"), SHIPPED_TAXONOMY).unwrap();
+    assert!(tags.len() > 100, "tags.yaml has {} tags", tags.len());
+    assert!(
+        tags.windows(2).all(|w| w[0].name < w[1].name),
+        "tags.yaml is sorted by name without duplicates"
+    );
+    for (kind, names) in [
+        (
+            "areas",
+            taxonomy.areas.iter().map(|a| &a.name).collect::<Vec<_>>(),
+        ),
+        (
+            "categories",
+            taxonomy.categories.iter().map(|c| &c.name).collect(),
+        ),
+    ] {
+        assert!(
+            names.windows(2).all(|w| w[0] < w[1]),
+            "taxonomy.yaml {kind} are sorted by name without duplicates"
+        );
+    }
+    assert!(
+        render_tags(&tags) == SHIPPED_TAGS,
+        "dictionaries/tags.yaml is not in normalized form (rewrite it with render_tags)"
+    );
+    assert!(
+        render_taxonomy(&taxonomy) == SHIPPED_TAXONOMY,
+        "dictionaries/taxonomy.yaml is not in normalized form (rewrite it with render_taxonomy)"
+    );
 }

@@ -73,7 +73,7 @@ fn rolling_webvtt_captions_become_a_filled_english_draft() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with(
-            "imported chip-talk.en.vtt -> chip-talk.md: summary",
+            "imported chip-talk.en.vtt -> chip-talk.md: tags, summary, category, area",
         ));
     let post = read(&dir.path().join("chip-talk.md"));
     let (keys, body) = split_post(&post);

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use crate::app::{Explanation, FileReport, Mode, Status, Totals};
 use crate::matcher::Place;
 use crate::score::Candidate;
+use crate::topic::TopicCandidate;
 use crate::vocab::Vocabulary;
 
 const GREEN: Style = AnsiColor::Green.on_default();
@@ -94,7 +95,35 @@ pub fn explain_text(explanation: &Explanation) -> String {
             explain_candidate(&mut out, c);
         }
     }
+    if let Some(topics) = &explanation.topics {
+        for (field, list) in [
+            ("tags", &topics.tags),
+            ("category", &topics.categories),
+            ("area", &topics.areas),
+        ] {
+            let _ = writeln!(out, "  {BOLD}{field}{BOLD:#} {DIM}(suggested){DIM:#}");
+            for c in list.iter().take(10) {
+                explain_topic(&mut out, c);
+            }
+        }
+    }
     out
+}
+
+fn explain_topic(out: &mut String, c: &TopicCandidate) {
+    let (mark, style) = if c.passed { ("+", GREEN) } else { ("-", DIM) };
+    let evidence: Vec<String> = c
+        .evidence
+        .iter()
+        .map(|(keyword, weight)| format!("{keyword} {weight:+.3}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "    {style}{mark} {}{style:#}  score {:.3}  {DIM}{}{DIM:#}",
+        c.name,
+        c.score,
+        evidence.join(", ")
+    );
 }
 
 fn explain_candidate(out: &mut String, c: &Candidate) {

@@ -12,6 +12,7 @@ use crate::plan::FieldValue;
 use crate::report::human::one_line;
 use crate::score::{Candidate, Evidence};
 use crate::summary::Language;
+use crate::topic::TopicSuggestion;
 
 /// How many mentions of a candidate the `fill` report lists (explain lists them all).
 const FILL_EVIDENCE: usize = 3;
@@ -30,6 +31,8 @@ struct FileObject<'a> {
     fields: BTreeMap<&'a str, &'a FieldValue>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     candidates: BTreeMap<&'static str, Vec<CandidateObject<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topics: Option<&'a TopicSuggestion>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
@@ -110,6 +113,8 @@ struct ExplainObject<'a> {
     version: u32,
     path: String,
     fields: BTreeMap<&'static str, ExplainField<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topics: Option<&'a TopicSuggestion>,
 }
 
 #[derive(Serialize)]
@@ -141,6 +146,7 @@ pub fn file_line(report: &FileReport) -> String {
             .map(|e| (e.key.as_str(), &e.value))
             .collect(),
         candidates: candidate_map(&report.candidates, FILL_EVIDENCE, false),
+        topics: report.topics.as_ref(),
         error: report.error.as_ref().map(|e| one_line(&e.to_string())),
     };
     serde_json::to_string(&object).unwrap_or_default()
@@ -170,6 +176,7 @@ pub fn explain_line(explanation: &Explanation) -> String {
                 )
             })
             .collect(),
+        topics: explanation.topics.as_ref(),
     };
     serde_json::to_string(&object).unwrap_or_default()
 }

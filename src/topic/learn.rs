@@ -1,6 +1,8 @@
 //! Learns the tag vocabulary and the taxonomy from tagged posts: merges near-duplicate tags, and
-//! gives every tag, category and area its trigger keywords, weighted by log-odds with a prior
-//! (how much more often a post with the label contains the word than a post without it).
+//! gives every tag, category and area a bias and trigger keywords. Categories and areas come from
+//! a softmax regression over keywords and channels (deterministic SGD), pruned to the strongest
+//! keywords so people can read and edit it; tags, too many and too rare for that, from a Rocchio
+//! profile (their posts' mean TF-IDF vector minus a share of the others') with their log prior.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -39,25 +41,41 @@ pub struct LearnOptions {
     pub min_tag_count: usize,
     /// Categories and areas with fewer posts stay out.
     pub min_class_count: usize,
+    /// Keywords in fewer learning posts than this are no triggers.
+    pub min_keyword_posts: u32,
     /// Most triggers kept per tag.
     pub tag_triggers: usize,
     /// Most triggers kept per category or area.
     pub class_triggers: usize,
-    /// How much of the other posts' mean vector is subtracted from a class's mean.
-    pub negative: f32,
+    /// Passes over the learning posts.
+    pub epochs: usize,
+    /// First SGD step size.
+    pub learning_rate: f32,
+    /// L2 penalty per step.
+    pub l2: f32,
     /// Weakest trigger weight kept.
     pub min_weight: f32,
+    /// How much of the other posts' mean vector is subtracted from a tag's mean.
+    pub negative: f32,
+    /// Weight of a tag's log prior (its bias).
+    pub tag_prior: f32,
 }
 
 impl Default for LearnOptions {
+    /// Tuned on a validation fold (learning from the other posts and the label rows).
     fn default() -> Self {
         Self {
             min_tag_count: 3,
             min_class_count: 5,
+            min_keyword_posts: 3,
             tag_triggers: 40,
-            class_triggers: 1000,
+            class_triggers: 500,
+            epochs: 8,
+            learning_rate: 5.0,
+            l2: 1e-5,
+            min_weight: 0.01,
             negative: 0.25,
-            min_weight: 0.001,
+            tag_prior: 0.02,
         }
     }
 }
@@ -109,7 +127,11 @@ pub fn learn_doc(fm: &FrontMatter, features: Features) -> LearnDoc {
         }
     };
     LearnDoc {
-        features,
+        features: if features.channel.is_none() {
+            features.with_channel(crate::app::topic_channel(fm))
+        } else {
+            features
+        },
         tags: list("tags"),
         category: fm.text("category").map(str::to_owned),
         area: fm.text("area").map(str::to_owned),
@@ -173,7 +195,7 @@ pub fn learn_from_sources(
 
 /// Learns the tag entries and the taxonomy.
 pub fn learn_topics(docs: &[LearnDoc], options: &LearnOptions) -> (Vec<TagEntry>, Taxonomy) {
-    let space = Space::new(docs);
+    let design = Design::new(docs, options.min_keyword_posts);
 
     // Group tag spellings by stem; the most used spelling is canonical.
     let mut spellings: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
@@ -207,24 +229,44 @@ pub fn learn_topics(docs: &[LearnDoc], options: &LearnOptions) -> (Vec<TagEntry>
         let aliases: Vec<String> = forms.keys().filter(|f| **f != canonical).cloned().collect();
         groups.push((canonical, aliases));
     }
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
-    for (d, doc) in docs.iter().enumerate() {
-        let mut seen: Vec<usize> = doc
-            .tags
-            .iter()
-            .filter_map(|t| tag_of_spelling.get(&t.trim().to_lowercase()).copied())
-            .collect();
-        seen.sort_unstable();
-        seen.dedup();
-        for g in seen {
-            members[g].push(d);
+    // A post without any tag says nothing about tags; it is left out of their learning.
+    let labels: Vec<Option<Vec<u32>>> = docs
+        .iter()
+        .map(|doc| {
+            let mut seen: Vec<u32> = doc
+                .tags
+                .iter()
+                .filter_map(|t| tag_of_spelling.get(&t.trim().to_lowercase()))
+                .map(|&g| g as u32)
+                .collect();
+            seen.sort_unstable();
+            seen.dedup();
+            (!doc.tags.is_empty()).then_some(seen)
+        })
+        .collect();
+    let mut counts = vec![0u32; groups.len()];
+    for seen in labels.iter().flatten() {
+        for &g in seen {
+            counts[g as usize] += 1;
         }
     }
+    // Tags are too many and too rare for a discriminative model to learn well from a few thousand
+    // posts: each gets a Rocchio profile instead, and its log prior as bias.
+    let space = Space::new(docs);
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    for (d, seen) in labels.iter().enumerate() {
+        for &g in seen.iter().flatten() {
+            members[g as usize].push(d);
+        }
+    }
+    let total: f32 = counts.iter().sum::<u32>().max(1) as f32;
     let mut tags: Vec<TagEntry> = groups
         .into_iter()
         .zip(members)
         .map(|((name, aliases), docs_with)| TagEntry {
             count: docs_with.len() as u32,
+            bias: round3(options.tag_prior * (docs_with.len().max(1) as f32 / total).ln()),
+            channels: BTreeMap::new(),
             triggers: triggers(&space, &docs_with, options.tag_triggers, options),
             name,
             aliases,
@@ -233,11 +275,11 @@ pub fn learn_topics(docs: &[LearnDoc], options: &LearnOptions) -> (Vec<TagEntry>
         .collect();
     tags.sort_by(|a, b| a.name.cmp(&b.name));
 
-    let taxonomy = learn_taxonomy(docs, &space, options);
+    let taxonomy = learn_taxonomy(docs, &design, options);
     (tags, taxonomy)
 }
 
-fn learn_taxonomy(docs: &[LearnDoc], space: &Space<'_>, options: &LearnOptions) -> Taxonomy {
+fn learn_taxonomy(docs: &[LearnDoc], design: &Design, options: &LearnOptions) -> Taxonomy {
     let clean = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -256,17 +298,37 @@ fn learn_taxonomy(docs: &[LearnDoc], space: &Space<'_>, options: &LearnOptions) 
     }
     by_area.retain(|_, v| v.len() >= options.min_class_count);
     by_category.retain(|_, v| v.len() >= options.min_class_count);
+    let area_model = train(
+        design,
+        &class_labels(docs.len(), &by_area),
+        by_area.len(),
+        options,
+    );
+    let category_model = train(
+        design,
+        &class_labels(docs.len(), &by_category),
+        by_category.len(),
+        options,
+    );
     let areas = by_area
         .iter()
-        .map(|(name, members)| AreaEntry {
-            name: name.clone(),
-            count: members.len() as u32,
-            triggers: triggers(space, members, options.class_triggers, options),
+        .enumerate()
+        .map(|(c, (name, members))| {
+            let (bias, channels, triggers) =
+                area_model.class(design, c, options.class_triggers, options);
+            AreaEntry {
+                name: name.clone(),
+                count: members.len() as u32,
+                bias,
+                channels,
+                triggers,
+            }
         })
         .collect();
     let categories = by_category
         .iter()
-        .map(|(name, members)| {
+        .enumerate()
+        .map(|(c, (name, members))| {
             let mut shares: BTreeMap<String, f32> = BTreeMap::new();
             for &d in members {
                 if let Some(area) = clean(&docs[d].area).filter(|a| by_area.contains_key(a)) {
@@ -280,16 +342,206 @@ fn learn_taxonomy(docs: &[LearnDoc], space: &Space<'_>, options: &LearnOptions) 
                 .into_iter()
                 .map(|(a, n)| (a, round2(n / kept)))
                 .collect();
+            let (bias, channels, triggers) =
+                category_model.class(design, c, options.class_triggers, options);
             CategoryEntry {
                 name: name.clone(),
                 count: members.len() as u32,
                 areas,
-                triggers: triggers(space, members, options.class_triggers, options),
+                bias,
+                channels,
+                triggers,
             }
         })
         .collect();
     Taxonomy { areas, categories }
 }
+
+/// Each post's class index (as a one-element label list), or `None` for a post without a class.
+fn class_labels(n_docs: usize, classes: &BTreeMap<String, Vec<usize>>) -> Vec<Option<Vec<u32>>> {
+    let mut labels = vec![None; n_docs];
+    for (c, members) in classes.values().enumerate() {
+        for &d in members {
+            labels[d] = Some(vec![c as u32]);
+        }
+    }
+    labels
+}
+
+/// Marks a channel feature in the design, apart from keyword features.
+const CHANNEL_MARK: char = '\u{1}';
+
+/// The learning posts as sparse rows over the keywords (and channels) seen in enough posts. A
+/// keyword's value is its strength divided by the norm of the whole post, exactly as the scorer
+/// computes it; a channel's value is 1.
+struct Design {
+    keys: Vec<String>,
+    rows: Vec<Vec<(u32, f32)>>,
+}
+
+impl Design {
+    fn new(docs: &[LearnDoc], min_posts: u32) -> Self {
+        let channel_key = |c: &str| format!("{CHANNEL_MARK}{c}");
+        let mut df: BTreeMap<String, u32> = BTreeMap::new();
+        for doc in docs {
+            for key in doc.features.weights.keys() {
+                *df.entry(key.clone()).or_default() += 1;
+            }
+            if let Some(channel) = &doc.features.channel {
+                *df.entry(channel_key(channel)).or_default() += 1;
+            }
+        }
+        df.retain(|_, n| *n >= min_posts);
+        let keys: Vec<String> = df.into_keys().collect();
+        let id: HashMap<&str, u32> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i as u32))
+            .collect();
+        let rows = docs
+            .iter()
+            .map(|doc| {
+                let norm = doc.features.norm();
+                let mut row: Vec<(u32, f32)> = doc
+                    .features
+                    .weights
+                    .iter()
+                    .filter_map(|(k, x)| id.get(k.as_str()).map(|&i| (i, x / norm)))
+                    .collect();
+                if let Some(channel) = &doc.features.channel {
+                    if let Some(&i) = id.get(channel_key(channel).as_str()) {
+                        row.push((i, 1.0));
+                    }
+                }
+                row
+            })
+            .collect();
+        Self { keys, rows }
+    }
+}
+
+/// Learned weights, keyword-major: `weights[key * classes + class]`.
+struct Linear {
+    classes: usize,
+    weights: Vec<f32>,
+    bias: Vec<f32>,
+}
+
+/// Trains a softmax regression (one class per post) by SGD over the labelled posts, in a fixed
+/// pseudo-random order so that learning is deterministic. The L2 penalty is applied to the
+/// weights a post touches.
+fn train(
+    design: &Design,
+    labels: &[Option<Vec<u32>>],
+    classes: usize,
+    options: &LearnOptions,
+) -> Linear {
+    let mut model = Linear {
+        classes,
+        weights: vec![0.0; design.keys.len() * classes],
+        bias: vec![0.0; classes],
+    };
+    if classes == 0 {
+        return model;
+    }
+    let mut order: Vec<usize> = (0..design.rows.len())
+        .filter(|&d| labels[d].is_some())
+        .collect();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut scores = vec![0.0f32; classes];
+    let mut step = 0usize;
+    let n = order.len().max(1) as f32;
+    for _ in 0..options.epochs {
+        // Fisher-Yates with a fixed xorshift sequence.
+        for i in (1..order.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            order.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        for &d in &order {
+            let row = &design.rows[d];
+            let truth = labels[d].as_deref().unwrap_or_default();
+            let rate = options.learning_rate / (1.0 + step as f32 / n);
+            step += 1;
+            scores.copy_from_slice(&model.bias);
+            for &(k, x) in row {
+                let w = &model.weights[k as usize * classes..(k as usize + 1) * classes];
+                for (s, w) in scores.iter_mut().zip(w) {
+                    *s += w * x;
+                }
+            }
+            // scores become gradients of the log-loss with respect to each class score.
+            let max = scores.iter().copied().fold(f32::MIN, f32::max);
+            let mut total = 0.0;
+            for s in &mut scores {
+                *s = (*s - max).exp();
+                total += *s;
+            }
+            for s in &mut scores {
+                *s /= total;
+            }
+            for &c in truth {
+                scores[c as usize] -= 1.0;
+            }
+            let active: Vec<usize> = (0..classes).filter(|&c| scores[c].abs() > 1e-4).collect();
+            let decay = 1.0 - rate * options.l2;
+            for &(k, x) in row {
+                let w = &mut model.weights[k as usize * classes..(k as usize + 1) * classes];
+                if active.len() * 4 > classes {
+                    for (w, g) in w.iter_mut().zip(&scores) {
+                        *w = *w * decay - rate * g * x;
+                    }
+                } else {
+                    for &c in &active {
+                        w[c] = w[c] * decay - rate * scores[c] * x;
+                    }
+                }
+            }
+            for &c in &active {
+                model.bias[c] -= rate * scores[c];
+            }
+        }
+    }
+    model
+}
+
+impl Linear {
+    /// A class's bias, channel weights and strongest keyword weights (by magnitude), rounded.
+    fn class(
+        &self,
+        design: &Design,
+        class: usize,
+        keep: usize,
+        options: &LearnOptions,
+    ) -> (f32, BTreeMap<String, f32>, BTreeMap<String, f32>) {
+        let mut weights: Vec<(&str, f32)> = design
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(k, key)| (key.as_str(), round3(self.weights[k * self.classes + class])))
+            .filter(|(_, w)| w.abs() >= options.min_weight)
+            .collect();
+        let (channels, keywords): (Vec<_>, Vec<_>) = weights
+            .drain(..)
+            .partition(|(k, _)| k.starts_with(CHANNEL_MARK));
+        let channels = channels
+            .into_iter()
+            .map(|(k, w)| (k.trim_start_matches(CHANNEL_MARK).to_owned(), w))
+            .collect();
+        let mut keywords = keywords;
+        keywords.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then_with(|| a.0.cmp(b.0)));
+        keywords.truncate(keep);
+        let triggers = keywords
+            .into_iter()
+            .map(|(k, w)| (k.to_owned(), w))
+            .collect();
+        (round3(self.bias[class]), channels, triggers)
+    }
+}
+
+/// Keywords in more than about a quarter of the learning posts (IDF below ln 4) are no tag triggers.
+const COMMON_IDF: f32 = 1.386;
 
 /// The strongest trigger keywords of a class, as a Rocchio profile: the mean TF-IDF vector of the
 /// class's posts minus a share of the mean of all other posts, cut to its strongest positive
@@ -316,6 +568,9 @@ fn triggers(
     let mut scored: Vec<(&str, f32)> = sum
         .into_iter()
         .filter(|&(_, (_, support))| support >= min_support)
+        // A word in a large share of all posts (`the`, `这个`) is no topic, however its class
+        // leans: it only adds noise to every tag of bilingual posts.
+        .filter(|&(key, _)| space.idf.get(key).is_some_and(|idf| *idf >= COMMON_IDF))
         .map(|(key, (inside, _))| {
             let outside = (space.total.get(key).copied().unwrap_or(0.0) - inside) / others;
             (key, inside / n_class - options.negative * outside)
@@ -338,7 +593,7 @@ fn triggers(
                 round3(w / norm * space.idf.get(k).copied().unwrap_or(1.0)),
             )
         })
-        .filter(|(_, w)| *w >= options.min_weight)
+        .filter(|(_, w)| *w >= 0.001)
         .collect()
 }
 
@@ -410,12 +665,27 @@ fn render_list(items: &[String]) -> String {
     format!("[{}]", inner.join(", "))
 }
 
+/// The `bias`, `channels` and `triggers` lines of an entry.
+fn render_weights(
+    bias: f32,
+    channels: &BTreeMap<String, f32>,
+    triggers: &BTreeMap<String, f32>,
+) -> String {
+    let mut out = format!("  bias: {bias}\n");
+    if !channels.is_empty() {
+        out.push_str(&format!("  channels: {}\n", render_triggers(channels)));
+    }
+    out.push_str(&format!("  triggers: {}\n", render_triggers(triggers)));
+    out
+}
+
 /// Renders `tags.yaml` in its normalized form.
 pub fn render_tags(tags: &[TagEntry]) -> String {
     let mut out = String::from(
         "# tags: the controlled tag vocabulary. `name` is written to the `tags` field; `aliases` are literal\n\
-         # forms found in the text; `triggers` map keywords (Chinese or English) to weights, learned as\n\
-         # log-odds from tagged posts by `frontfill vocab learn` and editable by hand.\n",
+         # forms found in the text; `bias`, `channels` (speaker) and `triggers` (Chinese or English keywords) are\n\
+         # the weights of a linear model learned from tagged posts by `frontfill vocab learn`: a keyword\n\
+         # adds its weight times its zone-weighted, damped count over the post's norm. Editable by hand.\n",
     );
     for tag in tags {
         out.push_str(&format!("- name: {}\n", yaml_scalar(&tag.name)));
@@ -426,7 +696,7 @@ pub fn render_tags(tags: &[TagEntry]) -> String {
         if let Some(note) = &tag.note {
             out.push_str(&format!("  note: {}\n", yaml_scalar(note)));
         }
-        out.push_str(&format!("  triggers: {}\n", render_triggers(&tag.triggers)));
+        out.push_str(&render_weights(tag.bias, &tag.channels, &tag.triggers));
     }
     out
 }
@@ -444,10 +714,7 @@ pub fn render_taxonomy(taxonomy: &Taxonomy) -> String {
             yaml_scalar(&area.name),
             area.count
         ));
-        out.push_str(&format!(
-            "  triggers: {}\n",
-            render_triggers(&area.triggers)
-        ));
+        out.push_str(&render_weights(area.bias, &area.channels, &area.triggers));
     }
     out.push_str("categories:\n");
     for category in &taxonomy.categories {
@@ -462,9 +729,10 @@ pub fn render_taxonomy(taxonomy: &Taxonomy) -> String {
             .map(|(a, s)| format!("{}: {s}", yaml_scalar(a)))
             .collect();
         out.push_str(&format!("  areas: {{{}}}\n", areas.join(", ")));
-        out.push_str(&format!(
-            "  triggers: {}\n",
-            render_triggers(&category.triggers)
+        out.push_str(&render_weights(
+            category.bias,
+            &category.channels,
+            &category.triggers,
         ));
     }
     out
@@ -492,6 +760,7 @@ mod tests {
         LearnDoc {
             features: Features {
                 weights: words.iter().map(|w| ((*w).to_owned(), 1.0)).collect(),
+                channel: None,
             },
             tags: tags.iter().map(|t| (*t).to_owned()).collect(),
             category: Some(category.to_owned()),
@@ -515,6 +784,10 @@ mod tests {
                 "tech-trends",
                 "tech-engineering",
             ));
+        }
+        // Other posts, so that the topic words are not common ones.
+        for _ in 0..24 {
+            docs.push(doc(&["天气", "市场"], &[], "", ""));
         }
         let (tags, taxonomy) = learn_topics(&docs, &LearnOptions::default());
         let names: Vec<_> = tags.iter().map(|t| t.name.as_str()).collect();

@@ -15,11 +15,19 @@ use crate::error::{Error, Result};
 use crate::extract::{TextBlock, Zone};
 use crate::segment::{Segmenter, TokenKind};
 
+/// The shipped `tags.yaml`.
+pub const SHIPPED_TAGS: &str = include_str!("../../dictionaries/tags.yaml");
+/// The shipped `taxonomy.yaml`.
+pub const SHIPPED_TAXONOMY: &str = include_str!("../../dictionaries/taxonomy.yaml");
+
 /// The tokens of a post that can fire triggers, with their zone-weighted, damped strength.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Features {
     /// Feature key (Han word, or lowercased Latin word) to strength.
     pub weights: BTreeMap<String, f32>,
+    /// The channel the post comes from (its `speaker`, else its `author`): a channel mostly sticks
+    /// to a few topics, and the field survives when the topic fields are empty.
+    pub channel: Option<String>,
 }
 
 /// How much a token counts by zone; title and headings say more about the topic than the body.
@@ -65,7 +73,30 @@ impl Features {
             .into_iter()
             .map(|(k, v)| (k, if v > 1.0 { 1.0 + v.ln() } else { v }))
             .collect();
-        Self { weights }
+        Self {
+            weights,
+            channel: None,
+        }
+    }
+
+    /// The same features with the post's channel, when it names one.
+    pub fn with_channel(mut self, channel: Option<&str>) -> Self {
+        self.channel = channel
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        self
+    }
+
+    /// The length of the post's feature vector; trigger weights apply to strengths divided by it,
+    /// so long posts do not win by size alone.
+    pub fn norm(&self) -> f32 {
+        self.weights
+            .values()
+            .map(|s| s * s)
+            .sum::<f32>()
+            .sqrt()
+            .max(1e-6)
     }
 }
 
@@ -81,6 +112,12 @@ pub struct TagEntry {
     /// Posts labelled with the tag in the learning corpus.
     #[serde(default)]
     pub count: u32,
+    /// Score before any trigger fires (negative: the label needs evidence).
+    #[serde(default)]
+    pub bias: f32,
+    /// Channel (`speaker`) to weight.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub channels: BTreeMap<String, f32>,
     /// Trigger keyword to weight.
     #[serde(default)]
     pub triggers: BTreeMap<String, f32>,
@@ -98,6 +135,12 @@ pub struct AreaEntry {
     /// Posts in this area in the learning corpus.
     #[serde(default)]
     pub count: u32,
+    /// Score before any trigger fires (negative: the label needs evidence).
+    #[serde(default)]
+    pub bias: f32,
+    /// Channel (`speaker`) to weight.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub channels: BTreeMap<String, f32>,
     /// Trigger keyword to weight.
     #[serde(default)]
     pub triggers: BTreeMap<String, f32>,
@@ -114,6 +157,12 @@ pub struct CategoryEntry {
     pub count: u32,
     /// The areas it belongs to, with the share of its posts in each.
     pub areas: BTreeMap<String, f32>,
+    /// Score before any trigger fires (negative: the label needs evidence).
+    #[serde(default)]
+    pub bias: f32,
+    /// Channel (`speaker`) to weight.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub channels: BTreeMap<String, f32>,
     /// Trigger keyword to weight.
     #[serde(default)]
     pub triggers: BTreeMap<String, f32>,
@@ -132,41 +181,34 @@ pub struct Taxonomy {
 /// Thresholds and weights of the topic scorer, in one place.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TopicWeights {
-    /// Weight of a tag's log prior (how common it is).
-    pub tag_prior: f32,
     /// Score added for a literal alias hit.
     pub alias_hit: f32,
-    /// Fewest and most tags written.
+    /// Tags written whatever the relative cut.
     pub min_tags: usize,
     /// Most tags written.
     pub max_tags: usize,
-    /// A tag is kept only when its score reaches this share of the best tag's score.
-    pub relative_cut: f32,
-    /// A tag is kept only above this absolute score.
+    /// A tag is kept only above this score.
     pub min_score: f32,
-    /// Weight of a class's log prior for category and area.
-    pub class_prior: f32,
-    /// Weight of the area triggers when choosing among a category's areas.
+    /// Past the first `min_tags`, a tag is kept only when its score reaches this share of the
+    /// best tag's score.
+    pub relative_cut: f32,
+    /// Weight of the area scores when choosing the category and area as a pair.
     pub area_weight: f32,
+    /// Weight of the log share of a category's posts in an area, in the same choice.
+    pub share_weight: f32,
 }
 
 impl Default for TopicWeights {
+    /// Tuned on a validation fold (learning from the other posts and the label rows).
     fn default() -> Self {
-        let env = |k: &str, d: f32| {
-            std::env::var(k)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(d)
-        };
         Self {
-            tag_prior: env("FF_TAG_PRIOR", 0.02),
-            alias_hit: env("FF_ALIAS", 0.05),
-            min_tags: env("FF_MIN_TAGS", 3.0) as usize,
-            max_tags: env("FF_MAX_TAGS", 5.0) as usize,
-            relative_cut: env("FF_REL", 0.5),
-            min_score: env("FF_MIN", -1.0),
-            class_prior: env("FF_CLASS_PRIOR", 0.02),
-            area_weight: env("FF_AREA_W", 1.0),
+            alias_hit: 0.05,
+            min_tags: 3,
+            max_tags: 7,
+            min_score: -1.0,
+            relative_cut: 0.65,
+            area_weight: 1.0,
+            share_weight: 0.3,
         }
     }
 }
@@ -219,51 +261,61 @@ impl TopicSuggestion {
     }
 }
 
-/// One class's triggers in scoring form.
+/// One kind of label (tags, categories or areas) in scoring form.
 #[derive(Debug, Clone)]
 struct Scorer {
     /// keyword → (class index, weight)
     index: HashMap<String, Vec<(u32, f32)>>,
-    priors: Vec<f32>,
+    /// channel → (class index, weight)
+    channels: HashMap<String, Vec<(u32, f32)>>,
+    biases: Vec<f32>,
     names: Vec<String>,
 }
 
+/// What [`Scorer::new`] reads from a tag, category or area entry.
+struct ScorerClass<'a> {
+    name: &'a str,
+    bias: f32,
+    channels: &'a BTreeMap<String, f32>,
+    triggers: &'a BTreeMap<String, f32>,
+}
+
 impl Scorer {
-    fn new<'a>(classes: impl Iterator<Item = (&'a str, u32, &'a BTreeMap<String, f32>)>) -> Self {
+    fn new<'a>(classes: impl Iterator<Item = ScorerClass<'a>>) -> Self {
         let mut index: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
-        let mut counts = Vec::new();
+        let mut channels: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
+        let mut biases = Vec::new();
         let mut names = Vec::new();
-        for (i, (name, count, triggers)) in classes.enumerate() {
-            names.push(name.to_owned());
-            counts.push(count.max(1) as f32);
-            for (keyword, weight) in triggers {
+        for (i, class) in classes.enumerate() {
+            names.push(class.name.to_owned());
+            biases.push(class.bias);
+            for (keyword, weight) in class.triggers {
                 index
                     .entry(keyword.clone())
                     .or_default()
                     .push((i as u32, *weight));
             }
+            for (channel, weight) in class.channels {
+                channels
+                    .entry(channel.clone())
+                    .or_default()
+                    .push((i as u32, *weight));
+            }
         }
-        let total: f32 = counts.iter().sum::<f32>().max(1.0);
-        let priors = counts.iter().map(|c| (c / total).ln()).collect();
         Self {
             index,
-            priors,
+            channels,
+            biases,
             names,
         }
     }
 
-    /// The post's unit feature vector dotted with each class's trigger weights (already unit
-    /// profiles scaled by rarity), with the evidence behind each. Normalizing the post keeps long
-    /// posts from winning by size alone.
+    /// Each class's bias plus its trigger weights times the post's strengths (divided by the
+    /// post's norm, as in learning) plus its channel weight, with the evidence behind each.
     fn score(&self, features: &Features) -> Vec<(f32, Vec<(String, f32)>)> {
-        let post_norm = features
-            .weights
-            .values()
-            .map(|s| s * s)
-            .sum::<f32>()
-            .sqrt()
-            .max(1e-6);
-        let mut scores: Vec<(f32, Vec<(String, f32)>)> = vec![(0.0, Vec::new()); self.names.len()];
+        let post_norm = features.norm();
+        let mut scores: Vec<(f32, Vec<(String, f32)>)> =
+            self.biases.iter().map(|b| (*b, Vec::new())).collect();
         for (keyword, strength) in &features.weights {
             if let Some(hits) = self.index.get(keyword) {
                 for &(class, weight) in hits {
@@ -274,7 +326,28 @@ impl Scorer {
                 }
             }
         }
+        if let Some(channel) = &features.channel {
+            for &(class, weight) in self.channels.get(channel).into_iter().flatten() {
+                let slot = &mut scores[class as usize];
+                slot.0 += weight;
+                slot.1.push((format!("speaker: {channel}"), weight));
+            }
+        }
         scores
+    }
+}
+
+fn scorer_class<'a>(
+    name: &'a str,
+    bias: f32,
+    channels: &'a BTreeMap<String, f32>,
+    triggers: &'a BTreeMap<String, f32>,
+) -> ScorerClass<'a> {
+    ScorerClass {
+        name,
+        bias,
+        channels,
+        triggers,
     }
 }
 
@@ -309,14 +382,17 @@ impl TopicModel {
             .build(tag_aliases.iter().map(|(a, _)| a.as_str()))
             .ok();
         Self {
-            tags: Scorer::new(tags.iter().map(|t| (t.name.as_str(), t.count, &t.triggers))),
+            tags: Scorer::new(
+                tags.iter()
+                    .map(|t| scorer_class(&t.name, t.bias, &t.channels, &t.triggers)),
+            ),
             tag_aliases,
             alias_matcher,
             categories: Scorer::new(
                 taxonomy
                     .categories
                     .iter()
-                    .map(|c| (c.name.as_str(), c.count, &c.triggers)),
+                    .map(|c| scorer_class(&c.name, c.bias, &c.channels, &c.triggers)),
             ),
             category_areas: taxonomy
                 .categories
@@ -327,7 +403,7 @@ impl TopicModel {
                 taxonomy
                     .areas
                     .iter()
-                    .map(|a| (a.name.as_str(), a.count, &a.triggers)),
+                    .map(|a| scorer_class(&a.name, a.bias, &a.channels, &a.triggers)),
             ),
             weights: TopicWeights::default(),
         }
@@ -343,18 +419,36 @@ impl TopicModel {
         taxonomy_path: &Path,
         taxonomy_yaml: &str,
     ) -> Result<Self> {
-        let tags: Vec<TagEntry> = parse_yaml(tags_path, tags_yaml)?;
-        let taxonomy: Taxonomy = parse_yaml(taxonomy_path, taxonomy_yaml)?;
+        let tags = parse_tags(tags_path, tags_yaml)?;
+        let taxonomy = parse_taxonomy(taxonomy_path, taxonomy_yaml)?;
         Ok(Self::new(&tags, &taxonomy))
     }
 
-    /// Loads `tags.yaml` and `taxonomy.yaml` from the last of `dirs` that has them, if any.
+    /// The shipped tag vocabulary and taxonomy (learned from the whole corpus).
+    ///
+    /// # Errors
+    /// Only if the shipped files are malformed, which the tests rule out.
+    pub fn shipped() -> Result<Self> {
+        Self::from_yaml(
+            Path::new("dictionaries/tags.yaml"),
+            SHIPPED_TAGS,
+            Path::new("dictionaries/taxonomy.yaml"),
+            SHIPPED_TAXONOMY,
+        )
+    }
+
+    /// Loads `tags.yaml` and `taxonomy.yaml` from the last of `dirs` that has a `tags.yaml`, else
+    /// the shipped ones when `builtin` holds, else none.
     ///
     /// # Errors
     /// An unreadable or malformed file, naming the file and line.
-    pub fn load_dirs(dirs: &[PathBuf]) -> Result<Option<Self>> {
+    pub fn load_layers(builtin: bool, dirs: &[PathBuf]) -> Result<Option<Self>> {
         let Some(dir) = dirs.iter().rev().find(|d| d.join("tags.yaml").is_file()) else {
-            return Ok(None);
+            return if builtin {
+                Self::shipped().map(Some)
+            } else {
+                Ok(None)
+            };
         };
         let (tags, taxonomy) = (dir.join("tags.yaml"), dir.join("taxonomy.yaml"));
         let read = |path: &Path| {
@@ -364,6 +458,24 @@ impl TopicModel {
             })
         };
         Self::from_yaml(&tags, &read(&tags)?, &taxonomy, &read(&taxonomy)?).map(Some)
+    }
+
+    /// Pairs of tags that stem alike (`ai-agent`/`ai-agents`): learning merges these, so a pair
+    /// here was added by hand and should become one tag with the other as an alias.
+    pub fn near_duplicate_tags(&self) -> Vec<(String, String)> {
+        let mut by_stem: BTreeMap<String, &str> = BTreeMap::new();
+        let mut pairs = Vec::new();
+        for name in &self.tags.names {
+            match by_stem.entry(learn::tag_stem(name)) {
+                std::collections::btree_map::Entry::Occupied(first) => {
+                    pairs.push(((*first.get()).to_owned(), name.clone()));
+                }
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(name);
+                }
+            }
+        }
+        pairs
     }
 
     /// Scores a post.
@@ -391,73 +503,55 @@ impl TopicModel {
         let mut tags: Vec<TopicCandidate> = tag_scores
             .into_iter()
             .enumerate()
-            .filter(|(_, (s, _))| *s > 0.0)
-            .map(|(i, (s, ev))| {
-                candidate(
-                    &self.tags.names[i],
-                    s + w.tag_prior * self.tags.priors[i],
-                    ev,
-                )
-            })
+            .filter(|(_, (s, ev))| !ev.is_empty() && *s >= w.min_score)
+            .map(|(i, (s, ev))| candidate(&self.tags.names[i], s, ev))
             .collect();
         sort_candidates(&mut tags);
         let best = tags.first().map_or(0.0, |c| c.score);
         for (rank, tag) in tags.iter_mut().enumerate() {
-            tag.passed = rank < w.max_tags
-                && tag.score >= w.min_score
-                && (rank < w.min_tags || tag.score >= best * w.relative_cut);
+            tag.passed =
+                rank < w.max_tags && (rank < w.min_tags || tag.score >= best * w.relative_cut);
         }
         tags.truncate(20);
 
-        let area_scores = self.areas.score(features);
-        let mut areas: Vec<TopicCandidate> = area_scores
-            .into_iter()
-            .enumerate()
-            .map(|(i, (s, ev))| {
-                candidate(
-                    &self.areas.names[i],
-                    s + w.class_prior * self.areas.priors[i],
-                    ev,
-                )
-            })
-            .collect();
-        sort_candidates(&mut areas);
+        let mut areas = self.classes(&self.areas, features);
         let area_score: BTreeMap<&str, f32> =
             areas.iter().map(|a| (a.name.as_str(), a.score)).collect();
-
-        let mut categories: Vec<TopicCandidate> = self
-            .categories
-            .score(features)
-            .into_iter()
-            .enumerate()
-            .map(|(i, (s, ev))| {
-                candidate(
-                    &self.categories.names[i],
-                    s + w.class_prior * self.categories.priors[i],
-                    ev,
-                )
-            })
-            .collect();
-        sort_candidates(&mut categories);
-        // The category decides the area unless it is shared by several; then area triggers break the tie.
-        let mut chosen_area = None;
-        if let Some(best) = categories.first_mut() {
-            best.passed = true;
-            let index = self
+        let mut categories = self.classes(&self.categories, features);
+        // Category and area are chosen as a pair: the category's score, the area's, and how often
+        // the category's posts are in that area (most categories belong to one area only).
+        let mut best: Option<(f32, usize, &str)> = None;
+        for (rank, category) in categories.iter().enumerate() {
+            // A bias alone is no reason: an empty post gets no category rather than the commonest.
+            if category.evidence.is_empty() {
+                continue;
+            }
+            let Some(index) = self
                 .categories
                 .names
                 .iter()
-                .position(|n| *n == best.name)
-                .unwrap_or(0);
-            chosen_area = self.category_areas[index]
-                .iter()
-                .map(|(area, share)| {
-                    let s = share.max(1e-3).ln()
-                        + w.area_weight * area_score.get(area.as_str()).copied().unwrap_or(0.0);
-                    (area.clone(), s)
-                })
-                .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
-                .map(|(a, _)| a);
+                .position(|n| *n == category.name)
+            else {
+                continue;
+            };
+            for (area, share) in &self.category_areas[index] {
+                let Some(area_score) = area_score.get(area.as_str()) else {
+                    continue;
+                };
+                let s = category.score
+                    + w.area_weight * area_score
+                    + w.share_weight * share.max(1e-3).ln();
+                if best.is_none_or(|(b, _, _)| s > b) {
+                    best = Some((s, rank, area.as_str()));
+                }
+            }
+        }
+        let chosen_area = best.map(|(_, _, a)| a.to_owned());
+        if let Some((_, rank, _)) = best {
+            // The written category goes first, so it survives the cut below.
+            let mut chosen = categories.remove(rank);
+            chosen.passed = true;
+            categories.insert(0, chosen);
         }
         for area in &mut areas {
             area.passed = chosen_area.as_deref() == Some(area.name.as_str());
@@ -468,6 +562,18 @@ impl TopicModel {
             categories,
             areas,
         }
+    }
+
+    /// Every class of a scorer as a candidate, best first, none yet written.
+    fn classes(&self, scorer: &Scorer, features: &Features) -> Vec<TopicCandidate> {
+        let mut classes: Vec<TopicCandidate> = scorer
+            .score(features)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (s, ev))| candidate(&scorer.names[i], s, ev))
+            .collect();
+        sort_candidates(&mut classes);
+        classes
     }
 }
 
@@ -490,6 +596,22 @@ fn sort_candidates(candidates: &mut [TopicCandidate]) {
     });
 }
 
+/// Parses the text of a `tags.yaml`.
+///
+/// # Errors
+/// Malformed YAML or unknown keys, naming the file and line.
+pub fn parse_tags(path: &Path, text: &str) -> Result<Vec<TagEntry>> {
+    parse_yaml(path, text)
+}
+
+/// Parses the text of a `taxonomy.yaml`.
+///
+/// # Errors
+/// Malformed YAML or unknown keys, naming the file and line.
+pub fn parse_taxonomy(path: &Path, text: &str) -> Result<Taxonomy> {
+    parse_yaml(path, text)
+}
+
 fn parse_yaml<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Result<T> {
     serde_yaml_ng::from_str(text).map_err(|err| Error::Dictionary {
         path: PathBuf::from(path),
@@ -501,4 +623,92 @@ fn parse_yaml<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Result<T
             .unwrap_or_default()
             .to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn weights(pairs: &[(&str, f32)]) -> BTreeMap<String, f32> {
+        pairs.iter().map(|(k, w)| ((*k).to_owned(), *w)).collect()
+    }
+
+    fn tag(name: &str, triggers: &[(&str, f32)]) -> TagEntry {
+        TagEntry {
+            name: name.to_owned(),
+            aliases: Vec::new(),
+            count: 3,
+            bias: 0.0,
+            channels: BTreeMap::new(),
+            triggers: weights(triggers),
+            note: None,
+        }
+    }
+
+    fn model() -> TopicModel {
+        let tags = vec![
+            tag("ai-agent", &[("智能体", 1.0)]),
+            tag("ai-agents", &[("agent", 1.0)]),
+            tag("monetary-policy", &[("美联储", 1.0)]),
+        ];
+        let taxonomy = Taxonomy {
+            areas: ["finance-wealth", "tech-engineering"]
+                .iter()
+                .map(|a| AreaEntry {
+                    name: (*a).to_owned(),
+                    count: 5,
+                    bias: 0.0,
+                    channels: BTreeMap::new(),
+                    triggers: BTreeMap::new(),
+                })
+                .collect(),
+            categories: vec![
+                CategoryEntry {
+                    name: "macro-economy".to_owned(),
+                    count: 5,
+                    areas: weights(&[("finance-wealth", 1.0)]),
+                    bias: 0.0,
+                    channels: weights(&[("财经频道", 2.0)]),
+                    triggers: weights(&[("美联储", 1.0)]),
+                },
+                CategoryEntry {
+                    name: "ai-ml".to_owned(),
+                    count: 5,
+                    areas: weights(&[("tech-engineering", 1.0)]),
+                    bias: 0.0,
+                    channels: BTreeMap::new(),
+                    triggers: weights(&[("智能体", 1.0)]),
+                },
+            ],
+        };
+        TopicModel::new(&tags, &taxonomy)
+    }
+
+    #[test]
+    fn finds_near_duplicate_tags() {
+        assert_eq!(
+            model().near_duplicate_tags(),
+            vec![("ai-agent".to_owned(), "ai-agents".to_owned())]
+        );
+    }
+
+    #[test]
+    fn channel_and_triggers_choose_a_consistent_pair_with_evidence() {
+        let features = Features {
+            weights: weights(&[("智能体", 1.0), ("美联储", 1.0)]),
+            channel: None,
+        }
+        .with_channel(Some("财经频道"));
+        let suggestion = model().suggest(&features, "");
+        assert_eq!(
+            suggestion.chosen_category().as_deref(),
+            Some("macro-economy")
+        );
+        assert_eq!(suggestion.chosen_area().as_deref(), Some("finance-wealth"));
+        let evidence = &suggestion.categories[0].evidence;
+        assert_eq!(evidence[0], ("speaker: 财经频道".to_owned(), 2.0));
+        assert!(suggestion
+            .chosen_tags()
+            .contains(&"monetary-policy".to_owned()));
+    }
 }
