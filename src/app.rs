@@ -21,7 +21,9 @@ use crate::front_matter::FrontMatter;
 use crate::matcher::Matcher;
 use crate::plan::{select_fields, FieldEdit, FieldPolicy, FieldValue, Plan, Selection};
 use crate::report::unified_diff;
-use crate::score::{score_candidates, written_names, Candidate, PostContext, Scoring};
+use crate::score::{
+    locate_evidence, score_candidates, written_names, Candidate, PostContext, Scoring,
+};
 use crate::segment::Segmenter;
 use crate::summary::{detect_language, summarize, Language, SummaryOptions};
 use crate::topic::{Features, TopicModel, TopicSuggestion};
@@ -411,7 +413,7 @@ impl Engine {
         let blocks = post_blocks(&doc, &fm);
         let language = detect_language(&blocks);
         let mut candidates = if fields.iter().any(|f| f.is_entity()) {
-            self.score_entities(&fm, &blocks)
+            self.score_entities(&doc, &fm, &blocks)
         } else {
             BTreeMap::new()
         };
@@ -474,7 +476,7 @@ impl Engine {
         let doc = Document::from_bytes(path, bytes)?;
         let fm = FrontMatter::parse(&doc)?;
         let blocks = post_blocks(&doc, &fm);
-        let candidates = self.score_entities(&fm, &blocks);
+        let candidates = self.score_entities(&doc, &fm, &blocks);
         let fields = candidates
             .into_iter()
             .map(|(field, candidates)| {
@@ -503,6 +505,7 @@ impl Engine {
     /// Matches the vocabulary (and, with discovery, proposes new names), then scores.
     fn score_entities(
         &self,
+        doc: &Document,
         fm: &FrontMatter,
         blocks: &[TextBlock],
     ) -> BTreeMap<Field, Vec<Candidate>> {
@@ -520,13 +523,15 @@ impl Engine {
                 .flat_map(|key| fm.texts(key))
                 .collect(),
         };
-        score_candidates(
+        let mut candidates = score_candidates(
             &mentions,
             &proposals,
             &self.vocabulary,
             &post,
             &self.options.scoring,
-        )
+        );
+        locate_evidence(doc.text(), &mut candidates);
+        candidates
     }
 
     fn suggest(

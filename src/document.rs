@@ -164,6 +164,11 @@ impl Document {
         }
     }
 
+    /// The whole post as text (a byte-order mark, if any, included).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// The Markdown body.
     pub fn body(&self) -> &str {
         &self.text[self.body.clone()]

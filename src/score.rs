@@ -178,10 +178,79 @@ impl Default for Scoring {
 pub struct Evidence {
     /// The text as it appears.
     pub alias: String,
-    /// The 1-based line of its block.
+    /// The 1-based line of the mention once [`locate_evidence`] found it, else of its block.
     pub line: usize,
+    /// The 1-based column (in characters) where the mention starts on `line`, when found in the
+    /// file as written (a mention that normalization changed, such as full-width letters, has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
     /// Where it sits.
     pub zone: Place,
+}
+
+/// How many lines past its block's first line a mention is looked for: a block is a paragraph, a
+/// list item or an English original, rarely longer.
+const LOCATE_LINES: usize = 200;
+
+/// Pins every piece of evidence to the line and column of the file where it sits, so an editor can
+/// highlight it: the n-th mention of an alias in a block is the n-th occurrence of it from the
+/// block's first line on (ASCII letters matched case-insensitively, Latin aliases at word
+/// boundaries).
+pub fn locate_evidence(text: &str, fields: &mut BTreeMap<Field, Vec<Candidate>>) {
+    let lines: Vec<&str> = text.split('\n').collect();
+    for candidates in fields.values_mut() {
+        for candidate in candidates {
+            // Per (block line, alias): where the previous occurrence ended.
+            let mut cursors: BTreeMap<(usize, String), (usize, usize)> = BTreeMap::new();
+            for evidence in &mut candidate.evidence {
+                let start = (evidence.line.saturating_sub(1), 0);
+                let cursor = cursors
+                    .entry((evidence.line, evidence.alias.to_ascii_lowercase()))
+                    .or_insert(start);
+                if let Some((line, at)) = find_from(&lines, &evidence.alias, *cursor) {
+                    *cursor = (line, at + evidence.alias.len());
+                    evidence.line = line + 1;
+                    evidence.column = Some(lines[line][..at].chars().count() + 1);
+                } else {
+                    // Not in the file as written; later mentions will not be either.
+                    *cursor = (usize::MAX, 0);
+                }
+            }
+        }
+    }
+}
+
+/// The first occurrence of `alias` at or after `(line, byte)`, within [`LOCATE_LINES`] of it.
+fn find_from(lines: &[&str], alias: &str, (line, byte): (usize, usize)) -> Option<(usize, usize)> {
+    if alias.is_empty() || line == usize::MAX {
+        return None;
+    }
+    let needle = alias.to_ascii_lowercase();
+    let latin = alias.chars().all(|c| c.is_ascii());
+    let last = lines.len().min(line.saturating_add(LOCATE_LINES));
+    for (index, text) in lines.iter().enumerate().take(last).skip(line) {
+        let from = if index == line {
+            byte.min(text.len())
+        } else {
+            0
+        };
+        let Some(haystack) = text.get(from..) else {
+            continue;
+        };
+        let lowered = haystack.to_ascii_lowercase();
+        let mut search = 0;
+        while let Some(found) = lowered[search..].find(&needle) {
+            let at = search + found;
+            let before = haystack[..at].chars().next_back();
+            let after = haystack[at + needle.len()..].chars().next();
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            if !latin || !(word(before) || word(after)) {
+                return Some((index, from + at));
+            }
+            search = at + needle.len();
+        }
+    }
+    None
 }
 
 /// Whether a candidate is written, and if not, why.
@@ -337,6 +406,7 @@ pub fn score_candidates(
             evidence.push(Evidence {
                 alias: m.alias.clone(),
                 line: m.line,
+                column: None,
                 zone: m.place,
             });
         }
@@ -472,6 +542,65 @@ mod tests {
         let dan = people.iter().find(|c| c.name == "Dan Brown").unwrap();
         assert_eq!(dan.verdict, Verdict::Channel);
         assert!(fields[&Field::MediaBooks].is_empty());
+    }
+
+    #[test]
+    fn evidence_is_pinned_to_line_and_column() {
+        let text = "---\ntitle: x\n---\n我们聊英伟达和 NVIDIA，\n英伟达的 metadata 与 nvidia。\n";
+        let evidence = |alias: &str, line| Evidence {
+            alias: alias.to_owned(),
+            line,
+            column: None,
+            zone: Place::Body,
+        };
+        let mut fields = score_candidates(
+            &[],
+            &[],
+            &vocab(),
+            &PostContext::default(),
+            &Scoring::default(),
+        );
+        fields.insert(
+            Field::CompaniesOrgs,
+            vec![Candidate {
+                name: "Nvidia".to_owned(),
+                field: Field::CompaniesOrgs,
+                score: 1.0,
+                prior: 0.5,
+                mentions: 5,
+                count: 1,
+                places: BTreeMap::new(),
+                ambiguous: 0,
+                first: 0.0,
+                cue: None,
+                evidence: vec![
+                    evidence("英伟达", 4),
+                    evidence("NVIDIA", 4),
+                    evidence("英伟达", 4),
+                    evidence("nvidia", 4),
+                    evidence("Meta", 4),
+                    evidence("ＮＶＩＤＩＡ", 4),
+                ],
+                verdict: Verdict::Written,
+            }],
+        );
+        locate_evidence(text, &mut fields);
+        let found: Vec<_> = fields[&Field::CompaniesOrgs][0]
+            .evidence
+            .iter()
+            .map(|e| (e.line, e.column))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (4, Some(4)),
+                (4, Some(9)),
+                (5, Some(1)),
+                (5, Some(17)),
+                (4, None),
+                (4, None)
+            ]
+        );
     }
 
     #[test]

@@ -98,7 +98,7 @@ fn explain_shows_candidates_with_evidence_and_verdicts() {
         .assert()
         .success()
         .stdout(predicate::str::contains("+ Jensen Huang  score"))
-        .stdout(predicate::str::contains("黄仁勋 (line 2, title)"))
+        .stdout(predicate::str::contains("黄仁勋 (line 2:21, title)"))
         .stdout(predicate::str::contains("- YouTube  score"))
         .stdout(predicate::str::contains("not written: score below"))
         .stdout(predicate::str::contains("- Lisa Wong"))

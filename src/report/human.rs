@@ -158,7 +158,10 @@ fn explain_candidate(out: &mut String, c: &Candidate) {
     );
     let mut seen: Vec<String> = Vec::new();
     for e in &c.evidence {
-        let item = format!("{} (line {}, {})", e.alias, e.line, e.zone.name());
+        let item = match e.column {
+            Some(column) => format!("{} (line {}:{column}, {})", e.alias, e.line, e.zone.name()),
+            None => format!("{} (line {}, {})", e.alias, e.line, e.zone.name()),
+        };
         if !seen.contains(&item) {
             seen.push(item);
         }

@@ -521,11 +521,10 @@ impl TopicModel {
         // Category and area are chosen as a pair: the category's score, the area's, and how often
         // the category's posts are in that area (most categories belong to one area only).
         let mut best: Option<(f32, usize, &str)> = None;
-        for (rank, category) in categories.iter().enumerate() {
-            // A bias alone is no reason: an empty post gets no category rather than the commonest.
-            if category.evidence.is_empty() {
-                continue;
-            }
+        // Biases alone are no reason: a post where no trigger or channel fired (an empty one)
+        // gets no category rather than the commonest.
+        let fired = categories.iter().any(|c| !c.evidence.is_empty());
+        for (rank, category) in categories.iter().enumerate().filter(|_| fired) {
             let Some(index) = self
                 .categories
                 .names
