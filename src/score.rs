@@ -226,7 +226,7 @@ fn find_from(lines: &[&str], alias: &str, (line, byte): (usize, usize)) -> Optio
         return None;
     }
     let needle = alias.to_ascii_lowercase();
-    let latin = alias.chars().all(|c| c.is_ascii());
+    let latin = alias.is_ascii();
     let last = lines.len().min(line.saturating_add(LOCATE_LINES));
     for (index, text) in lines.iter().enumerate().take(last).skip(line) {
         let from = if index == line {
