@@ -212,7 +212,29 @@ pub struct Engine {
     vocabulary: Arc<Vocabulary>,
     segmenter: Segmenter,
     matcher: OnceLock<Matcher>,
-    topics: Option<Arc<TopicModel>>,
+    topics: Option<TopicSlot>,
+}
+
+/// The tag vocabulary and taxonomy. A repo's own files are read (and checked) before any post;
+/// the shipped ones, 1.1 MB of YAML, are parsed the first time a post needs tags, category or
+/// area, so a pre-commit check of filled posts never pays for them.
+struct TopicSlot {
+    model: OnceLock<Arc<TopicModel>>,
+    load: Box<dyn Fn() -> TopicModel + Send + Sync>,
+}
+
+impl TopicSlot {
+    fn get(&self) -> &TopicModel {
+        self.model.get_or_init(|| Arc::new((self.load)()))
+    }
+}
+
+impl std::fmt::Debug for TopicSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TopicSlot")
+            .field("loaded", &self.model.get().is_some())
+            .finish()
+    }
 }
 
 impl Engine {
@@ -236,7 +258,25 @@ impl Engine {
 
     /// Uses this tag vocabulary and taxonomy for `tags`, `category` and `area`.
     pub fn with_topics(mut self, topics: Arc<TopicModel>) -> Self {
-        self.topics = Some(topics);
+        let model = OnceLock::new();
+        let _ = model.set(topics);
+        self.topics = Some(TopicSlot {
+            model,
+            load: Box::new(|| unreachable!("the model was given")),
+        });
+        self
+    }
+
+    /// Uses the tag vocabulary and taxonomy that `load` makes, made on the first post that needs
+    /// them (for the shipped files, whose validity the tests guarantee).
+    pub fn with_lazy_topics(
+        mut self,
+        load: impl Fn() -> TopicModel + Send + Sync + 'static,
+    ) -> Self {
+        self.topics = Some(TopicSlot {
+            model: OnceLock::new(),
+            load: Box::new(load),
+        });
         self
     }
 
@@ -419,10 +459,10 @@ impl Engine {
         };
         candidates.retain(|field, _| fields.contains(field));
         let topics = match &self.topics {
-            Some(model) if fields.iter().any(|f| f.is_topic()) => {
+            Some(slot) if fields.iter().any(|f| f.is_topic()) => {
                 let features = Features::from_blocks(&blocks, &self.segmenter)
                     .with_channel(topic_channel(&fm));
-                Some(model.suggest(&features, doc.body()))
+                Some(slot.get().suggest(&features, doc.body()))
             }
             _ => None,
         };
@@ -490,7 +530,7 @@ impl Engine {
                 )
             })
             .collect();
-        let topics = self.topics.as_ref().map(|model| {
+        let topics = self.topics.as_ref().map(TopicSlot::get).map(|model| {
             let features =
                 Features::from_blocks(&blocks, &self.segmenter).with_channel(topic_channel(&fm));
             model.suggest(&features, doc.body())

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use frontfill::app::{Engine, FileReport, Mode};
 use frontfill::config::{find_config, load_settings, ConfigFile, Overrides, Settings};
@@ -63,14 +62,12 @@ pub(crate) fn engine(settings: &Settings) -> Result<Engine, ExitCode> {
     };
     let vocabulary = crate::load_vocabulary(&layers)?;
     let engine = Engine::with_vocabulary(settings.options.clone(), vocabulary);
-    match TopicModel::load_layers(settings.builtin_dictionaries, &settings.dictionaries) {
-        Ok(Some(mut model)) => {
-            if let Some(limits) = settings.tag_limits {
-                model.weights.min_tags = limits.min;
-                model.weights.max_tags = limits.max;
-            }
-            Ok(engine.with_topics(Arc::new(model)))
-        }
+    match TopicModel::locate_layers(settings.builtin_dictionaries, &settings.dictionaries) {
+        Ok(Some(source)) => Ok(crate::with_topic_source(
+            engine,
+            source,
+            settings.tag_limits.map(|l| (l.min, l.max)),
+        )),
         Ok(None) => Ok(engine),
         Err(err) => {
             crate::print_error(&one_line(&err.to_string()));

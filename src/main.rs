@@ -24,6 +24,7 @@ use frontfill::discover::{discover, Input};
 use frontfill::report::human::one_line;
 use frontfill::report::{human, json};
 use frontfill::score::Scoring;
+use frontfill::topic::{TopicModel, TopicSource};
 use frontfill::vocab::Vocabulary;
 
 use crate::cli::{
@@ -67,15 +68,34 @@ pub(crate) fn load_vocabulary(args: &DictionaryArgs) -> Result<Arc<Vocabulary>, 
 /// Adds the tag vocabulary and taxonomy of the last `--dictionaries` folder that has a
 /// `tags.yaml`, else the shipped ones unless `--no-builtin-dictionaries`.
 fn attach_topics(engine: Engine, args: &DictionaryArgs) -> Result<Engine, ExitCode> {
-    match frontfill::topic::TopicModel::load_layers(
-        !args.no_builtin_dictionaries,
-        &args.dictionaries,
-    ) {
-        Ok(Some(model)) => Ok(engine.with_topics(Arc::new(model))),
+    match TopicModel::locate_layers(!args.no_builtin_dictionaries, &args.dictionaries) {
+        Ok(Some(source)) => Ok(with_topic_source(engine, source, None)),
         Ok(None) => Ok(engine),
         Err(err) => {
             eprintln!("frontfill: {}", one_line(&err.to_string()));
             Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// Gives the engine its topic model, with the tag counts a configuration sets: a repo's own files
+/// now, the shipped ones when the first post needs them.
+pub(crate) fn with_topic_source(
+    engine: Engine,
+    source: TopicSource,
+    tag_limits: Option<(usize, usize)>,
+) -> Engine {
+    let adjust = move |mut model: TopicModel| {
+        if let Some((min, max)) = tag_limits {
+            model.weights.min_tags = min;
+            model.weights.max_tags = max;
+        }
+        model
+    };
+    match source {
+        TopicSource::Files(model) => engine.with_topics(Arc::new(adjust(*model))),
+        TopicSource::Shipped => {
+            engine.with_lazy_topics(move || adjust(TopicSource::Shipped.into_model()))
         }
     }
 }
@@ -102,10 +122,7 @@ fn vocab_check(args: &DictionaryArgs) -> ExitCode {
             let _ = anstream::stdout()
                 .lock()
                 .write_all(human::vocab_counts(&vocab).as_bytes());
-            match frontfill::topic::TopicModel::load_layers(
-                !args.no_builtin_dictionaries,
-                &args.dictionaries,
-            ) {
+            match TopicModel::load_layers(!args.no_builtin_dictionaries, &args.dictionaries) {
                 Ok(Some(topics)) => {
                     for (tag, other) in topics.near_duplicate_tags() {
                         eprintln!("frontfill: warning: tags `{tag}` and `{other}` are near-duplicates; merge one into the other's aliases");

@@ -17,6 +17,29 @@ use crate::segment::{Segmenter, TokenKind};
 
 /// The shipped `tags.yaml`.
 pub const SHIPPED_TAGS: &str = include_str!("../../dictionaries/tags.yaml");
+/// Where a run's tag vocabulary and taxonomy come from.
+#[derive(Debug)]
+pub enum TopicSource {
+    /// A content repo's own files, already read and checked.
+    Files(Box<TopicModel>),
+    /// The shipped files, to be parsed when first needed.
+    Shipped,
+}
+
+impl TopicSource {
+    /// The model, parsing the shipped files if that is where it comes from.
+    ///
+    /// # Panics
+    /// Never for a released build: `tests/dictionaries.rs` checks that the shipped files load.
+    pub fn into_model(self) -> TopicModel {
+        match self {
+            TopicSource::Files(model) => *model,
+            TopicSource::Shipped => TopicModel::shipped()
+                .expect("the shipped tags.yaml and taxonomy.yaml load (tests/dictionaries.rs)"),
+        }
+    }
+}
+
 /// The shipped `taxonomy.yaml`.
 pub const SHIPPED_TAXONOMY: &str = include_str!("../../dictionaries/taxonomy.yaml");
 
@@ -435,6 +458,19 @@ impl TopicModel {
             Path::new("dictionaries/taxonomy.yaml"),
             SHIPPED_TAXONOMY,
         )
+    }
+
+    /// Reads `tags.yaml` and `taxonomy.yaml` from the last of `dirs` that has a `tags.yaml`
+    /// (checked now), else names the shipped ones when `builtin` holds (parsed when first used),
+    /// else none.
+    ///
+    /// # Errors
+    /// A file cannot be read or does not follow the format.
+    pub fn locate_layers(builtin: bool, dirs: &[PathBuf]) -> Result<Option<TopicSource>> {
+        if !dirs.iter().any(|d| d.join("tags.yaml").is_file()) {
+            return Ok(builtin.then_some(TopicSource::Shipped));
+        }
+        Ok(Self::load_layers(false, dirs)?.map(|m| TopicSource::Files(Box::new(m))))
     }
 
     /// Loads `tags.yaml` and `taxonomy.yaml` from the last of `dirs` that has a `tags.yaml`, else
