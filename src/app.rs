@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, OnceLock};
 use std::time::Duration;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::discover::Input;
@@ -192,15 +192,20 @@ impl Totals {
             ..Self::default()
         };
         for report in reports {
-            totals.files += 1;
-            totals.bytes += report.bytes;
-            match report.status {
-                Status::Filled => totals.filled += 1,
-                Status::AlreadyFilled | Status::Unchanged => totals.unchanged += 1,
-                Status::Error => totals.errors += 1,
-            }
+            totals.add(report);
         }
         totals
+    }
+
+    /// Counts one more report (a streamed run keeps only these totals).
+    pub fn add(&mut self, report: &FileReport) {
+        self.files += 1;
+        self.bytes += report.bytes;
+        match report.status {
+            Status::Filled => self.filled += 1,
+            Status::AlreadyFilled | Status::Unchanged => self.unchanged += 1,
+            Status::Error => self.errors += 1,
+        }
     }
 }
 
@@ -307,20 +312,41 @@ impl Engine {
         mode: Mode,
         on_done: &(dyn Fn(&FileReport) + Sync),
     ) -> Vec<FileReport> {
-        if mode == Mode::Write {
-            sweep_stale_temp_files(inputs);
-        }
-        inputs
-            .par_iter()
-            .map(|input| {
+        let mut reports = Vec::with_capacity(inputs.len());
+        self.stream(inputs, mode, on_done, |report| reports.push(report));
+        reports
+    }
+
+    /// Like [`Engine::run`], but hands each report to `emit` in input order as soon as it and
+    /// every earlier one are done, so a batch holds only the few reports finished out of order.
+    pub fn stream(
+        &self,
+        inputs: &[Input],
+        mode: Mode,
+        on_done: &(dyn Fn(&FileReport) + Sync),
+        emit: impl FnMut(FileReport),
+    ) {
+        self.prepare(inputs, mode);
+        in_input_order(
+            inputs,
+            |input| {
                 let report = self.process_input(input, mode);
                 on_done(&report);
                 report
-            })
-            .collect()
+            },
+            emit,
+        );
     }
 
-    fn process_input(&self, input: &Input, mode: Mode) -> FileReport {
+    /// Start-of-run chores for these inputs: in write mode, temp files left by a killed run.
+    pub fn prepare(&self, inputs: &[Input], mode: Mode) {
+        if mode == Mode::Write {
+            sweep_stale_temp_files(inputs);
+        }
+    }
+
+    /// Processes one input (a post or stdin) into its report.
+    pub fn process_input(&self, input: &Input, mode: Mode) -> FileReport {
         match input {
             Input::File(path) => self.process_file(path, mode),
             Input::Stdin => {
@@ -630,6 +656,42 @@ impl Engine {
 }
 
 /// Removes the temp files a killed run left beside the posts this run may write.
+/// Runs `work` over `items` on the rayon pool and hands the results to `emit` in item order, each
+/// as soon as it and all earlier ones are done. Workers take the items in order (not rayon's
+/// halving split), so the only results waiting are those finished ahead of a slower earlier
+/// one, and the bounded channel stops workers from running far ahead of `emit`.
+pub fn in_input_order<T: Sync, R: Send>(
+    items: &[T],
+    work: impl Fn(&T) -> R + Sync,
+    mut emit: impl FnMut(R),
+) {
+    let workers = rayon::current_num_threads().clamp(1, items.len().max(1));
+    let next = AtomicUsize::new(0);
+    let (sender, receiver) = mpsc::sync_channel::<(usize, R)>(workers * 4);
+    rayon::in_place_scope(|scope| {
+        for _ in 0..workers {
+            let (sender, next, work) = (sender.clone(), &next, &work);
+            scope.spawn(move |_| loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(index) else { break };
+                if sender.send((index, work(item))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(sender);
+        let mut waiting = BTreeMap::new();
+        let mut wanted = 0;
+        for (index, result) in receiver {
+            waiting.insert(index, result);
+            while let Some(result) = waiting.remove(&wanted) {
+                emit(result);
+                wanted += 1;
+            }
+        }
+    });
+}
+
 fn sweep_stale_temp_files(inputs: &[Input]) {
     let started = std::time::SystemTime::now();
     let folders: std::collections::BTreeSet<PathBuf> = inputs

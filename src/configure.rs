@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use frontfill::app::{Engine, FileReport, Mode};
+use frontfill::app::{in_input_order, Engine, FileReport, Mode};
 use frontfill::config::{find_config, load_settings, ConfigFile, Overrides, Settings};
 use frontfill::discover::{discover, Input};
 use frontfill::field::Field;
@@ -173,20 +173,31 @@ impl Batch {
         Ok(Self { groups, inputs })
     }
 
-    /// Runs every group and returns the reports in path order.
+    /// Runs every group and hands the reports to `emit` in path order as they finish.
     pub(crate) fn run(
         &self,
         mode: Mode,
         on_done: &(dyn Fn(&FileReport) + Sync),
-    ) -> Vec<FileReport> {
-        let mut reports: Vec<FileReport> = self
-            .groups
-            .iter()
-            .flat_map(|(engine, inputs)| engine.run(inputs, mode, on_done))
-            .collect();
-        if self.groups.len() > 1 {
-            reports.sort_by(|a, b| a.path.cmp(&b.path));
+        emit: impl FnMut(FileReport),
+    ) {
+        if let [(engine, inputs)] = self.groups.as_slice() {
+            return engine.stream(inputs, mode, on_done, emit);
         }
-        reports
+        // Several configuration files: one engine each, posts interleaved in path order.
+        let mut jobs: Vec<(&Engine, &Input)> = Vec::new();
+        for (engine, inputs) in &self.groups {
+            engine.prepare(inputs, mode);
+            jobs.extend(inputs.iter().map(|input| (engine, input)));
+        }
+        jobs.sort_by(|a, b| a.1.path().cmp(b.1.path()));
+        in_input_order(
+            &jobs,
+            |(engine, input)| {
+                let report = engine.process_input(input, mode);
+                on_done(&report);
+                report
+            },
+            emit,
+        );
     }
 }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Parser;
-use frontfill::app::{Engine, Mode, Status, Totals};
+use frontfill::app::{Engine, Mode, Totals};
 use frontfill::discover::{discover, Input};
 use frontfill::report::human::one_line;
 use frontfill::report::{human, json};
@@ -229,35 +229,40 @@ fn fill(args: FillArgs) -> ExitCode {
         && inputs.len() > 1
         && std::io::stderr().is_terminal();
     let bar = progress::Progress::new(inputs.len() as u64, show_bar);
-    let reports = batch.run(mode, &|report| bar.advance(&report.path));
-    bar.finish();
-    let totals = Totals::from_reports(&reports, started.elapsed());
-
+    let mut totals = Totals::default();
     let mut out = anstream::stdout().lock();
-    let mut err = anstream::stderr().lock();
+    let mut err = anstream::stderr();
     // The exit code reflects every post, also when a reader (`| head`) closes the pipe early.
-    let changed = reports.iter().any(|r| r.status == Status::Filled);
-    let failed = reports.iter().any(|r| r.status == Status::Error);
     let mut stdout_open = true;
-    for report in &reports {
-        if let Some(line) = human::error_line(report) {
-            let _ = writeln!(err, "frontfill: {line}");
-        }
-        if !stdout_open {
-            continue;
-        }
-        let written = match args.format {
-            Format::Json => writeln!(out, "{}", json::file_line(report)),
-            Format::Human => match (&report.output, mode) {
-                (Some(bytes), Mode::Write) => out.write_all(bytes),
-                _ => match human::file_line(report, mode, args.verbose > 0) {
-                    Some(line) if !args.quiet || mode == Mode::Check => write_line(&mut out, &line),
-                    _ => Ok(()),
+    batch.run(mode, &|report| bar.advance(&report.path), |report| {
+        totals.add(&report);
+        bar.suspend(|| {
+            if let Some(line) = human::error_line(&report) {
+                let _ = writeln!(err, "frontfill: {line}");
+            }
+            if !stdout_open {
+                return;
+            }
+            let written = match args.format {
+                Format::Json => writeln!(out, "{}", json::file_line(&report)),
+                Format::Human => match (&report.output, mode) {
+                    (Some(bytes), Mode::Write) => out.write_all(bytes),
+                    _ => match human::file_line(&report, mode, args.verbose > 0) {
+                        Some(line) if !args.quiet || mode == Mode::Check => {
+                            write_line(&mut out, &line)
+                        }
+                        _ => Ok(()),
+                    },
                 },
-            },
-        };
-        stdout_open = !is_broken_pipe(written);
-    }
+            };
+            stdout_open = !is_broken_pipe(written);
+        });
+    });
+    bar.finish();
+    totals.elapsed = started.elapsed();
+    let changed = totals.filled > 0;
+    let failed = totals.errors > 0;
+    let mut err = err.lock();
     if stdout_open {
         let _ = match args.format {
             Format::Json => {

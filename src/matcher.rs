@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
 use serde::Serialize;
 
 use crate::extract::{TextBlock, Zone};
@@ -398,7 +398,10 @@ impl Matcher {
 
 fn build(patterns: BTreeMap<String, Pattern>, fold: bool) -> (AhoCorasick, Vec<Pattern>) {
     let (keys, patterns): (Vec<String>, Vec<Pattern>) = patterns.into_iter().unzip();
+    // The non-contiguous NFA skips the compaction pass that the default picks for this many
+    // patterns: about 30M fewer instructions per cold run, and the scan was not slower on posts.
     let automaton = AhoCorasickBuilder::new()
+        .kind(Some(AhoCorasickKind::NoncontiguousNFA))
         .ascii_case_insensitive(fold)
         .build(&keys)
         .expect("aho-corasick's size limits are far above any vocabulary");

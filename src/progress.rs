@@ -30,6 +30,14 @@ impl Progress {
         }
     }
 
+    /// Runs `print` with the bar cleared, so lines printed during the run do not garble it.
+    pub(crate) fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(bar) => bar.suspend(print),
+            None => print(),
+        }
+    }
+
     pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();

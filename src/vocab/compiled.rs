@@ -1,7 +1,7 @@
 //! Reads the shipped dictionaries in the compact binary form that `src/build.rs` compiles from
 //! `dictionaries/*.yaml`, so start-up decodes a table instead of parsing YAML. The entries are
-//! exactly what the YAML loader reads (a test in `tests/dictionaries.rs` compares the two); the
-//! loader still validates them (aliases, collisions) like any other layer.
+//! exactly what the YAML loader reads (a test compares the two), so the per-entry checks the YAML
+//! loader makes are not repeated at start-up; alias collisions are still found while indexing.
 
 use std::path::{Path, PathBuf};
 

@@ -126,13 +126,9 @@ impl Vocabulary {
             Some(_) => Vec::new(),
             None => return Self::load_layers_from_yaml(builtin, dirs),
         };
-        for entry in files.iter().flat_map(|f: &LoadedFile| &f.entries) {
-            check_entry(entry).map_err(|message| Error::Dictionary {
-                path: entry.origin.path.clone(),
-                line: entry.origin.line,
-                message,
-            })?;
-        }
+        // The precompiled entries are not checked again here: the build compiled exactly what
+        // the YAML loader reads (a test in `compiled.rs` compares them) and `tests/dictionaries.rs` loads
+        // that YAML with every check. `--dictionaries` layers below go through all of them.
         for (i, dir) in dirs.iter().enumerate() {
             for source in read_dir_sources(dir, i + 1)? {
                 files.push(LoadedFile {
