@@ -220,34 +220,31 @@ pub fn locate_evidence(text: &str, fields: &mut BTreeMap<Field, Vec<Candidate>>)
     }
 }
 
-/// The first occurrence of `alias` at or after `(line, byte)`, within [`LOCATE_LINES`] of it.
+/// The first occurrence of `alias` at or after `(line, byte)`, within [`LOCATE_LINES`] of it. Scans
+/// in place (no lowered copy of the line), so locating every mention stays linear in the text.
 fn find_from(lines: &[&str], alias: &str, (line, byte): (usize, usize)) -> Option<(usize, usize)> {
-    if alias.is_empty() || line == usize::MAX {
+    let needle = alias.as_bytes();
+    if needle.is_empty() || line == usize::MAX {
         return None;
     }
-    let needle = alias.to_ascii_lowercase();
     let latin = alias.is_ascii();
     let last = lines.len().min(line.saturating_add(LOCATE_LINES));
     for (index, text) in lines.iter().enumerate().take(last).skip(line) {
+        let bytes = text.as_bytes();
         let from = if index == line {
-            byte.min(text.len())
+            byte.min(bytes.len())
         } else {
             0
         };
-        let Some(haystack) = text.get(from..) else {
-            continue;
-        };
-        let lowered = haystack.to_ascii_lowercase();
-        let mut search = 0;
-        while let Some(found) = lowered[search..].find(&needle) {
-            let at = search + found;
-            let before = haystack[..at].chars().next_back();
-            let after = haystack[at + needle.len()..].chars().next();
-            let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-            if !latin || !(word(before) || word(after)) {
-                return Some((index, from + at));
+        for at in from..bytes.len().saturating_sub(needle.len() - 1) {
+            if !bytes[at..at + needle.len()].eq_ignore_ascii_case(needle) {
+                continue;
             }
-            search = at + needle.len();
+            let word = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+            let before = at.checked_sub(1).and_then(|i| bytes.get(i));
+            if !latin || !(word(before) || word(bytes.get(at + needle.len()))) {
+                return Some((index, at));
+            }
         }
     }
     None
