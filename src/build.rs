@@ -9,8 +9,6 @@
 use std::fs;
 use std::path::PathBuf;
 
-use serde::Deserialize;
-
 /// The shipped files, in the order of `vocab::load::SHIPPED`.
 const FILES: [&str; 4] = [
     "people.yaml",
@@ -22,29 +20,15 @@ const FILES: [&str; 4] = [
 /// Bumped with any change to the layout below; `src/vocab/compiled.rs` checks it.
 const MAGIC: &[u8; 8] = b"FFVOCAB1";
 
-/// Mirrors `RawEntry` in `src/vocab/load.rs`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEntry {
-    name: String,
-    #[serde(default)]
-    aliases: Vec<String>,
-    #[serde(default)]
-    ambiguous: Vec<String>,
-    #[serde(default)]
-    prior: Option<f64>,
-    #[serde(default)]
-    count: Option<u64>,
-    #[serde(default)]
-    case_sensitive: bool,
-    #[serde(default)]
-    note: Option<String>,
-}
+#[path = "vocab/raw.rs"]
+mod raw;
+use raw::RawEntry;
 
 fn main() {
     let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
     println!("cargo:rerun-if-changed=src/build.rs");
+    println!("cargo:rerun-if-changed=src/vocab/raw.rs");
     let mut table = MAGIC.to_vec();
     for name in FILES {
         let path = root.join("dictionaries").join(name);

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
+use super::raw::RawEntry;
 use super::{
     has_han, is_exact_case, normalize, Alias, Entry, EntryId, FileCounts, Origin, Vocabulary,
     FIELDS,
@@ -63,25 +62,6 @@ struct LoadedFile {
     field: Field,
     layer: usize,
     entries: Vec<Entry>,
-}
-
-/// An entry as written in a file; unknown keys are an error.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEntry {
-    name: String,
-    #[serde(default)]
-    aliases: Vec<String>,
-    #[serde(default)]
-    ambiguous: Vec<String>,
-    #[serde(default)]
-    prior: Option<f64>,
-    #[serde(default)]
-    count: Option<u64>,
-    #[serde(default)]
-    case_sensitive: bool,
-    #[serde(default)]
-    note: Option<String>,
 }
 
 impl Vocabulary {

@@ -7,6 +7,7 @@ mod compiled;
 pub mod format;
 pub mod learn;
 pub mod load;
+mod raw;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

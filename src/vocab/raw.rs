@@ -1,0 +1,24 @@
+//! A dictionary entry exactly as written in a file, before any check. Shared by the loader and by
+//! the build script that precompiles the shipped dictionaries (`src/build.rs` includes this file),
+//! so the two can never disagree on what an entry may hold.
+
+use serde::Deserialize;
+
+/// An entry as written in a file; unknown keys are an error.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEntry {
+    pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) aliases: Vec<String>,
+    #[serde(default)]
+    pub(crate) ambiguous: Vec<String>,
+    #[serde(default)]
+    pub(crate) prior: Option<f64>,
+    #[serde(default)]
+    pub(crate) count: Option<u64>,
+    #[serde(default)]
+    pub(crate) case_sensitive: bool,
+    #[serde(default)]
+    pub(crate) note: Option<String>,
+}
