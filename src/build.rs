@@ -22,7 +22,7 @@ const MAGIC: &[u8; 8] = b"FFVOCAB1";
 
 #[path = "vocab/raw.rs"]
 mod raw;
-use raw::RawEntry;
+use raw::{item_lines, RawEntry};
 
 fn main() {
     let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
@@ -91,15 +91,4 @@ fn put_list(table: &mut Vec<u8>, items: &[String]) {
     for item in items {
         put_str(table, item);
     }
-}
-
-/// Same rule as `item_lines` in `src/vocab/load.rs`: the lines of `- ` items at column 0.
-fn item_lines(text: &str) -> Vec<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| {
-            line.starts_with('-') && (line.len() == 1 || line[1..].starts_with([' ', '\t']))
-        })
-        .map(|(i, _)| i + 1)
-        .collect()
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::raw::RawEntry;
+use super::raw::{item_lines, RawEntry};
 use super::{
     has_han, is_exact_case, normalize, Alias, Entry, EntryId, FileCounts, Origin, Vocabulary,
     FIELDS,
@@ -333,18 +333,6 @@ fn check_entry(entry: &Entry) -> std::result::Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// The 1-based lines of the top-level sequence items (`- name: …` at column 0), in order; serde
-/// gives no positions, so this is how an entry's error finds its line.
-fn item_lines(text: &str) -> Vec<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| {
-            line.starts_with('-') && (line.len() == 1 || line[1..].starts_with([' ', '\t']))
-        })
-        .map(|(i, _)| i + 1)
-        .collect()
 }
 
 /// Builds the alias list and rejects aliases that two entries claim without both marking them

@@ -1,4 +1,4 @@
-//! A dictionary entry exactly as written in a file, before any check. Shared by the loader and by
+//! A dictionary entry exactly as written in a file, before any check, and the lines entries start on. Shared by the loader and by
 //! the build script that precompiles the shipped dictionaries (`src/build.rs` includes this file),
 //! so the two can never disagree on what an entry may hold.
 
@@ -21,4 +21,16 @@ pub(crate) struct RawEntry {
     pub(crate) case_sensitive: bool,
     #[serde(default)]
     pub(crate) note: Option<String>,
+}
+
+/// The 1-based lines of the top-level sequence items (`- name: …` at column 0), in order; serde
+/// gives no positions, so this is how an entry's error finds its line.
+pub(crate) fn item_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            line.starts_with('-') && (line.len() == 1 || line[1..].starts_with([' ', '\t']))
+        })
+        .map(|(i, _)| i + 1)
+        .collect()
 }
