@@ -73,27 +73,8 @@ pub(crate) struct ConfigArgs {
     #[arg(long, value_name = "FILE", help_heading = "Config")]
     pub(crate) config: Option<PathBuf>,
 
-    /// As for fill: fill only these fields.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        value_name = "FIELD,...",
-        help_heading = "Fields"
-    )]
-    pub(crate) fields: Option<Vec<Field>>,
-
-    /// As for fill: replace these fields even when set.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        value_name = "FIELD,...",
-        help_heading = "Fields"
-    )]
-    pub(crate) overwrite: Vec<Field>,
-
-    /// As for fill: the summary language.
-    #[arg(long, value_enum, help_heading = "Fields")]
-    pub(crate) summary_lang: Option<SummaryLangArg>,
+    #[command(flatten)]
+    pub(crate) choice: FieldArgs,
 
     #[command(flatten)]
     pub(crate) names: NameArgs,
@@ -182,6 +163,34 @@ pub(crate) struct DictionaryArgs {
     /// Leave out the built-in dictionaries: use only the --dictionaries folders.
     #[arg(long, help_heading = "Vocabulary", requires = "dictionaries")]
     pub(crate) no_builtin_dictionaries: bool,
+}
+
+/// Which fields are filled, and how (`fill` and `config` share them, so `config` shows exactly
+/// what a `fill` with the same flags would do).
+#[derive(Debug, Default, Args)]
+pub(crate) struct FieldArgs {
+    /// Fill only these fields, where they are empty, in any post (not just fresh drafts).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "FIELD,...",
+        help_heading = "Fields"
+    )]
+    pub(crate) fields: Option<Vec<Field>>,
+
+    /// Replace these fields even when they are already set.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "FIELD,...",
+        help_heading = "Fields"
+    )]
+    pub(crate) overwrite: Vec<Field>,
+
+    /// Summary language: the post's own (auto, the default), zh, en, or both (adds summary_en
+    /// from the English originals).
+    #[arg(long, value_enum, help_heading = "Fields")]
+    pub(crate) summary_lang: Option<SummaryLangArg>,
 }
 
 /// How names are chosen.
@@ -276,28 +285,8 @@ pub(crate) struct FillArgs {
     #[arg(long, help_heading = "Mode")]
     pub(crate) diff: bool,
 
-    /// Fill only these fields, where they are empty, in any post (not just fresh drafts).
-    #[arg(
-        long,
-        value_delimiter = ',',
-        value_name = "FIELD,...",
-        help_heading = "Fields"
-    )]
-    pub(crate) fields: Option<Vec<Field>>,
-
-    /// Replace these fields even when they are already set.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        value_name = "FIELD,...",
-        help_heading = "Fields"
-    )]
-    pub(crate) overwrite: Vec<Field>,
-
-    /// Summary language: the post's own (auto, the default), zh, en, or both (adds summary_en
-    /// from the English originals).
-    #[arg(long, value_enum, help_heading = "Fields")]
-    pub(crate) summary_lang: Option<SummaryLangArg>,
+    #[command(flatten)]
+    pub(crate) choice: FieldArgs,
 
     #[command(flatten)]
     pub(crate) names: NameArgs,

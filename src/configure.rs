@@ -10,11 +10,10 @@ use std::process::ExitCode;
 use frontfill::app::{in_input_order, Engine, FileReport, Mode};
 use frontfill::config::{find_config, load_settings, ConfigFile, Overrides, Settings};
 use frontfill::discover::{discover, Input};
-use frontfill::field::Field;
 use frontfill::report::human::one_line;
 use frontfill::topic::TopicModel;
 
-use crate::cli::{ConfigArgs, DictionaryArgs, NameArgs, SummaryLangArg};
+use crate::cli::{ConfigArgs, DictionaryArgs, FieldArgs, NameArgs};
 
 pub(crate) const CONFIG_HELP: &str = "\
 frontfill looks for frontfill.yaml (or .frontfill.yaml) in the folder holding the given paths and
@@ -26,16 +25,11 @@ Examples:
   frontfill config --config ci.yaml --summary-lang both";
 
 /// The flags a subcommand shares with `fill`, as overrides of the configuration file.
-pub(crate) fn overrides(
-    fields: Option<&[Field]>,
-    overwrite: &[Field],
-    summary_lang: Option<SummaryLangArg>,
-    names: &NameArgs,
-) -> Overrides {
+pub(crate) fn overrides(choice: &FieldArgs, names: &NameArgs) -> Overrides {
     Overrides {
-        only: fields.map(<[Field]>::to_vec),
-        overwrite: overwrite.to_vec(),
-        summary_lang: summary_lang.map(Into::into),
+        only: choice.fields.clone(),
+        overwrite: choice.overwrite.clone(),
+        summary_lang: choice.summary_lang.map(Into::into),
         dictionaries: names.dictionaries.dictionaries.clone(),
         no_builtin_dictionaries: names.dictionaries.no_builtin_dictionaries,
         no_discover: names.no_discover,
@@ -78,12 +72,7 @@ pub(crate) fn engine(settings: &Settings) -> Result<Engine, ExitCode> {
 
 /// `frontfill config`: prints every setting with its value and origin.
 pub(crate) fn show(args: &ConfigArgs) -> ExitCode {
-    let overrides = overrides(
-        args.fields.as_deref(),
-        &args.overwrite,
-        args.summary_lang,
-        &args.names,
-    );
+    let overrides = overrides(&args.choice, &args.names);
     match settings(args.config.as_deref(), &args.paths, &overrides) {
         Ok(settings) => {
             let _ = anstream::stdout()

@@ -16,7 +16,7 @@ use frontfill::transcript::{
 };
 use frontfill::write::write_new;
 
-use crate::cli::ImportArgs;
+use crate::cli::{FieldArgs, ImportArgs};
 
 pub(crate) const IMPORT_HELP: &str = "\
 The transcript's cue numbers, timestamps, WEBVTT headers, inline tags, `>>` speaker marks and the
@@ -41,7 +41,13 @@ enum Outcome {
 /// `frontfill import TRANSCRIPT...`.
 pub(crate) fn import(args: &ImportArgs) -> ExitCode {
     crate::set_color(args.color);
-    let overrides = crate::configure::overrides(None, &[], args.summary_lang, &args.names);
+    let overrides = crate::configure::overrides(
+        &FieldArgs {
+            summary_lang: args.summary_lang,
+            ..FieldArgs::default()
+        },
+        &args.names,
+    );
     let settings = match crate::configure::settings(args.config.as_deref(), &args.paths, &overrides)
     {
         Ok(settings) => settings,

@@ -28,7 +28,8 @@ use frontfill::topic::{TopicModel, TopicSource};
 use frontfill::vocab::Vocabulary;
 
 use crate::cli::{
-    Cli, ColorArg, Command, DictionaryArgs, ExplainArgs, FillArgs, Format, NameArgs, VocabCommand,
+    Cli, ColorArg, Command, DictionaryArgs, ExplainArgs, FieldArgs, FillArgs, Format, NameArgs,
+    VocabCommand,
 };
 
 fn main() -> ExitCode {
@@ -142,7 +143,7 @@ fn vocab_check(args: &DictionaryArgs) -> ExitCode {
 
 fn explain(args: ExplainArgs) -> ExitCode {
     set_color(args.color);
-    let overrides = configure::overrides(None, &[], None, &args.names);
+    let overrides = configure::overrides(&FieldArgs::default(), &args.names);
     let engine = match configure::settings(args.config.as_deref(), &args.paths, &overrides)
         .and_then(|settings| configure::engine(&settings))
     {
@@ -210,12 +211,7 @@ fn fill(args: FillArgs) -> ExitCode {
     } else {
         Mode::Write
     };
-    let overrides = configure::overrides(
-        args.fields.as_deref(),
-        &args.overwrite,
-        args.summary_lang,
-        &args.names,
-    );
+    let overrides = configure::overrides(&args.choice, &args.names);
     let batch = match configure::Batch::new(args.config.as_deref(), &args.paths, &overrides) {
         Ok(batch) => batch,
         Err(code) => return configure::echo_stdin(&args.paths, code),
