@@ -3,25 +3,17 @@
 //! The shape is public API, so it is pinned by an insta snapshot (reviewed, not blindly accepted);
 //! the fixture dictionaries keep it independent of the shipped vocabulary.
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
 use serde_json::{json, Value};
 
+use common::round;
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Floats rounded to two decimals, so a tiny scoring change does not churn the shape's snapshot.
-fn round(value: Value) -> Value {
-    match value {
-        Value::Number(n) if n.is_f64() => {
-            json!((n.as_f64().unwrap_or(0.0) * 100.0).round() / 100.0)
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(round).collect()),
-        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, round(v))).collect()),
-        other => other,
-    }
 }
 
 #[test]

@@ -10,7 +10,7 @@ use frontfill::app::{Engine, Options, Status, SummaryLang};
 use frontfill::plan::FieldPolicy;
 use serde_json::{json, Value};
 
-use common::{samples, strip_entries, MANAGED_KEYS};
+use common::{round, samples, strip_entries, MANAGED_KEYS};
 
 /// The planned edits of one sample, with floats rounded so tiny score changes do not churn.
 fn plan_of(engine: &Engine, path: &Path, bytes: Vec<u8>) -> Value {
@@ -35,17 +35,6 @@ fn plan_of(engine: &Engine, path: &Path, bytes: Vec<u8>) -> Value {
         "language": filled.language,
         "fields": fields,
     })
-}
-
-fn round(value: Value) -> Value {
-    match value {
-        Value::Number(n) if n.is_f64() => {
-            json!((n.as_f64().unwrap_or(0.0) * 100.0).round() / 100.0)
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(round).collect()),
-        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, round(v))).collect()),
-        other => other,
-    }
 }
 
 #[test]

@@ -8,6 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
+use serde_json::{json, Value};
+
 /// The eight fields a fresh draft has empty, plus `summary_en`.
 pub const MANAGED_KEYS: [&str; 9] = [
     "tags",
@@ -204,6 +206,18 @@ pub fn list_files(dir: &Path) -> Vec<PathBuf> {
     walk(dir, dir, &mut out);
     out.sort();
     out
+}
+
+/// Floats rounded to two decimals, so a tiny scoring change does not churn the shape's snapshot.
+pub fn round(value: Value) -> Value {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            json!((n.as_f64().unwrap_or(0.0) * 100.0).round() / 100.0)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(round).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, round(v))).collect()),
+        other => other,
+    }
 }
 
 #[cfg(test)]
