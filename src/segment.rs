@@ -11,12 +11,12 @@
 //! (token agreement on held-out posts is in the README's Performance section).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use jieba_rs::Jieba;
+use rustc_hash::FxHashMap;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// What a token is made of.
@@ -177,7 +177,7 @@ const RUN_OVERHEAD: usize = 64;
 #[derive(Default)]
 struct RunCache {
     owner: u64,
-    spans: HashMap<Box<str>, Box<[(u32, u32)]>>,
+    spans: FxHashMap<Box<str>, Box<[(u32, u32)]>>,
     bytes: usize,
 }
 

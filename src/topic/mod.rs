@@ -72,38 +72,93 @@ fn zone_weight(zone: Zone) -> f32 {
 /// The key a token contributes, if any: Han words of two or more characters, Latin words of three
 /// or more letters (two when written in capitals, like `AI`), lowercased.
 pub fn feature_key(text: &str, kind: TokenKind) -> Option<String> {
+    borrowed_key(text, kind).map(Cow::into_owned)
+}
+
+/// [`feature_key`], borrowing the token when it already is its key (most are).
+fn borrowed_key(text: &str, kind: TokenKind) -> Option<Cow<'_, str>> {
     match kind {
-        TokenKind::Han => (text.chars().count() >= 2).then(|| text.to_owned()),
+        TokenKind::Han => (text.chars().nth(1).is_some()).then_some(Cow::Borrowed(text)),
         TokenKind::Latin => {
             let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-            let caps = text
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-            (letters >= 3 || (letters == 2 && caps)).then(|| text.to_lowercase())
+            let keep = letters >= 3
+                || (letters == 2
+                    && text
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+            if !keep {
+                None
+            } else if text
+                .bytes()
+                .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+            {
+                Some(Cow::Borrowed(text))
+            } else {
+                Some(Cow::Owned(text.to_lowercase()))
+            }
         }
         TokenKind::Number => None,
     }
 }
 
-impl Features {
+/// A post's features as the scorer reads them: (key, damped strength) in key order, with their
+/// norm. Keys borrow the post's text, so collecting them allocates little.
+#[derive(Debug, Clone, Default)]
+pub struct PostFeatures<'a> {
+    entries: Vec<(Cow<'a, str>, f32)>,
+    norm: f32,
+    channel: Option<&'a str>,
+}
+
+impl<'a> PostFeatures<'a> {
     /// Collects features from text blocks. Per key: the zone-weighted count, damped as
     /// `1 + ln(count)` so a word repeated fifty times does not drown the rest.
-    pub fn from_blocks(blocks: &[TextBlock], segmenter: &Segmenter) -> Self {
-        let mut raw: HashMap<String, f32> = HashMap::new();
+    pub fn from_blocks(blocks: &'a [TextBlock], segmenter: &Segmenter) -> Self {
+        let mut raw: FxHashMap<Cow<'a, str>, f32> = FxHashMap::default();
         for block in blocks {
             let weight = zone_weight(block.zone);
             for token in segmenter.segment(&block.text) {
-                if let Some(key) = feature_key(token.text, token.kind) {
+                if let Some(key) = borrowed_key(token.text, token.kind) {
                     *raw.entry(key).or_default() += weight;
                 }
             }
         }
-        let weights = raw
+        let mut entries: Vec<(Cow<'a, str>, f32)> = raw
             .into_iter()
             .map(|(k, v)| (k, if v > 1.0 { 1.0 + v.ln() } else { v }))
             .collect();
+        // Key order, as in `Features`: the norm and the scores are sums in that order.
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let norm = entries
+            .iter()
+            .map(|(_, s)| s * s)
+            .sum::<f32>()
+            .sqrt()
+            .max(1e-6);
         Self {
-            weights,
+            entries,
+            norm,
+            channel: None,
+        }
+    }
+
+    /// The same features with the post's channel, when it names one.
+    pub fn with_channel(mut self, channel: Option<&'a str>) -> Self {
+        self.channel = channel.map(str::trim).filter(|c| !c.is_empty());
+        self
+    }
+}
+
+impl Features {
+    /// Collects features from text blocks, as [`PostFeatures::from_blocks`] does.
+    pub fn from_blocks(blocks: &[TextBlock], segmenter: &Segmenter) -> Self {
+        let post = PostFeatures::from_blocks(blocks, segmenter);
+        Self {
+            weights: post
+                .entries
+                .into_iter()
+                .map(|(k, s)| (k.into_owned(), s))
+                .collect(),
             channel: None,
         }
     }
@@ -243,8 +298,34 @@ enum Evidence {
     Channel,
 }
 
-/// Each class's score and its evidence.
-type Scores = Vec<(f32, Vec<(Evidence, f32)>)>;
+/// Each class's score, and the evidence of all classes as (class index, evidence, contribution)
+/// in one list, so a post allocates once per label kind rather than once per class.
+#[derive(Debug, Default)]
+struct Scores {
+    score: Vec<f32>,
+    evidence: Vec<(u32, Evidence, f32)>,
+}
+
+impl Scores {
+    fn add(&mut self, class: u32, evidence: Evidence, contribution: f32) {
+        self.score[class as usize] += contribution;
+        self.evidence.push((class, evidence, contribution));
+    }
+
+    /// Each class's evidence as a range of `evidence`, which this sorts by class.
+    fn evidence_ranges(&mut self) -> Vec<std::ops::Range<usize>> {
+        self.evidence.sort_unstable_by_key(|e| e.0);
+        let mut ranges = vec![0..0; self.score.len()];
+        let mut start = 0;
+        while start < self.evidence.len() {
+            let class = self.evidence[start].0;
+            let end = start + self.evidence[start..].partition_point(|e| e.0 == class);
+            ranges[class as usize] = start..end;
+            start = end;
+        }
+        ranges
+    }
+}
 
 impl Scorer {
     fn new(keywords: usize, classes: Vec<ScorerClass<'_>>) -> Self {
@@ -292,26 +373,28 @@ impl Scorer {
     }
 
     fn start(&self) -> Scores {
-        self.biases.iter().map(|b| (*b, Vec::new())).collect()
+        Scores {
+            score: self.biases.clone(),
+            evidence: Vec::new(),
+        }
     }
 
     /// Adds a keyword's contributions: its trigger weights times the post's strength, divided by
     /// the post's norm (as in learning).
     fn add_keyword(&self, scores: &mut Scores, keyword: u32, strength: f32, post_norm: f32) {
         for &(class, weight) in self.hits(keyword) {
-            let contribution = weight * strength / post_norm;
-            let slot = &mut scores[class as usize];
-            slot.0 += contribution;
-            slot.1.push((Evidence::Keyword(keyword), contribution));
+            scores.add(
+                class,
+                Evidence::Keyword(keyword),
+                weight * strength / post_norm,
+            );
         }
     }
 
     fn add_channel(&self, scores: &mut Scores, channel: Option<&str>) {
         if let Some(channel) = channel {
             for &(class, weight) in self.channels.get(channel).into_iter().flatten() {
-                let slot = &mut scores[class as usize];
-                slot.0 += weight;
-                slot.1.push((Evidence::Channel, weight));
+                scores.add(class, Evidence::Channel, weight);
             }
         }
     }
@@ -529,6 +612,16 @@ impl TopicModel {
         pairs
     }
 
+    /// Scores a post from its collected features.
+    pub fn suggest_post(&self, features: &PostFeatures<'_>, body: &str) -> TopicSuggestion {
+        self.suggest_sorted(
+            features.entries.iter().map(|(k, s)| (k.as_ref(), *s)),
+            features.norm,
+            features.channel,
+            body,
+        )
+    }
+
     /// Scores a post.
     pub fn suggest(&self, features: &Features, body: &str) -> TopicSuggestion {
         self.suggest_sorted(
@@ -578,9 +671,7 @@ impl TopicModel {
         }
         for (i, (_, tag)) in self.tag_aliases.iter().enumerate() {
             if hit[i] {
-                let slot = &mut tag_scores[*tag as usize];
-                slot.0 += w.alias_hit;
-                slot.1.push((Evidence::Alias(i as u32), w.alias_hit));
+                tag_scores.add(*tag, Evidence::Alias(i as u32), w.alias_hit);
             }
         }
         let speaker = channel.map(|c| format!("speaker: {c}"));
@@ -588,19 +679,47 @@ impl TopicModel {
             model: self,
             speaker: speaker.as_deref().unwrap_or_default(),
         };
-        let mut tags: Vec<TopicCandidate> = tag_scores
-            .into_iter()
-            .enumerate()
-            .filter(|(_, (s, ev))| !ev.is_empty() && *s >= w.min_score)
-            .map(|(i, (s, ev))| shown.candidate(&self.tags.names[i], s, ev))
-            .collect();
-        sort_candidates(&mut tags);
-        let best = tags.first().map_or(0.0, |c| c.score);
-        for (rank, tag) in tags.iter_mut().enumerate() {
-            tag.passed =
-                rank < w.max_tags && (rank < w.min_tags || tag.score >= best * w.relative_cut);
+        // Only the best tags are shown, so only they become candidates with named evidence.
+        let mut fired = vec![false; tag_scores.score.len()];
+        for &(class, _, _) in &tag_scores.evidence {
+            fired[class as usize] = true;
         }
-        tags.truncate(20);
+        let mut order: Vec<usize> = (0..tag_scores.score.len())
+            .filter(|&i| fired[i] && tag_scores.score[i] >= w.min_score)
+            .collect();
+        order.sort_by(|&a, &b| {
+            let names = &self.tags.names;
+            let score = &tag_scores.score;
+            score[b]
+                .total_cmp(&score[a])
+                .then_with(|| names[a].cmp(&names[b]))
+        });
+        order.truncate(20);
+        // Each shown tag's evidence, gathered in one pass (its order does not matter: the
+        // candidate sorts it).
+        let mut slot = vec![u8::MAX; tag_scores.score.len()];
+        for (k, &i) in order.iter().enumerate() {
+            slot[i] = k as u8;
+        }
+        let mut evidence = vec![Vec::new(); order.len()];
+        for &entry in &tag_scores.evidence {
+            if let Some(list) = evidence.get_mut(usize::from(slot[entry.0 as usize])) {
+                list.push(entry);
+            }
+        }
+        let best = order.first().map_or(0.0, |&i| tag_scores.score[i]);
+        let tags: Vec<TopicCandidate> = order
+            .into_iter()
+            .zip(&mut evidence)
+            .enumerate()
+            .map(|(rank, (i, evidence))| {
+                let score = tag_scores.score[i];
+                let mut tag = shown.candidate(&self.tags.names[i], score, evidence);
+                tag.passed =
+                    rank < w.max_tags && (rank < w.min_tags || score >= best * w.relative_cut);
+                tag
+            })
+            .collect();
 
         let mut areas = shown.classes(&self.areas, area_scores);
         let area_score: BTreeMap<&str, f32> =
@@ -668,34 +787,37 @@ impl EvidenceNames<'_> {
     }
 
     /// Every class of a scorer as a candidate, best first, none yet written.
-    fn classes(&self, scorer: &Scorer, scores: Scores) -> Vec<TopicCandidate> {
-        let mut classes: Vec<TopicCandidate> = scores
-            .into_iter()
-            .enumerate()
-            .map(|(i, (s, ev))| self.candidate(&scorer.names[i], s, ev))
+    fn classes(&self, scorer: &Scorer, mut scores: Scores) -> Vec<TopicCandidate> {
+        let ranges = scores.evidence_ranges();
+        let mut classes: Vec<TopicCandidate> = (0..scores.score.len())
+            .map(|i| {
+                let evidence = &mut scores.evidence[ranges[i].clone()];
+                self.candidate(&scorer.names[i], scores.score[i], evidence)
+            })
             .collect();
         sort_candidates(&mut classes);
         classes
     }
 
+    /// A candidate with its five strongest pieces of evidence (ties by name).
     fn candidate(
         &self,
         name: &str,
         score: f32,
-        mut evidence: Vec<(Evidence, f32)>,
+        evidence: &mut [(u32, Evidence, f32)],
     ) -> TopicCandidate {
         evidence.sort_by(|a, b| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| self.name(a.0).cmp(self.name(b.0)))
+            b.2.total_cmp(&a.2)
+                .then_with(|| self.name(a.1).cmp(self.name(b.1)))
         });
-        evidence.truncate(5);
         TopicCandidate {
             name: name.to_owned(),
             score,
             passed: false,
             evidence: evidence
-                .into_iter()
-                .map(|(e, c)| (self.name(e).to_owned(), c))
+                .iter()
+                .take(5)
+                .map(|&(_, e, c)| (self.name(e).to_owned(), c))
                 .collect(),
         }
     }
