@@ -125,7 +125,8 @@ impl Segmenter {
                         run.start + span.start..run.start + span.end,
                     );
                 });
-            } else {
+            } else if slice.chars().any(char::is_alphanumeric) {
+                // A run of spaces and punctuation holds no token: skip the word-boundary scan.
                 for (offset, word) in slice.split_word_bound_indices() {
                     let start = run.start + offset;
                     push_token(&mut tokens, text, start..start + word.len());
