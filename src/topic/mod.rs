@@ -312,18 +312,24 @@ impl Scores {
         self.evidence.push((class, evidence, contribution));
     }
 
-    /// Each class's evidence as a range of `evidence`, which this sorts by class.
+    /// Each class's evidence as a range of `evidence`, which this groups by class (a counting
+    /// sort: the order within a class does not matter, the candidate sorts it).
     fn evidence_ranges(&mut self) -> Vec<std::ops::Range<usize>> {
-        self.evidence.sort_unstable_by_key(|e| e.0);
-        let mut ranges = vec![0..0; self.score.len()];
-        let mut start = 0;
-        while start < self.evidence.len() {
-            let class = self.evidence[start].0;
-            let end = start + self.evidence[start..].partition_point(|e| e.0 == class);
-            ranges[class as usize] = start..end;
-            start = end;
+        let mut starts = vec![0usize; self.score.len() + 1];
+        for e in &self.evidence {
+            starts[e.0 as usize + 1] += 1;
         }
-        ranges
+        for i in 0..self.score.len() {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts.clone();
+        let mut grouped = vec![(0, Evidence::Channel, 0.0); self.evidence.len()];
+        for &e in &self.evidence {
+            grouped[next[e.0 as usize]] = e;
+            next[e.0 as usize] += 1;
+        }
+        self.evidence = grouped;
+        starts.windows(2).map(|w| w[0]..w[1]).collect()
     }
 }
 
@@ -806,17 +812,23 @@ impl EvidenceNames<'_> {
         score: f32,
         evidence: &mut [(u32, Evidence, f32)],
     ) -> TopicCandidate {
-        evidence.sort_by(|a, b| {
+        let order = |a: &(u32, Evidence, f32), b: &(u32, Evidence, f32)| {
             b.2.total_cmp(&a.2)
                 .then_with(|| self.name(a.1).cmp(self.name(b.1)))
-        });
+        };
+        // Only the five strongest are shown: select them, then sort just those.
+        let shown = evidence.len().min(5);
+        if evidence.len() > shown {
+            evidence.select_nth_unstable_by(shown - 1, order);
+        }
+        let evidence = &mut evidence[..shown];
+        evidence.sort_by(order);
         TopicCandidate {
             name: name.to_owned(),
             score,
             passed: false,
             evidence: evidence
                 .iter()
-                .take(5)
                 .map(|&(_, e, c)| (self.name(e).to_owned(), c))
                 .collect(),
         }
