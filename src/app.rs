@@ -26,7 +26,7 @@ use crate::score::{
 };
 use crate::segment::Segmenter;
 use crate::summary::{detect_language, summarize, Language, SummaryOptions};
-use crate::topic::{Features, TopicModel, TopicSuggestion};
+use crate::topic::{PostFeatures, TopicModel, TopicSuggestion};
 use crate::vocab::Vocabulary;
 use crate::write::{apply_plan, remove_stale_temp_files, write_atomic, Snapshot};
 
@@ -486,9 +486,9 @@ impl Engine {
         candidates.retain(|field, _| fields.contains(field));
         let topics = match &self.topics {
             Some(slot) if fields.iter().any(|f| f.is_topic()) => {
-                let features = Features::from_blocks(&blocks, &self.segmenter)
+                let features = PostFeatures::from_blocks(&blocks, &self.segmenter)
                     .with_channel(topic_channel(&fm));
-                Some(slot.get().suggest(&features, doc.body()))
+                Some(slot.get().suggest_post(&features, doc.body()))
             }
             _ => None,
         };
@@ -557,9 +557,9 @@ impl Engine {
             })
             .collect();
         let topics = self.topics.as_ref().map(TopicSlot::get).map(|model| {
-            let features =
-                Features::from_blocks(&blocks, &self.segmenter).with_channel(topic_channel(&fm));
-            model.suggest(&features, doc.body())
+            let features = PostFeatures::from_blocks(&blocks, &self.segmenter)
+                .with_channel(topic_channel(&fm));
+            model.suggest_post(&features, doc.body())
         });
         Ok(Explanation {
             path: path.to_path_buf(),

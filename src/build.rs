@@ -42,6 +42,7 @@ fn main() {
         }
     }
     fs::write(out.join("shipped_vocabulary.bin"), table).expect("OUT_DIR is writable");
+    compile_topics(&root, &out);
 }
 
 /// Appends one file's entries; `None` when the file does not parse.
@@ -91,4 +92,87 @@ fn put_list(table: &mut Vec<u8>, items: &[String]) {
     for item in items {
         put_str(table, item);
     }
+}
+
+#[path = "topic/entries.rs"]
+#[allow(dead_code)]
+mod topic_entries;
+
+/// Bumped with any change to the topic layout below; `src/topic/compiled.rs` checks it.
+const TOPIC_MAGIC: &[u8; 8] = b"FFTOPIC1";
+
+/// Precompiles `tags.yaml` and `taxonomy.yaml` into `shipped_topics.bin`: every trigger keyword
+/// once (sorted, so ids follow the order the scorer adds contributions in), then each tag,
+/// category and area with its triggers as keyword ids. What the model does not use (`count`,
+/// `note`) is left out. Empty when a file does not parse: the YAML loader then says why.
+fn compile_topics(root: &std::path::Path, out: &std::path::Path) {
+    use std::collections::{BTreeMap, BTreeSet};
+    use topic_entries::{TagEntry, Taxonomy};
+
+    let read = |name: &str| {
+        let path = root.join("dictionaries").join(name);
+        println!("cargo:rerun-if-changed={}", path.display());
+        fs::read_to_string(path).ok()
+    };
+    println!("cargo:rerun-if-changed=src/topic/entries.rs");
+    let tags: Option<Vec<TagEntry>> =
+        read("tags.yaml").and_then(|t| serde_yaml_ng::from_str(&t).ok());
+    let taxonomy: Option<Taxonomy> =
+        read("taxonomy.yaml").and_then(|t| serde_yaml_ng::from_str(&t).ok());
+    let (Some(tags), Some(taxonomy)) = (tags, taxonomy) else {
+        fs::write(out.join("shipped_topics.bin"), []).expect("OUT_DIR is writable");
+        return;
+    };
+    let keywords: BTreeSet<&str> = tags
+        .iter()
+        .flat_map(|t| t.triggers.keys())
+        .chain(taxonomy.categories.iter().flat_map(|c| c.triggers.keys()))
+        .chain(taxonomy.areas.iter().flat_map(|a| a.triggers.keys()))
+        .map(String::as_str)
+        .collect();
+    let ids: BTreeMap<&str, usize> = keywords.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let put_f32 = |table: &mut Vec<u8>, x: f32| table.extend_from_slice(&x.to_le_bytes());
+    let put_weights = |table: &mut Vec<u8>, weights: &BTreeMap<String, f32>| {
+        put_u32(table, weights.len());
+        for (key, weight) in weights {
+            put_str(table, key);
+            put_f32(table, *weight);
+        }
+    };
+    let put_triggers = |table: &mut Vec<u8>, triggers: &BTreeMap<String, f32>| {
+        put_u32(table, triggers.len());
+        for (key, weight) in triggers {
+            put_u32(table, ids[key.as_str()]);
+            put_f32(table, *weight);
+        }
+    };
+    let mut table = TOPIC_MAGIC.to_vec();
+    put_u32(&mut table, keywords.len());
+    for keyword in &keywords {
+        put_str(&mut table, keyword);
+    }
+    put_u32(&mut table, tags.len());
+    for tag in &tags {
+        put_str(&mut table, &tag.name);
+        put_f32(&mut table, tag.bias);
+        put_weights(&mut table, &tag.channels);
+        put_triggers(&mut table, &tag.triggers);
+        put_list(&mut table, &tag.aliases);
+    }
+    put_u32(&mut table, taxonomy.categories.len());
+    for category in &taxonomy.categories {
+        put_str(&mut table, &category.name);
+        put_f32(&mut table, category.bias);
+        put_weights(&mut table, &category.channels);
+        put_triggers(&mut table, &category.triggers);
+        put_weights(&mut table, &category.areas);
+    }
+    put_u32(&mut table, taxonomy.areas.len());
+    for area in &taxonomy.areas {
+        put_str(&mut table, &area.name);
+        put_f32(&mut table, area.bias);
+        put_weights(&mut table, &area.channels);
+        put_triggers(&mut table, &area.triggers);
+    }
+    fs::write(out.join("shipped_topics.bin"), table).expect("OUT_DIR is writable");
 }

@@ -230,7 +230,14 @@ fn push_source_text(
     last_run: &mut Option<usize>,
 ) {
     let mut cuts = vec![range.start, range.end];
-    for r in strong.markers.iter().chain(&strong.inner) {
+    // Both lists are sorted and their ranges disjoint: only those overlapping the event can cut it.
+    let overlapping = |runs: &[Range<usize>]| {
+        let first = runs.partition_point(|r| r.end <= range.start);
+        let len = runs[first..].partition_point(|r| r.start < range.end);
+        first..first + len
+    };
+    let (markers, inner) = (overlapping(&strong.markers), overlapping(&strong.inner));
+    for r in strong.markers[markers].iter().chain(&strong.inner[inner]) {
         for p in [r.start, r.end] {
             if p > range.start && p < range.end {
                 cuts.push(p);

@@ -11,12 +11,12 @@
 //! (token agreement on held-out posts is in the README's Performance section).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use jieba_rs::Jieba;
+use rustc_hash::FxHashMap;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// What a token is made of.
@@ -125,7 +125,8 @@ impl Segmenter {
                         run.start + span.start..run.start + span.end,
                     );
                 });
-            } else {
+            } else if slice.chars().any(char::is_alphanumeric) {
+                // A run of spaces and punctuation holds no token: skip the word-boundary scan.
                 for (offset, word) in slice.split_word_bound_indices() {
                     let start = run.start + offset;
                     push_token(&mut tokens, text, start..start + word.len());
@@ -177,7 +178,7 @@ const RUN_OVERHEAD: usize = 64;
 #[derive(Default)]
 struct RunCache {
     owner: u64,
-    spans: HashMap<Box<str>, Box<[(u32, u32)]>>,
+    spans: FxHashMap<Box<str>, Box<[(u32, u32)]>>,
     bytes: usize,
 }
 

@@ -13,10 +13,11 @@
 //! number of sentences (the opening ones plus an even sample of the rest) are cleaned, segmented
 //! and put in the graph, so the work beyond that linear scan is the same for 30 KB and 700 KB.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use rustc_hash::FxHashMap;
 
 use crate::extract::{TextBlock, Zone};
 use crate::segment::{is_han, Segmenter, TokenKind};
@@ -816,13 +817,18 @@ impl Graph {
         language: Language,
         segmenter: &Segmenter,
     ) -> Self {
-        let mut ids: HashMap<String, u32> = HashMap::new();
+        // Ids in order of first use: they order each vector, and so every sum over one.
+        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut bags: Vec<Vec<u32>> = Vec::with_capacity(sentences.len());
         for s in sentences {
             let mut bag: Vec<u32> = terms(&s.text, language, segmenter)
-                .map(|t| {
-                    let next = ids.len() as u32;
-                    *ids.entry(t).or_insert(next)
+                .map(|t| match ids.get(t.as_ref()) {
+                    Some(&id) => id,
+                    None => {
+                        let next = ids.len() as u32;
+                        ids.insert(t.into_owned(), next);
+                        next
+                    }
                 })
                 .collect();
             bag.sort_unstable();
@@ -857,7 +863,7 @@ impl Graph {
         let vectors: Vec<Vec<(u32, f64)>> = bags.iter().map(|b| vectorize(b)).collect();
         let known = |text: &str| -> Vec<u32> {
             let mut bag: Vec<u32> = terms(text, language, segmenter)
-                .filter_map(|t| ids.get(&t).copied())
+                .filter_map(|t| ids.get(t.as_ref()).copied())
                 .collect();
             bag.sort_unstable();
             bag
@@ -980,13 +986,21 @@ fn terms<'a>(
     text: &'a str,
     language: Language,
     segmenter: &Segmenter,
-) -> impl Iterator<Item = String> + 'a {
+) -> impl Iterator<Item = Cow<'a, str>> + 'a {
     let tokens = segmenter.segment(text);
     tokens.into_iter().filter_map(move |t| match t.kind {
-        TokenKind::Han => (t.text.chars().count() >= 2 && !is_stopword(ZH_STOPWORDS, t.text))
-            .then(|| t.text.to_owned()),
+        TokenKind::Han => (t.text.chars().nth(1).is_some() && !is_stopword(ZH_STOPWORDS, t.text))
+            .then_some(Cow::Borrowed(t.text)),
         TokenKind::Latin => {
-            let lower = t.text.to_lowercase();
+            let lower = if t
+                .text
+                .bytes()
+                .any(|b| !b.is_ascii() || b.is_ascii_uppercase())
+            {
+                Cow::Owned(t.text.to_lowercase())
+            } else {
+                Cow::Borrowed(t.text)
+            };
             let keep = lower.chars().count() >= 2
                 && !is_stopword(EN_STOPWORDS, &lower)
                 && (language == Language::English || lower.chars().count() >= 2);

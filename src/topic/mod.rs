@@ -3,12 +3,18 @@
 //! A post's zoned tokens fire triggers; tags are chosen from the score distribution and the
 //! category and area as a consistent pair. Loading reads `tags.yaml` and `taxonomy.yaml`.
 
+mod compiled;
+mod entries;
 pub mod learn;
 
-use std::collections::{BTreeMap, HashMap};
+pub use entries::{AreaEntry, CategoryEntry, TagEntry, Taxonomy};
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -66,38 +72,93 @@ fn zone_weight(zone: Zone) -> f32 {
 /// The key a token contributes, if any: Han words of two or more characters, Latin words of three
 /// or more letters (two when written in capitals, like `AI`), lowercased.
 pub fn feature_key(text: &str, kind: TokenKind) -> Option<String> {
+    borrowed_key(text, kind).map(Cow::into_owned)
+}
+
+/// [`feature_key`], borrowing the token when it already is its key (most are).
+fn borrowed_key(text: &str, kind: TokenKind) -> Option<Cow<'_, str>> {
     match kind {
-        TokenKind::Han => (text.chars().count() >= 2).then(|| text.to_owned()),
+        TokenKind::Han => (text.chars().nth(1).is_some()).then_some(Cow::Borrowed(text)),
         TokenKind::Latin => {
             let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-            let caps = text
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-            (letters >= 3 || (letters == 2 && caps)).then(|| text.to_lowercase())
+            let keep = letters >= 3
+                || (letters == 2
+                    && text
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+            if !keep {
+                None
+            } else if text
+                .bytes()
+                .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+            {
+                Some(Cow::Borrowed(text))
+            } else {
+                Some(Cow::Owned(text.to_lowercase()))
+            }
         }
         TokenKind::Number => None,
     }
 }
 
-impl Features {
+/// A post's features as the scorer reads them: (key, damped strength) in key order, with their
+/// norm. Keys borrow the post's text, so collecting them allocates little.
+#[derive(Debug, Clone, Default)]
+pub struct PostFeatures<'a> {
+    entries: Vec<(Cow<'a, str>, f32)>,
+    norm: f32,
+    channel: Option<&'a str>,
+}
+
+impl<'a> PostFeatures<'a> {
     /// Collects features from text blocks. Per key: the zone-weighted count, damped as
     /// `1 + ln(count)` so a word repeated fifty times does not drown the rest.
-    pub fn from_blocks(blocks: &[TextBlock], segmenter: &Segmenter) -> Self {
-        let mut raw: HashMap<String, f32> = HashMap::new();
+    pub fn from_blocks(blocks: &'a [TextBlock], segmenter: &Segmenter) -> Self {
+        let mut raw: FxHashMap<Cow<'a, str>, f32> = FxHashMap::default();
         for block in blocks {
             let weight = zone_weight(block.zone);
             for token in segmenter.segment(&block.text) {
-                if let Some(key) = feature_key(token.text, token.kind) {
+                if let Some(key) = borrowed_key(token.text, token.kind) {
                     *raw.entry(key).or_default() += weight;
                 }
             }
         }
-        let weights = raw
+        let mut entries: Vec<(Cow<'a, str>, f32)> = raw
             .into_iter()
             .map(|(k, v)| (k, if v > 1.0 { 1.0 + v.ln() } else { v }))
             .collect();
+        // Key order, as in `Features`: the norm and the scores are sums in that order.
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let norm = entries
+            .iter()
+            .map(|(_, s)| s * s)
+            .sum::<f32>()
+            .sqrt()
+            .max(1e-6);
         Self {
-            weights,
+            entries,
+            norm,
+            channel: None,
+        }
+    }
+
+    /// The same features with the post's channel, when it names one.
+    pub fn with_channel(mut self, channel: Option<&'a str>) -> Self {
+        self.channel = channel.map(str::trim).filter(|c| !c.is_empty());
+        self
+    }
+}
+
+impl Features {
+    /// Collects features from text blocks, as [`PostFeatures::from_blocks`] does.
+    pub fn from_blocks(blocks: &[TextBlock], segmenter: &Segmenter) -> Self {
+        let post = PostFeatures::from_blocks(blocks, segmenter);
+        Self {
+            weights: post
+                .entries
+                .into_iter()
+                .map(|(k, s)| (k.into_owned(), s))
+                .collect(),
             channel: None,
         }
     }
@@ -121,84 +182,6 @@ impl Features {
             .sqrt()
             .max(1e-6)
     }
-}
-
-/// A tag in the vocabulary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TagEntry {
-    /// The canonical tag, written verbatim.
-    pub name: String,
-    /// Literal forms in either language (other spellings merged into this tag, `monetary policy`, `货币政策`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub aliases: Vec<String>,
-    /// Posts labelled with the tag in the learning corpus.
-    #[serde(default)]
-    pub count: u32,
-    /// Score before any trigger fires (negative: the label needs evidence).
-    #[serde(default)]
-    pub bias: f32,
-    /// Channel (`speaker`) to weight.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub channels: BTreeMap<String, f32>,
-    /// Trigger keyword to weight.
-    #[serde(default)]
-    pub triggers: BTreeMap<String, f32>,
-    /// Free text for curators.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-/// An area of the taxonomy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AreaEntry {
-    /// The area, written verbatim.
-    pub name: String,
-    /// Posts in this area in the learning corpus.
-    #[serde(default)]
-    pub count: u32,
-    /// Score before any trigger fires (negative: the label needs evidence).
-    #[serde(default)]
-    pub bias: f32,
-    /// Channel (`speaker`) to weight.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub channels: BTreeMap<String, f32>,
-    /// Trigger keyword to weight.
-    #[serde(default)]
-    pub triggers: BTreeMap<String, f32>,
-}
-
-/// A category of the taxonomy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CategoryEntry {
-    /// The category, written verbatim.
-    pub name: String,
-    /// Posts in this category in the learning corpus.
-    #[serde(default)]
-    pub count: u32,
-    /// The areas it belongs to, with the share of its posts in each.
-    pub areas: BTreeMap<String, f32>,
-    /// Score before any trigger fires (negative: the label needs evidence).
-    #[serde(default)]
-    pub bias: f32,
-    /// Channel (`speaker`) to weight.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub channels: BTreeMap<String, f32>,
-    /// Trigger keyword to weight.
-    #[serde(default)]
-    pub triggers: BTreeMap<String, f32>,
-}
-
-/// `taxonomy.yaml`: areas and categories.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Taxonomy {
-    /// The areas.
-    pub areas: Vec<AreaEntry>,
-    /// The categories.
-    pub categories: Vec<CategoryEntry>,
 }
 
 /// Thresholds and weights of the topic scorer, in one place.
@@ -285,117 +268,238 @@ impl TopicSuggestion {
 }
 
 /// One kind of label (tags, categories or areas) in scoring form.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Scorer {
-    /// keyword → (class index, weight)
-    index: HashMap<String, Vec<(u32, f32)>>,
+    /// Per keyword id, where its (class index, weight) pairs start in `hits`; one more entry
+    /// than there are keywords.
+    offsets: Vec<u32>,
+    /// (class index, weight), grouped by keyword, in class order within a keyword.
+    hits: Vec<(u32, f32)>,
     /// channel → (class index, weight)
     channels: HashMap<String, Vec<(u32, f32)>>,
     biases: Vec<f32>,
     names: Vec<String>,
 }
 
-/// What [`Scorer::new`] reads from a tag, category or area entry.
+/// A tag, category or area as the scorer needs it, from the YAML entries or the precompiled table.
 struct ScorerClass<'a> {
     name: &'a str,
     bias: f32,
-    channels: &'a BTreeMap<String, f32>,
-    triggers: &'a BTreeMap<String, f32>,
+    channels: Vec<(&'a str, f32)>,
+    /// (keyword id, weight)
+    triggers: Vec<(u32, f32)>,
+}
+
+/// A class's evidence before it is shown: which keyword, alias or channel, and its contribution.
+#[derive(Debug, Clone, Copy)]
+enum Evidence {
+    Keyword(u32),
+    Alias(u32),
+    Channel,
+}
+
+/// Each class's score, and the evidence of all classes as (class index, evidence, contribution)
+/// in one list, so a post allocates once per label kind rather than once per class.
+#[derive(Debug, Default)]
+struct Scores {
+    score: Vec<f32>,
+    evidence: Vec<(u32, Evidence, f32)>,
+}
+
+impl Scores {
+    fn add(&mut self, class: u32, evidence: Evidence, contribution: f32) {
+        self.score[class as usize] += contribution;
+        self.evidence.push((class, evidence, contribution));
+    }
+
+    /// Each class's evidence as a range of `evidence`, which this groups by class (a counting
+    /// sort: the order within a class does not matter, the candidate sorts it).
+    fn evidence_ranges(&mut self) -> Vec<std::ops::Range<usize>> {
+        let mut starts = vec![0usize; self.score.len() + 1];
+        for e in &self.evidence {
+            starts[e.0 as usize + 1] += 1;
+        }
+        for i in 0..self.score.len() {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts.clone();
+        let mut grouped = vec![(0, Evidence::Channel, 0.0); self.evidence.len()];
+        for &e in &self.evidence {
+            grouped[next[e.0 as usize]] = e;
+            next[e.0 as usize] += 1;
+        }
+        self.evidence = grouped;
+        starts.windows(2).map(|w| w[0]..w[1]).collect()
+    }
 }
 
 impl Scorer {
-    fn new<'a>(classes: impl Iterator<Item = ScorerClass<'a>>) -> Self {
-        let mut index: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
-        let mut channels: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
-        let mut biases = Vec::new();
-        let mut names = Vec::new();
-        for (i, class) in classes.enumerate() {
+    fn new(keywords: usize, classes: Vec<ScorerClass<'_>>) -> Self {
+        let mut offsets = vec![0u32; keywords + 1];
+        for class in &classes {
+            for &(keyword, _) in &class.triggers {
+                offsets[keyword as usize + 1] += 1;
+            }
+        }
+        for i in 0..keywords {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut next = offsets.clone();
+        let mut hits = vec![(0u32, 0f32); offsets[keywords] as usize];
+        let mut channels: HashMap<String, Vec<(u32, f32)>> = HashMap::default();
+        let mut biases = Vec::with_capacity(classes.len());
+        let mut names = Vec::with_capacity(classes.len());
+        for (i, class) in classes.into_iter().enumerate() {
             names.push(class.name.to_owned());
             biases.push(class.bias);
             for (keyword, weight) in class.triggers {
-                index
-                    .entry(keyword.clone())
-                    .or_default()
-                    .push((i as u32, *weight));
+                let slot = &mut next[keyword as usize];
+                hits[*slot as usize] = (i as u32, weight);
+                *slot += 1;
             }
             for (channel, weight) in class.channels {
                 channels
-                    .entry(channel.clone())
+                    .entry(channel.to_owned())
                     .or_default()
-                    .push((i as u32, *weight));
+                    .push((i as u32, weight));
             }
         }
         Self {
-            index,
+            offsets,
+            hits,
             channels,
             biases,
             names,
         }
     }
 
-    /// Each class's bias plus its trigger weights times the post's strengths (divided by the
-    /// post's norm, as in learning) plus its channel weight, with the evidence behind each.
-    fn score(&self, features: &Features) -> Vec<(f32, Vec<(String, f32)>)> {
-        let post_norm = features.norm();
-        let mut scores: Vec<(f32, Vec<(String, f32)>)> =
-            self.biases.iter().map(|b| (*b, Vec::new())).collect();
-        for (keyword, strength) in &features.weights {
-            if let Some(hits) = self.index.get(keyword) {
-                for &(class, weight) in hits {
-                    let contribution = weight * strength / post_norm;
-                    let slot = &mut scores[class as usize];
-                    slot.0 += contribution;
-                    slot.1.push((keyword.clone(), contribution));
-                }
-            }
-        }
-        if let Some(channel) = &features.channel {
-            for &(class, weight) in self.channels.get(channel).into_iter().flatten() {
-                let slot = &mut scores[class as usize];
-                slot.0 += weight;
-                slot.1.push((format!("speaker: {channel}"), weight));
-            }
-        }
-        scores
+    fn hits(&self, keyword: u32) -> &[(u32, f32)] {
+        let k = keyword as usize;
+        &self.hits[self.offsets[k] as usize..self.offsets[k + 1] as usize]
     }
-}
 
-fn scorer_class<'a>(
-    name: &'a str,
-    bias: f32,
-    channels: &'a BTreeMap<String, f32>,
-    triggers: &'a BTreeMap<String, f32>,
-) -> ScorerClass<'a> {
-    ScorerClass {
-        name,
-        bias,
-        channels,
-        triggers,
+    fn start(&self) -> Scores {
+        Scores {
+            score: self.biases.clone(),
+            evidence: Vec::new(),
+        }
+    }
+
+    /// Adds a keyword's contributions: its trigger weights times the post's strength, divided by
+    /// the post's norm (as in learning).
+    fn add_keyword(&self, scores: &mut Scores, keyword: u32, strength: f32, post_norm: f32) {
+        for &(class, weight) in self.hits(keyword) {
+            scores.add(
+                class,
+                Evidence::Keyword(keyword),
+                weight * strength / post_norm,
+            );
+        }
+    }
+
+    fn add_channel(&self, scores: &mut Scores, channel: Option<&str>) {
+        if let Some(channel) = channel {
+            for &(class, weight) in self.channels.get(channel).into_iter().flatten() {
+                scores.add(class, Evidence::Channel, weight);
+            }
+        }
     }
 }
 
 /// The loaded tag vocabulary and taxonomy, ready to score posts.
 #[derive(Debug, Clone)]
 pub struct TopicModel {
+    /// Every trigger keyword, sorted; a keyword's id is its index.
+    keywords: Vec<Cow<'static, str>>,
+    keyword_ids: FxHashMap<Cow<'static, str>, u32>,
     tags: Scorer,
     tag_aliases: Vec<(String, u32)>,
     alias_matcher: Option<AhoCorasick>,
     categories: Scorer,
-    category_areas: Vec<BTreeMap<String, f32>>,
+    category_areas: Vec<Vec<(String, f32)>>,
     areas: Scorer,
     /// Scoring weights.
     pub weights: TopicWeights,
 }
 
+impl PartialEq for TopicModel {
+    /// The alias matcher is built from `tag_aliases`, so comparing those compares it.
+    fn eq(&self, other: &Self) -> bool {
+        self.keywords == other.keywords
+            && self.tags == other.tags
+            && self.tag_aliases == other.tag_aliases
+            && self.categories == other.categories
+            && self.category_areas == other.category_areas
+            && self.areas == other.areas
+            && self.weights == other.weights
+    }
+}
+
+/// What a model is assembled from, whether it was read from YAML or from the precompiled table.
+struct ModelParts<'a> {
+    keywords: Vec<Cow<'static, str>>,
+    tags: Vec<ScorerClass<'a>>,
+    tag_aliases: Vec<Vec<&'a str>>,
+    categories: Vec<ScorerClass<'a>>,
+    category_areas: Vec<Vec<(&'a str, f32)>>,
+    areas: Vec<ScorerClass<'a>>,
+}
+
 impl TopicModel {
     /// Builds a model from parsed tag entries and taxonomy.
     pub fn new(tags: &[TagEntry], taxonomy: &Taxonomy) -> Self {
+        let keywords: BTreeSet<&str> = tags
+            .iter()
+            .flat_map(|t| t.triggers.keys())
+            .chain(taxonomy.categories.iter().flat_map(|c| c.triggers.keys()))
+            .chain(taxonomy.areas.iter().flat_map(|a| a.triggers.keys()))
+            .map(String::as_str)
+            .collect();
+        let ids: HashMap<&str, u32> = keywords
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, i as u32))
+            .collect();
+        let class =
+            |name, bias, channels, triggers| yaml_class(&ids, name, bias, channels, triggers);
+        Self::assemble(ModelParts {
+            keywords: keywords
+                .iter()
+                .map(|k| Cow::Owned((*k).to_owned()))
+                .collect(),
+            tags: tags
+                .iter()
+                .map(|t| class(&t.name, t.bias, &t.channels, &t.triggers))
+                .collect(),
+            tag_aliases: tags
+                .iter()
+                .map(|t| t.aliases.iter().map(String::as_str).collect())
+                .collect(),
+            categories: taxonomy
+                .categories
+                .iter()
+                .map(|c| class(&c.name, c.bias, &c.channels, &c.triggers))
+                .collect(),
+            category_areas: taxonomy
+                .categories
+                .iter()
+                .map(|c| c.areas.iter().map(|(a, s)| (a.as_str(), *s)).collect())
+                .collect(),
+            areas: taxonomy
+                .areas
+                .iter()
+                .map(|a| class(&a.name, a.bias, &a.channels, &a.triggers))
+                .collect(),
+        })
+    }
+
+    fn assemble(parts: ModelParts<'_>) -> Self {
         let mut tag_aliases = Vec::new();
-        for (i, tag) in tags.iter().enumerate() {
+        for (i, (tag, aliases)) in parts.tags.iter().zip(&parts.tag_aliases).enumerate() {
             // The tag itself, spaced out, is a literal form too when it is specific enough.
             let spaced = tag.name.replace('-', " ");
             let implicit = (spaced.contains(' ') || spaced.len() >= 8).then_some(spaced);
-            for alias in tag.aliases.iter().cloned().chain(implicit) {
+            for alias in aliases.iter().map(|a| (*a).to_owned()).chain(implicit) {
                 tag_aliases.push((alias.to_lowercase(), i as u32));
             }
         }
@@ -404,30 +508,26 @@ impl TopicModel {
             .match_kind(MatchKind::LeftmostLongest)
             .build(tag_aliases.iter().map(|(a, _)| a.as_str()))
             .ok();
+        let n = parts.keywords.len();
+        let keyword_ids = parts
+            .keywords
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), i as u32))
+            .collect();
         Self {
-            tags: Scorer::new(
-                tags.iter()
-                    .map(|t| scorer_class(&t.name, t.bias, &t.channels, &t.triggers)),
-            ),
+            keyword_ids,
+            keywords: parts.keywords,
+            tags: Scorer::new(n, parts.tags),
             tag_aliases,
             alias_matcher,
-            categories: Scorer::new(
-                taxonomy
-                    .categories
-                    .iter()
-                    .map(|c| scorer_class(&c.name, c.bias, &c.channels, &c.triggers)),
-            ),
-            category_areas: taxonomy
-                .categories
-                .iter()
-                .map(|c| c.areas.clone())
+            categories: Scorer::new(n, parts.categories),
+            category_areas: parts
+                .category_areas
+                .into_iter()
+                .map(|areas| areas.into_iter().map(|(a, s)| (a.to_owned(), s)).collect())
                 .collect(),
-            areas: Scorer::new(
-                taxonomy
-                    .areas
-                    .iter()
-                    .map(|a| scorer_class(&a.name, a.bias, &a.channels, &a.triggers)),
-            ),
+            areas: Scorer::new(n, parts.areas),
             weights: TopicWeights::default(),
         }
     }
@@ -447,11 +547,15 @@ impl TopicModel {
         Ok(Self::new(&tags, &taxonomy))
     }
 
-    /// The shipped tag vocabulary and taxonomy (learned from the whole corpus).
+    /// The shipped tag vocabulary and taxonomy (learned from the whole corpus), from the table
+    /// the build precompiled from them, else from their YAML.
     ///
     /// # Errors
     /// Only if the shipped files are malformed, which the tests rule out.
     pub fn shipped() -> Result<Self> {
+        if let Some(parts) = compiled::shipped_parts() {
+            return Ok(Self::assemble(parts));
+        }
         Self::from_yaml(
             Path::new("dictionaries/tags.yaml"),
             SHIPPED_TAGS,
@@ -514,10 +618,52 @@ impl TopicModel {
         pairs
     }
 
+    /// Scores a post from its collected features.
+    pub fn suggest_post(&self, features: &PostFeatures<'_>, body: &str) -> TopicSuggestion {
+        self.suggest_sorted(
+            features.entries.iter().map(|(k, s)| (k.as_ref(), *s)),
+            features.norm,
+            features.channel,
+            body,
+        )
+    }
+
     /// Scores a post.
     pub fn suggest(&self, features: &Features, body: &str) -> TopicSuggestion {
+        self.suggest_sorted(
+            features.weights.iter().map(|(k, s)| (k.as_str(), *s)),
+            features.norm(),
+            features.channel.as_deref(),
+            body,
+        )
+    }
+
+    /// Scores a post from its features: (key, strength) in key order, the norm over all of
+    /// them, and its channel. Contributions are added in key order, as learning assumes.
+    fn suggest_sorted<'k>(
+        &self,
+        features: impl Iterator<Item = (&'k str, f32)>,
+        post_norm: f32,
+        channel: Option<&str>,
+        body: &str,
+    ) -> TopicSuggestion {
         let w = &self.weights;
-        let mut tag_scores = self.tags.score(features);
+        let mut tag_scores = self.tags.start();
+        let mut category_scores = self.categories.start();
+        let mut area_scores = self.areas.start();
+        for (key, strength) in features {
+            if let Some(&id) = self.keyword_ids.get(key) {
+                self.tags
+                    .add_keyword(&mut tag_scores, id, strength, post_norm);
+                self.categories
+                    .add_keyword(&mut category_scores, id, strength, post_norm);
+                self.areas
+                    .add_keyword(&mut area_scores, id, strength, post_norm);
+            }
+        }
+        self.tags.add_channel(&mut tag_scores, channel);
+        self.categories.add_channel(&mut category_scores, channel);
+        self.areas.add_channel(&mut area_scores, channel);
         let mut hit = vec![false; self.tag_aliases.len()];
         if let Some(matcher) = &self.alias_matcher {
             for m in matcher.find_iter(body) {
@@ -529,31 +675,62 @@ impl TopicModel {
                 }
             }
         }
-        for (i, (alias, tag)) in self.tag_aliases.iter().enumerate() {
+        for (i, (_, tag)) in self.tag_aliases.iter().enumerate() {
             if hit[i] {
-                let slot = &mut tag_scores[*tag as usize];
-                slot.0 += w.alias_hit;
-                slot.1.push((alias.clone(), w.alias_hit));
+                tag_scores.add(*tag, Evidence::Alias(i as u32), w.alias_hit);
             }
         }
-        let mut tags: Vec<TopicCandidate> = tag_scores
-            .into_iter()
-            .enumerate()
-            .filter(|(_, (s, ev))| !ev.is_empty() && *s >= w.min_score)
-            .map(|(i, (s, ev))| candidate(&self.tags.names[i], s, ev))
-            .collect();
-        sort_candidates(&mut tags);
-        let best = tags.first().map_or(0.0, |c| c.score);
-        for (rank, tag) in tags.iter_mut().enumerate() {
-            tag.passed =
-                rank < w.max_tags && (rank < w.min_tags || tag.score >= best * w.relative_cut);
+        let speaker = channel.map(|c| format!("speaker: {c}"));
+        let shown = EvidenceNames {
+            model: self,
+            speaker: speaker.as_deref().unwrap_or_default(),
+        };
+        // Only the best tags are shown, so only they become candidates with named evidence.
+        let mut fired = vec![false; tag_scores.score.len()];
+        for &(class, _, _) in &tag_scores.evidence {
+            fired[class as usize] = true;
         }
-        tags.truncate(20);
+        let mut order: Vec<usize> = (0..tag_scores.score.len())
+            .filter(|&i| fired[i] && tag_scores.score[i] >= w.min_score)
+            .collect();
+        order.sort_by(|&a, &b| {
+            let names = &self.tags.names;
+            let score = &tag_scores.score;
+            score[b]
+                .total_cmp(&score[a])
+                .then_with(|| names[a].cmp(&names[b]))
+        });
+        order.truncate(20);
+        // Each shown tag's evidence, gathered in one pass (its order does not matter: the
+        // candidate sorts it).
+        let mut slot = vec![u8::MAX; tag_scores.score.len()];
+        for (k, &i) in order.iter().enumerate() {
+            slot[i] = k as u8;
+        }
+        let mut evidence = vec![Vec::new(); order.len()];
+        for &entry in &tag_scores.evidence {
+            if let Some(list) = evidence.get_mut(usize::from(slot[entry.0 as usize])) {
+                list.push(entry);
+            }
+        }
+        let best = order.first().map_or(0.0, |&i| tag_scores.score[i]);
+        let tags: Vec<TopicCandidate> = order
+            .into_iter()
+            .zip(&mut evidence)
+            .enumerate()
+            .map(|(rank, (i, evidence))| {
+                let score = tag_scores.score[i];
+                let mut tag = shown.candidate(&self.tags.names[i], score, evidence);
+                tag.passed =
+                    rank < w.max_tags && (rank < w.min_tags || score >= best * w.relative_cut);
+                tag
+            })
+            .collect();
 
-        let mut areas = self.classes(&self.areas, features);
+        let mut areas = shown.classes(&self.areas, area_scores);
         let area_score: BTreeMap<&str, f32> =
             areas.iter().map(|a| (a.name.as_str(), a.score)).collect();
-        let mut categories = self.classes(&self.categories, features);
+        let mut categories = shown.classes(&self.categories, category_scores);
         // Category and area are chosen as a pair: the category's score, the area's, and how often
         // the category's posts are in that area (most categories belong to one area only).
         let mut best: Option<(f32, usize, &str)> = None;
@@ -598,28 +775,81 @@ impl TopicModel {
             areas,
         }
     }
+}
+
+/// Turns a post's evidence into the keywords, aliases and channel it names.
+struct EvidenceNames<'m> {
+    model: &'m TopicModel,
+    speaker: &'m str,
+}
+
+impl EvidenceNames<'_> {
+    fn name(&self, evidence: Evidence) -> &str {
+        match evidence {
+            Evidence::Keyword(id) => &self.model.keywords[id as usize],
+            Evidence::Alias(i) => &self.model.tag_aliases[i as usize].0,
+            Evidence::Channel => self.speaker,
+        }
+    }
 
     /// Every class of a scorer as a candidate, best first, none yet written.
-    fn classes(&self, scorer: &Scorer, features: &Features) -> Vec<TopicCandidate> {
-        let mut classes: Vec<TopicCandidate> = scorer
-            .score(features)
-            .into_iter()
-            .enumerate()
-            .map(|(i, (s, ev))| candidate(&scorer.names[i], s, ev))
+    fn classes(&self, scorer: &Scorer, mut scores: Scores) -> Vec<TopicCandidate> {
+        let ranges = scores.evidence_ranges();
+        let mut classes: Vec<TopicCandidate> = (0..scores.score.len())
+            .map(|i| {
+                let evidence = &mut scores.evidence[ranges[i].clone()];
+                self.candidate(&scorer.names[i], scores.score[i], evidence)
+            })
             .collect();
         sort_candidates(&mut classes);
         classes
     }
+
+    /// A candidate with its five strongest pieces of evidence (ties by name).
+    fn candidate(
+        &self,
+        name: &str,
+        score: f32,
+        evidence: &mut [(u32, Evidence, f32)],
+    ) -> TopicCandidate {
+        let order = |a: &(u32, Evidence, f32), b: &(u32, Evidence, f32)| {
+            b.2.total_cmp(&a.2)
+                .then_with(|| self.name(a.1).cmp(self.name(b.1)))
+        };
+        // Only the five strongest are shown: select them, then sort just those.
+        let shown = evidence.len().min(5);
+        if evidence.len() > shown {
+            evidence.select_nth_unstable_by(shown - 1, order);
+        }
+        let evidence = &mut evidence[..shown];
+        evidence.sort_by(order);
+        TopicCandidate {
+            name: name.to_owned(),
+            score,
+            passed: false,
+            evidence: evidence
+                .iter()
+                .map(|&(_, e, c)| (self.name(e).to_owned(), c))
+                .collect(),
+        }
+    }
 }
 
-fn candidate(name: &str, score: f32, mut evidence: Vec<(String, f32)>) -> TopicCandidate {
-    evidence.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    evidence.truncate(5);
-    TopicCandidate {
-        name: name.to_owned(),
-        score,
-        passed: false,
-        evidence,
+fn yaml_class<'a>(
+    ids: &HashMap<&str, u32>,
+    name: &'a str,
+    bias: f32,
+    channels: &'a BTreeMap<String, f32>,
+    triggers: &BTreeMap<String, f32>,
+) -> ScorerClass<'a> {
+    ScorerClass {
+        name,
+        bias,
+        channels: channels.iter().map(|(c, w)| (c.as_str(), *w)).collect(),
+        triggers: triggers
+            .iter()
+            .map(|(k, w)| (ids[k.as_str()], *w))
+            .collect(),
     }
 }
 
