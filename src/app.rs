@@ -254,7 +254,7 @@ impl Engine {
     pub fn with_vocabulary(options: Options, vocabulary: Arc<Vocabulary>) -> Self {
         Self {
             options,
-            segmenter: Segmenter::new(vocabulary.han_words()),
+            segmenter: Segmenter::for_vocabulary(&vocabulary),
             vocabulary,
             matcher: OnceLock::new(),
             topics: None,
