@@ -477,6 +477,10 @@ impl Engine {
         // one builds the matcher.
         self.segmenter.prepare_in_background();
         let blocks = post_blocks(&doc, &fm);
+        if fields.iter().any(|f| f.is_entity()) && Matcher::may_tag_names(&blocks, &self.vocabulary)
+        {
+            Segmenter::prepare_tagger_in_background();
+        }
         let language = detect_language(&blocks);
         let mut candidates = if fields.iter().any(|f| f.is_entity()) {
             self.score_entities(&doc, &fm, &blocks)

@@ -64,12 +64,15 @@ fn main() {
     }
     let mut han_words = Vec::new();
     let mut matcher = Vec::new();
+    let mut lookup = Vec::new();
     if !table.is_empty() {
         matcher.extend_from_slice(MAGIC);
-        han_words = compile_keys(&all, &mut table, &mut matcher);
+        lookup.extend_from_slice(MAGIC);
+        han_words = compile_keys(&all, &mut table, &mut matcher, &mut lookup);
     }
     fs::write(out.join("shipped_vocabulary.bin"), table).expect("OUT_DIR is writable");
     fs::write(out.join("shipped_matcher.bin"), matcher).expect("OUT_DIR is writable");
+    fs::write(out.join("shipped_lookup.bin"), lookup).expect("OUT_DIR is writable");
     let trimmed = fs::read_to_string(&jieba_path).expect("dictionaries/jieba/dict.txt is readable");
     fs::write(
         out.join("shipped_jieba.txt"),
@@ -80,9 +83,15 @@ fn main() {
 
 /// Appends the search keys of every shipped entry (the built-in layer alone, so ids are
 /// positions) to the vocabulary table, and the patterns and serialized automaton of the
-/// exact-case and the folded automaton to the matcher table; returns the Han keys, sorted and
+/// exact-case and the folded automaton to the matcher table, and the lookup index to its own;
+/// returns the Han keys, sorted and
 /// deduplicated (jieba's extra words).
-fn compile_keys(entries: &[RawEntry], table: &mut Vec<u8>, matcher: &mut Vec<u8>) -> Vec<String> {
+fn compile_keys(
+    entries: &[RawEntry],
+    table: &mut Vec<u8>,
+    matcher: &mut Vec<u8>,
+    lookup: &mut Vec<u8>,
+) -> Vec<String> {
     let mut aliases = Vec::new();
     for (id, entry) in entries.iter().enumerate() {
         let forms =
@@ -100,6 +109,26 @@ fn compile_keys(entries: &[RawEntry], table: &mut Vec<u8>, matcher: &mut Vec<u8>
         table.extend_from_slice(&id.to_le_bytes());
         table.push(u8::from(key.exact) | u8::from(key.han) << 1 | u8::from(key.ambiguous) << 2);
     }
+    // `Vocabulary::lookup`: ASCII-lowercased key to its entries, sorted for a binary search
+    // straight in the embedded bytes.
+    let mut index: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+    for (key, id) in &aliases {
+        let ids = index.entry(key.key.to_ascii_lowercase()).or_default();
+        if !ids.contains(id) {
+            ids.push(*id);
+        }
+    }
+    let mut records = Vec::new();
+    put_u32(lookup, index.len());
+    for (key, ids) in &index {
+        put_u32(lookup, records.len());
+        put_str(&mut records, key);
+        put_u32(&mut records, ids.len());
+        for id in ids {
+            records.extend_from_slice(&id.to_le_bytes());
+        }
+    }
+    lookup.extend_from_slice(&records);
     let sets = pattern_sets(
         aliases
             .iter()

@@ -398,6 +398,23 @@ impl Matcher {
         found.into_values().collect()
     }
 
+    /// Whether [`Matcher::propose_names`] may ask jieba to tag a bold Han name it does not know
+    /// (which loads the part-of-speech model): some bold span in a paragraph is two to four Han
+    /// characters the vocabulary lacks. Needs no segmentation, so it can be asked early.
+    pub fn may_tag_names(blocks: &[TextBlock], vocab: &Vocabulary) -> bool {
+        blocks
+            .iter()
+            .filter(|block| block.zone == Zone::Paragraph)
+            .flat_map(|block| block.bold.iter().map(|span| &block.text[span.clone()]))
+            .any(|bold| {
+                let text = normalize(bold);
+                let label = text.trim_end_matches([':', ' ']);
+                (2..=4).contains(&label.chars().count())
+                    && label.chars().all(is_han)
+                    && vocab.lookup(label).is_empty()
+            })
+    }
+
     /// Finds the mentions of proposed names (every form, case as written, at word boundaries).
     pub fn find_proposed(
         &self,

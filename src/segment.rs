@@ -125,9 +125,18 @@ impl Segmenter {
             });
         // Without a thread the table is simply built on first use.
         drop(spawned);
-        // Tagging an unknown word loads jieba's part-of-speech model (a process-wide table, the
-        // same for every dictionary), which name proposals may need; a second thread loads it
-        // while the first builds the dictionary.
+    }
+
+    /// Starts loading jieba's part-of-speech model on a background thread, once per process.
+    /// [`Segmenter::is_person_name`] needs it for a name jieba does not know; three posts in four
+    /// have none, so it is loaded only for a post that may (it costs as much as the dictionary).
+    pub fn prepare_tagger_in_background() {
+        static STARTED: AtomicBool = AtomicBool::new(false);
+        if STARTED.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        // The model is a process-wide table, the same for every dictionary, so an empty table
+        // that tags an unknown word loads it.
         drop(
             std::thread::Builder::new()
                 .name("jieba-pos".to_owned())

@@ -17,6 +17,7 @@ const MAGIC: &[u8; 8] = b"FFVOCAB2";
 
 static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/shipped_vocabulary.bin"));
 static MATCHER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/shipped_matcher.bin"));
+static LOOKUP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/shipped_lookup.bin"));
 
 /// jieba's dictionary with the shipped Han aliases added: dictionary lines, a blank line, then
 /// `word<TAB>frequency` for the words with a space (see `merge_jieba` in `src/build.rs`).
@@ -77,6 +78,57 @@ pub fn shipped_entries() -> Option<Vec<Vec<Entry>>> {
     // The keys that follow are those of the built-in layer alone; a layered run indexes anew.
     reader.aliases()?;
     reader.bytes.is_empty().then_some(files)
+}
+
+/// The shipped entries an ASCII-lowercased normalized key names, by binary search in the
+/// embedded index (`u32` count, a `u32` offset per key into the records that follow, each record
+/// a key and its entry ids, sorted by key), so the shipped vocabulary builds no index.
+pub(crate) fn shipped_lookup(key: &str) -> Vec<EntryId> {
+    let Some(table) = LOOKUP.strip_prefix(MAGIC) else {
+        return Vec::new();
+    };
+    let mut head = Reader { bytes: table };
+    let Some(n) = head.u32() else {
+        return Vec::new();
+    };
+    let Some(offsets) = head.take(n * 4) else {
+        return Vec::new();
+    };
+    let records = head.bytes;
+    let record = |i: usize| -> Option<Reader<'static>> {
+        let at = offsets.get(i * 4..i * 4 + 4)?;
+        let at = u32::from_le_bytes(at.try_into().ok()?) as usize;
+        Some(Reader {
+            bytes: records.get(at..)?,
+        })
+    };
+    let key_at = |i: usize| -> Option<&'static [u8]> {
+        let mut reader = record(i)?;
+        let len = reader.u32()?;
+        reader.take(len)
+    };
+    let (mut low, mut high) = (0, n);
+    while low < high {
+        let mid = low + (high - low) / 2;
+        match key_at(mid).map(|k| k.cmp(key.as_bytes())) {
+            Some(std::cmp::Ordering::Less) => low = mid + 1,
+            Some(std::cmp::Ordering::Greater) => high = mid,
+            Some(std::cmp::Ordering::Equal) => {
+                let ids = record(mid).and_then(|mut reader| {
+                    let len = reader.u32()?;
+                    reader.take(len)?;
+                    let count = reader.u32()?;
+                    (0..count)
+                        .map(|_| reader.u32().and_then(|id| u32::try_from(id).ok()))
+                        .map(|id| id.map(EntryId))
+                        .collect::<Option<Vec<EntryId>>>()
+                });
+                return ids.unwrap_or_default();
+            }
+            None => return Vec::new(),
+        }
+    }
+    Vec::new()
 }
 
 struct Reader<'a> {
@@ -212,5 +264,14 @@ mod tests {
         assert_eq!(fast.aliases(), yaml.aliases());
         assert_eq!(fast.files(), yaml.files());
         assert_eq!(fast.lookup("openai"), yaml.lookup("OpenAI"));
+        assert!(fast.lookup("no such name at all").is_empty());
+        for alias in yaml.aliases() {
+            assert_eq!(
+                fast.lookup(&alias.key),
+                yaml.lookup(&alias.key),
+                "{}",
+                alias.key
+            );
+        }
     }
 }

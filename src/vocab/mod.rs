@@ -166,6 +166,9 @@ impl Vocabulary {
 
     /// The entries whose normalized name or alias equals `text` (compared case-insensitively).
     pub fn lookup(&self, text: &str) -> Vec<EntryId> {
+        if self.shipped {
+            return compiled::shipped_lookup(&normalize(text).to_ascii_lowercase());
+        }
         let index = self.index.get_or_init(|| {
             let mut index: BTreeMap<String, Vec<EntryId>> = BTreeMap::new();
             for alias in &self.aliases {
