@@ -477,7 +477,9 @@ impl Engine {
         // one builds the matcher.
         self.segmenter.prepare_in_background();
         let blocks = post_blocks(&doc, &fm);
-        if fields.iter().any(|f| f.is_entity()) && Matcher::may_tag_names(&blocks, &self.vocabulary)
+        if fields.iter().any(|f| f.is_entity())
+            && !Segmenter::tagger_started()
+            && Matcher::may_tag_names(&blocks, &self.vocabulary)
         {
             Segmenter::prepare_tagger_in_background();
         }

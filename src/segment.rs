@@ -131,8 +131,7 @@ impl Segmenter {
     /// [`Segmenter::is_person_name`] needs it for a name jieba does not know; three posts in four
     /// have none, so it is loaded only for a post that may (it costs as much as the dictionary).
     pub fn prepare_tagger_in_background() {
-        static STARTED: AtomicBool = AtomicBool::new(false);
-        if STARTED.swap(true, Ordering::Relaxed) {
+        if TAGGER_STARTED.swap(true, Ordering::Relaxed) {
             return;
         }
         // The model is a process-wide table, the same for every dictionary, so an empty table
@@ -142,6 +141,11 @@ impl Segmenter {
                 .name("jieba-pos".to_owned())
                 .spawn(|| drop(Jieba::empty().tag("陶哲轩", true))),
         );
+    }
+
+    /// Whether the part-of-speech model is loaded or loading (a batch asks only until it is).
+    pub fn tagger_started() -> bool {
+        TAGGER_STARTED.load(Ordering::Relaxed)
     }
 
     /// Whether jieba reads the whole text as one person's name (part-of-speech `nr`, from its
@@ -237,6 +241,9 @@ impl RunCache {
 thread_local! {
     static RUNS: RefCell<RunCache> = RefCell::new(RunCache::default());
 }
+
+/// Whether [`Segmenter::prepare_tagger_in_background`] ran in this process.
+static TAGGER_STARTED: AtomicBool = AtomicBool::new(false);
 
 /// Tells segmenters apart in the thread caches (their user words segment differently).
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
