@@ -254,7 +254,7 @@ impl Engine {
     pub fn with_vocabulary(options: Options, vocabulary: Arc<Vocabulary>) -> Self {
         Self {
             options,
-            segmenter: Segmenter::new(vocabulary.han_words()),
+            segmenter: Segmenter::for_vocabulary(&vocabulary),
             vocabulary,
             matcher: OnceLock::new(),
             topics: None,
@@ -477,6 +477,12 @@ impl Engine {
         // one builds the matcher.
         self.segmenter.prepare_in_background();
         let blocks = post_blocks(&doc, &fm);
+        if fields.iter().any(|f| f.is_entity())
+            && !Segmenter::tagger_started()
+            && Matcher::may_tag_names(&blocks, &self.vocabulary)
+        {
+            Segmenter::prepare_tagger_in_background();
+        }
         let language = detect_language(&blocks);
         let mut candidates = if fields.iter().any(|f| f.is_entity()) {
             self.score_entities(&doc, &fm, &blocks)

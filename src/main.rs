@@ -270,13 +270,18 @@ fn fill(args: FillArgs) -> ExitCode {
             Format::Human => out.flush(),
         };
     }
-    if failed {
-        ExitCode::from(2)
+    let code = if failed {
+        2
     } else if changed && matches!(mode, Mode::Check | Mode::Diff) {
-        ExitCode::from(1)
+        1
     } else {
-        ExitCode::SUCCESS
-    }
+        0
+    };
+    let _ = out.flush();
+    let _ = err.flush();
+    // Everything is written: the run's tables (vocabulary, automata, jieba's dictionary) go with
+    // the process instead of being freed piece by piece first.
+    std::process::exit(code)
 }
 
 /// A lone `-` is a filter: the summary line would only get in the way.

@@ -1,18 +1,22 @@
 //! Finds where a post mentions vocabulary entries: text blocks in, [`Mention`]s out, each with
-//! the alias, line, zone and position. Latin aliases match with Aho-Corasick on NFKC-normalized
-//! text at word boundaries; Han aliases must start and end on jieba token boundaries. Also
+//! the alias, line, zone and position. Aliases match with Aho-Corasick (daachorse's double-array
+//! automata, precompiled by the build for the shipped vocabulary) on NFKC-normalized text, Latin
+//! ones at word boundaries; Han aliases must start and end on jieba token boundaries. Also
 //! proposes names the vocabulary lacks (open vocabulary) from bold names, speaker labels and
 //! glosses such as `**黄仁勋**（Jensen Huang）`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
+use aho_corasick::AhoCorasick;
+use daachorse::CharwiseDoubleArrayAhoCorasick;
 use serde::Serialize;
 
 use crate::extract::{TextBlock, Zone};
 use crate::field::Field;
 use crate::segment::{is_han, Segmenter};
+use crate::vocab::compiled::shipped_automata;
+use crate::vocab::keys::{pattern_sets, PatternSpec};
 use crate::vocab::{normalize, push_folded, EntryId, Vocabulary};
 
 /// Where in the post a mention sits; scoring weighs these differently.
@@ -136,21 +140,93 @@ pub struct Proposal {
 }
 
 /// One alias pattern in an automaton: the entries it names and how it must align.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Pattern {
     entries: Vec<EntryId>,
     han: bool,
     ambiguous: bool,
 }
 
+impl From<PatternSpec> for Pattern {
+    fn from(spec: PatternSpec) -> Self {
+        Self {
+            entries: spec.entries.into_iter().map(EntryId).collect(),
+            han: spec.han,
+            ambiguous: spec.ambiguous,
+        }
+    }
+}
+
+/// An automaton over normalized alias keys; the value it reports for a key indexes `patterns`.
+/// The folded one holds ASCII-lowercased keys and searches ASCII-lowercased text, which has the
+/// same byte offsets.
+#[derive(Clone, PartialEq)]
+struct Automaton {
+    search: CharwiseDoubleArrayAhoCorasick<u32>,
+    patterns: Vec<Pattern>,
+}
+
+impl std::fmt::Debug for Automaton {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Automaton")
+            .field("patterns", &self.patterns.len())
+            .finish()
+    }
+}
+
+impl Automaton {
+    /// `None` when there are no keys (daachorse builds no empty automaton).
+    fn build((keys, patterns): (Vec<String>, Vec<PatternSpec>)) -> Option<Self> {
+        if keys.is_empty() {
+            return None;
+        }
+        let search = CharwiseDoubleArrayAhoCorasick::with_values(keys.iter().zip(0u32..))
+            .expect("alias keys are distinct, not empty, and far below daachorse's limits");
+        Some(Self {
+            search,
+            patterns: patterns.into_iter().map(Pattern::from).collect(),
+        })
+    }
+
+    /// Adds every occurrence of a key in `text`, overlapping ones included.
+    fn push_hits(&self, text: &str, hits: &mut Vec<Hit>) {
+        for m in self.search.find_overlapping_iter(text) {
+            let pattern = &self.patterns[m.value() as usize];
+            hits.push(Hit {
+                span: m.start()..m.end(),
+                entries: pattern.entries.clone(),
+                han: pattern.han,
+                ambiguous: pattern.ambiguous || pattern.entries.len() > 1,
+            });
+        }
+    }
+
+    /// The automata the build precompiled for the shipped vocabulary; `None` if they do not
+    /// decode (the caller then builds them).
+    fn shipped() -> Option<[Option<Self>; 2]> {
+        let decode = |(patterns, bytes): (Vec<PatternSpec>, &[u8])| {
+            if bytes.is_empty() {
+                return Some(None);
+            }
+            let (search, rest) = CharwiseDoubleArrayAhoCorasick::deserialize(bytes).ok()?;
+            rest.is_empty().then(|| {
+                Some(Self {
+                    search,
+                    patterns: patterns.into_iter().map(Pattern::from).collect(),
+                })
+            })
+        };
+        let [exact, folded] = shipped_automata()?;
+        Some([decode(exact)?, decode(folded)?])
+    }
+}
+
 /// The compiled vocabulary: two automata (exact case and ASCII case-insensitive) over the
 /// normalized aliases, plus what discovery learns from the vocabulary's names.
 #[derive(Debug)]
 pub struct Matcher {
-    exact: AhoCorasick,
-    exact_patterns: Vec<Pattern>,
-    folded: AhoCorasick,
-    folded_patterns: Vec<Pattern>,
+    exact: Option<Automaton>,
+    folded: Option<Automaton>,
     /// First words of the Latin names in `people` (`Jensen`, `Sam`): a bold `Jensen Wu` reads
     /// as a person, a bold `Canadian Pacific` does not.
     given_names: BTreeSet<String>,
@@ -159,20 +235,16 @@ pub struct Matcher {
 impl Matcher {
     /// Compiles a vocabulary.
     pub fn new(vocab: &Vocabulary) -> Self {
-        let mut exact: BTreeMap<String, Pattern> = BTreeMap::new();
-        let mut folded: BTreeMap<String, Pattern> = BTreeMap::new();
-        for alias in vocab.aliases() {
-            let map = if alias.exact { &mut exact } else { &mut folded };
-            let pattern = map.entry(alias.key.clone()).or_insert_with(|| Pattern {
-                entries: Vec::new(),
-                han: alias.han,
-                ambiguous: false,
-            });
-            if !pattern.entries.contains(&alias.entry) {
-                pattern.entries.push(alias.entry);
-            }
-            pattern.ambiguous |= alias.ambiguous;
-        }
+        let shipped = vocab.is_shipped().then(Automaton::shipped).flatten();
+        let [exact, folded] = shipped.unwrap_or_else(|| {
+            pattern_sets(
+                vocab
+                    .aliases()
+                    .iter()
+                    .map(|a| (a.key.as_str(), a.entry.0, a.exact, a.han, a.ambiguous)),
+            )
+            .map(Automaton::build)
+        });
         // A folded alias also hits text that an exact alias of another entry names (both
         // `Apple` and `APPLE`); collisions are rejected at load unless ambiguous, so marking
         // the ambiguity here is enough.
@@ -184,13 +256,9 @@ impl Matcher {
             .filter(|form| looks_like_person(form, None))
             .filter_map(|form| form.split(' ').next().map(str::to_owned))
             .collect();
-        let (exact, exact_patterns) = build(exact, false);
-        let (folded, folded_patterns) = build(folded, true);
         Self {
             exact,
-            exact_patterns,
             folded,
-            folded_patterns,
             given_names,
         }
     }
@@ -202,19 +270,11 @@ impl Matcher {
         for (index, block) in blocks.iter().enumerate() {
             let norm = NormText::new(&block.text);
             let mut hits: Vec<Hit> = Vec::new();
-            for (automaton, patterns) in [
-                (&self.exact, &self.exact_patterns),
-                (&self.folded, &self.folded_patterns),
-            ] {
-                for m in automaton.find_overlapping_iter(norm.text.as_str()) {
-                    let pattern = &patterns[m.pattern().as_usize()];
-                    hits.push(Hit {
-                        span: m.start()..m.end(),
-                        entries: pattern.entries.clone(),
-                        han: pattern.han,
-                        ambiguous: pattern.ambiguous || pattern.entries.len() > 1,
-                    });
-                }
+            if let Some(exact) = &self.exact {
+                exact.push_hits(&norm.text, &mut hits);
+            }
+            if let Some(folded) = &self.folded {
+                folded.push_hits(&norm.text.to_ascii_lowercase(), &mut hits);
             }
             keep_aligned(&mut hits, &norm.text, segmenter);
             for hit in select_longest(hits) {
@@ -317,7 +377,11 @@ impl Matcher {
                     }
                     continue;
                 }
-                if looks_like_han_name(label, segmenter) && !covered(span) {
+                // Cheapest tests first: tagging may load jieba's part-of-speech model.
+                if !covered(span)
+                    && vocab.lookup(label).is_empty()
+                    && looks_like_han_name(label, segmenter)
+                {
                     add(Field::People, label.to_owned(), None, Cue::HanName);
                     continue;
                 }
@@ -332,6 +396,23 @@ impl Matcher {
             }
         }
         found.into_values().collect()
+    }
+
+    /// Whether [`Matcher::propose_names`] may ask jieba to tag a bold Han name it does not know
+    /// (which loads the part-of-speech model): some bold span in a paragraph is two to four Han
+    /// characters the vocabulary lacks. Needs no segmentation, so it can be asked early.
+    pub fn may_tag_names(blocks: &[TextBlock], vocab: &Vocabulary) -> bool {
+        blocks
+            .iter()
+            .filter(|block| block.zone == Zone::Paragraph)
+            .flat_map(|block| block.bold.iter().map(|span| &block.text[span.clone()]))
+            .any(|bold| {
+                let text = normalize(bold);
+                let label = text.trim_end_matches([':', ' ']);
+                (2..=4).contains(&label.chars().count())
+                    && label.chars().all(is_han)
+                    && vocab.lookup(label).is_empty()
+            })
     }
 
     /// Finds the mentions of proposed names (every form, case as written, at word boundaries).
@@ -394,18 +475,6 @@ impl Matcher {
         }
         out
     }
-}
-
-fn build(patterns: BTreeMap<String, Pattern>, fold: bool) -> (AhoCorasick, Vec<Pattern>) {
-    let (keys, patterns): (Vec<String>, Vec<Pattern>) = patterns.into_iter().unzip();
-    // The non-contiguous NFA skips the compaction pass that the default picks for this many
-    // patterns: about 30M fewer instructions per cold run, and the scan was not slower on posts.
-    let automaton = AhoCorasickBuilder::new()
-        .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-        .ascii_case_insensitive(fold)
-        .build(&keys)
-        .expect("aho-corasick's size limits are far above any vocabulary");
-    (automaton, patterns)
 }
 
 /// A raw automaton hit in normalized text, before alignment checks.
@@ -884,6 +953,18 @@ mod tests {
         assert!(matcher
             .propose_names(&blocks, &v, &[], &Segmenter::new(Vec::new()))
             .is_empty());
+    }
+
+    #[test]
+    fn precompiled_automata_equal_those_built_at_run_time() {
+        let shipped = Vocabulary::shipped().expect("valid dictionaries");
+        let yaml = Vocabulary::load_layers_from_yaml(true, &[]).expect("valid dictionaries");
+        assert!(shipped.is_shipped() && !yaml.is_shipped());
+        let (fast, built) = (Matcher::new(&shipped), Matcher::new(&yaml));
+        assert!(fast.exact.is_some() && fast.folded.is_some());
+        assert!(fast.exact == built.exact, "exact-case automata differ");
+        assert!(fast.folded == built.folded, "folded automata differ");
+        assert_eq!(fast.given_names, built.given_names);
     }
 
     #[test]

@@ -19,6 +19,8 @@ use jieba_rs::Jieba;
 use rustc_hash::FxHashMap;
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::vocab::{compiled, Vocabulary};
+
 /// What a token is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {
@@ -45,6 +47,9 @@ pub struct Token<'a> {
 pub struct Segmenter {
     jieba: Arc<OnceLock<Jieba>>,
     user_words: Arc<Vec<String>>,
+    /// Whether the table starts from the build's dictionary with the shipped vocabulary's Han
+    /// aliases already in it.
+    shipped: bool,
     /// Keys this segmenter's entries in the per-thread run cache.
     id: u64,
     /// Whether a background build was started.
@@ -72,13 +77,29 @@ impl Segmenter {
         Self {
             jieba: Arc::new(OnceLock::new()),
             user_words: Arc::new(user_words),
+            shipped: false,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             building: Arc::new(AtomicBool::new(false)),
         }
     }
 
+    /// A segmenter that knows the vocabulary's Han aliases as single tokens. For the shipped
+    /// vocabulary they are already in the dictionary the build wrote, at the frequencies
+    /// `add_word` would give them, so no word is added at start-up.
+    pub fn for_vocabulary(vocab: &Vocabulary) -> Self {
+        if vocab.is_shipped() {
+            Self {
+                shipped: true,
+                ..Self::new(Vec::new())
+            }
+        } else {
+            Self::new(vocab.han_words())
+        }
+    }
+
     fn jieba(&self) -> &Jieba {
-        self.jieba.get_or_init(|| build_jieba(&self.user_words))
+        self.jieba
+            .get_or_init(|| build_jieba(&self.user_words, self.shipped))
     }
 
     /// Builds the jieba table now.
@@ -92,23 +113,51 @@ impl Segmenter {
         if self.jieba.get().is_some() || self.building.swap(true, Ordering::Relaxed) {
             return;
         }
-        let (cell, words) = (Arc::clone(&self.jieba), Arc::clone(&self.user_words));
+        let (cell, words, shipped) = (
+            Arc::clone(&self.jieba),
+            Arc::clone(&self.user_words),
+            self.shipped,
+        );
         let spawned = std::thread::Builder::new()
             .name("jieba".to_owned())
             .spawn(move || {
-                let jieba = cell.get_or_init(|| build_jieba(&words));
-                // Tagging an unknown word loads jieba's part-of-speech model, which name
-                // proposals need; loading it here keeps it off the first post's path.
-                drop(jieba.tag("陶哲轩", true));
+                cell.get_or_init(|| build_jieba(&words, shipped));
             });
         // Without a thread the table is simply built on first use.
         drop(spawned);
     }
 
+    /// Starts loading jieba's part-of-speech model on a background thread, once per process.
+    /// [`Segmenter::is_person_name`] needs it for a name jieba does not know; three posts in four
+    /// have none, so it is loaded only for a post that may (it costs as much as the dictionary).
+    pub fn prepare_tagger_in_background() {
+        if TAGGER_STARTED.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        // The model is a process-wide table, the same for every dictionary, so an empty table
+        // that tags an unknown word loads it.
+        drop(
+            std::thread::Builder::new()
+                .name("jieba-pos".to_owned())
+                .spawn(|| drop(Jieba::empty().tag("陶哲轩", true))),
+        );
+    }
+
+    /// Whether the part-of-speech model is loaded or loading (a batch asks only until it is).
+    pub fn tagger_started() -> bool {
+        TAGGER_STARTED.load(Ordering::Relaxed)
+    }
+
     /// Whether jieba reads the whole text as one person's name (part-of-speech `nr`, from its
     /// dictionary or its HMM guess for unknown words), such as `陶哲轩`.
     pub fn is_person_name(&self, text: &str) -> bool {
-        let tags = self.jieba().tag(text, true);
+        let jieba = self.jieba();
+        // Tagging cuts the text the same way first; only a whole-text token can be a name, and
+        // only an unknown one needs the part-of-speech model, so most spans never load it.
+        if !matches!(jieba.cut(text, true).as_slice(), [only] if only.word == text) {
+            return false;
+        }
+        let tags = jieba.tag(text, true);
         matches!(tags.as_slice(), [only] if only.tag == "nr" && only.word == text)
     }
 
@@ -194,15 +243,32 @@ thread_local! {
     static RUNS: RefCell<RunCache> = RefCell::new(RunCache::default());
 }
 
+/// Whether [`Segmenter::prepare_tagger_in_background`] ran in this process.
+static TAGGER_STARTED: AtomicBool = AtomicBool::new(false);
+
 /// Tells segmenters apart in the thread caches (their user words segment differently).
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// The trimmed jieba dictionary (`word frequency tag` lines).
 const DICTIONARY: &str = include_str!("../dictionaries/jieba/dict.txt");
 
-fn build_jieba(user_words: &[String]) -> Jieba {
-    let mut jieba = Jieba::with_dict(&mut DICTIONARY.as_bytes())
+fn build_jieba(user_words: &[String], shipped: bool) -> Jieba {
+    let (dictionary, spaced) = if shipped {
+        compiled::JIEBA
+            .split_once("\n\n")
+            .unwrap_or((compiled::JIEBA, ""))
+    } else {
+        (DICTIONARY, "")
+    };
+    let mut jieba = Jieba::with_dict(&mut dictionary.as_bytes())
         .expect("the shipped jieba dictionary is well-formed (a unit test loads it)");
+    // Words with a space cannot be dictionary lines; the build lists them with the frequency
+    // `add_word` gave them.
+    for line in spaced.lines() {
+        if let Some((word, freq)) = line.split_once('\t') {
+            jieba.add_word(word, freq.parse().ok(), None);
+        }
+    }
     for word in user_words {
         jieba.add_word(word, None, None);
     }
@@ -227,10 +293,7 @@ fn push_token<'a>(tokens: &mut Vec<Token<'a>>, text: &'a str, span: Range<usize>
     });
 }
 
-/// Whether a character is a Han ideograph.
-pub fn is_han(c: char) -> bool {
-    matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{2ebef}' | '〇')
-}
+pub use crate::vocab::keys::is_han;
 
 /// Cuts text into runs for the two segmenters. A Han run also takes the letters and digits glued
 /// to it without a space (`用ChatGPT写`), so jieba can see mixed words such as `B站`.
@@ -306,11 +369,39 @@ mod tests {
 
     #[test]
     fn shipped_dictionary_loads_and_keeps_the_total() {
-        let jieba = build_jieba(&[]);
+        let jieba = build_jieba(&[], false);
         assert!(jieba.has_word("我们") && jieba.has_word("人工智能"));
         // The placeholder word carries the dropped frequency; it can never be cut from text.
         assert!(jieba.has_word("\u{e000}"));
         assert!(!script_runs("\u{e000}").iter().any(|(_, han)| *han));
+    }
+
+    #[test]
+    fn build_dictionary_equals_adding_the_shipped_words_at_run_time() {
+        let words = Vocabulary::shipped()
+            .expect("valid dictionaries")
+            .han_words();
+        assert!(words.len() > 100);
+        let merged = build_jieba(&[], true);
+        let added = build_jieba(&words, false);
+        // `suggest_freq` reads a word's frequency and the table's total.
+        for word in &words {
+            assert!(merged.has_word(word), "{word}");
+            assert_eq!(
+                merged.suggest_freq(word),
+                added.suggest_freq(word),
+                "{word}"
+            );
+        }
+        let text = words.join("的");
+        let cut = |jieba: &Jieba| -> Vec<String> {
+            jieba
+                .tag(&text, true)
+                .iter()
+                .map(|t| format!("{}/{}", t.word, t.tag))
+                .collect()
+        };
+        assert_eq!(cut(&merged), cut(&added));
     }
 
     #[test]

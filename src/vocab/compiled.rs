@@ -1,17 +1,68 @@
 //! Reads the shipped dictionaries in the compact binary form that `src/build.rs` compiles from
-//! `dictionaries/*.yaml`, so start-up decodes a table instead of parsing YAML. The entries are
-//! exactly what the YAML loader reads (a test compares the two), so the per-entry checks the YAML
-//! loader makes are not repeated at start-up; alias collisions are still found while indexing.
+//! `dictionaries/*.yaml`, so start-up decodes a table instead of parsing YAML: the entries, their
+//! search keys, and the matcher's patterns and serialized automata. The entries are exactly what
+//! the YAML loader reads and the keys exactly what it indexes (tests compare them), so none of the
+//! loader's checks, alias collisions included, are repeated at start-up; `tests/dictionaries.rs`
+//! runs them on the YAML.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-use super::{Entry, Origin};
+use super::keys::PatternSpec;
+use super::{Alias, Entry, EntryId, FileCounts, Origin, Vocabulary};
 use crate::field::Field;
 
 /// Must match `MAGIC` in `src/build.rs`.
-const MAGIC: &[u8; 8] = b"FFVOCAB1";
+const MAGIC: &[u8; 8] = b"FFVOCAB2";
 
 static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/shipped_vocabulary.bin"));
+static MATCHER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/shipped_matcher.bin"));
+static LOOKUP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/shipped_lookup.bin"));
+
+/// jieba's dictionary with the shipped Han aliases added: dictionary lines, a blank line, then
+/// `word<TAB>frequency` for the words with a space (see `merge_jieba` in `src/build.rs`).
+pub(crate) static JIEBA: &str = include_str!(concat!(env!("OUT_DIR"), "/shipped_jieba.txt"));
+
+/// The shipped vocabulary alone, decoded from the table, or `None` when the build could not
+/// compile it.
+pub fn shipped_vocabulary() -> Option<Vocabulary> {
+    let mut reader = Reader {
+        bytes: TABLE.strip_prefix(MAGIC)?,
+    };
+    let mut files = Vec::with_capacity(super::SHIPPED.len());
+    let mut entries = Vec::new();
+    for (field, name, _) in super::SHIPPED {
+        let path = PathBuf::from(format!("<built-in>/{name}"));
+        let file = reader.file(field, &path)?;
+        files.push(FileCounts {
+            path,
+            field,
+            entries: file.len(),
+            aliases: file.iter().map(|e| e.surface_forms().count()).sum(),
+            replaced: 0,
+        });
+        entries.extend(file);
+    }
+    let aliases = reader.aliases()?;
+    reader.bytes.is_empty().then_some(Vocabulary {
+        entries,
+        aliases,
+        files,
+        index: OnceLock::new(),
+        shipped: true,
+    })
+}
+
+/// The patterns and serialized automaton of the shipped vocabulary's exact-case and folded
+/// matchers (an empty automaton when a set has no patterns).
+pub(crate) fn shipped_automata() -> Option<[(Vec<PatternSpec>, &'static [u8]); 2]> {
+    let mut reader = Reader {
+        bytes: MATCHER.strip_prefix(MAGIC)?,
+    };
+    let exact = reader.automaton()?;
+    let folded = reader.automaton()?;
+    reader.bytes.is_empty().then_some([exact, folded])
+}
 
 /// The entries of each shipped file, in the order of [`super::SHIPPED`], or `None` when the build
 /// could not compile them (the YAML loader then reports why).
@@ -24,7 +75,60 @@ pub fn shipped_entries() -> Option<Vec<Vec<Entry>>> {
         let path = PathBuf::from(format!("<built-in>/{name}"));
         files.push(reader.file(field, &path)?);
     }
+    // The keys that follow are those of the built-in layer alone; a layered run indexes anew.
+    reader.aliases()?;
     reader.bytes.is_empty().then_some(files)
+}
+
+/// The shipped entries an ASCII-lowercased normalized key names, by binary search in the
+/// embedded index (`u32` count, a `u32` offset per key into the records that follow, each record
+/// a key and its entry ids, sorted by key), so the shipped vocabulary builds no index.
+pub(crate) fn shipped_lookup(key: &str) -> Vec<EntryId> {
+    let Some(table) = LOOKUP.strip_prefix(MAGIC) else {
+        return Vec::new();
+    };
+    let mut head = Reader { bytes: table };
+    let Some(n) = head.u32() else {
+        return Vec::new();
+    };
+    let Some(offsets) = head.take(n * 4) else {
+        return Vec::new();
+    };
+    let records = head.bytes;
+    let record = |i: usize| -> Option<Reader<'static>> {
+        let at = offsets.get(i * 4..i * 4 + 4)?;
+        let at = u32::from_le_bytes(at.try_into().ok()?) as usize;
+        Some(Reader {
+            bytes: records.get(at..)?,
+        })
+    };
+    let key_at = |i: usize| -> Option<&'static [u8]> {
+        let mut reader = record(i)?;
+        let len = reader.u32()?;
+        reader.take(len)
+    };
+    let (mut low, mut high) = (0, n);
+    while low < high {
+        let mid = low + (high - low) / 2;
+        match key_at(mid).map(|k| k.cmp(key.as_bytes())) {
+            Some(std::cmp::Ordering::Less) => low = mid + 1,
+            Some(std::cmp::Ordering::Greater) => high = mid,
+            Some(std::cmp::Ordering::Equal) => {
+                let ids = record(mid).and_then(|mut reader| {
+                    let len = reader.u32()?;
+                    reader.take(len)?;
+                    let count = reader.u32()?;
+                    (0..count)
+                        .map(|_| reader.u32().and_then(|id| u32::try_from(id).ok()))
+                        .map(|id| id.map(EntryId))
+                        .collect::<Option<Vec<EntryId>>>()
+                });
+                return ids.unwrap_or_default();
+            }
+            None => return Vec::new(),
+        }
+    }
+    Vec::new()
 }
 
 struct Reader<'a> {
@@ -32,6 +136,43 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    fn aliases(&mut self) -> Option<Vec<Alias>> {
+        let n = self.u32()?;
+        let mut aliases = Vec::with_capacity(n);
+        for _ in 0..n {
+            let key = self.string()?;
+            let entry = EntryId(u32::try_from(self.u32()?).ok()?);
+            let flags = *self.take(1)?.first()?;
+            aliases.push(Alias {
+                key,
+                entry,
+                exact: flags & 1 != 0,
+                han: flags & 2 != 0,
+                ambiguous: flags & 4 != 0,
+            });
+        }
+        Some(aliases)
+    }
+
+    fn automaton(&mut self) -> Option<(Vec<PatternSpec>, &'a [u8])> {
+        let n = self.u32()?;
+        let mut patterns = Vec::with_capacity(n);
+        for _ in 0..n {
+            let flags = *self.take(1)?.first()?;
+            let count = self.u32()?;
+            let entries = (0..count)
+                .map(|_| self.u32().and_then(|id| u32::try_from(id).ok()))
+                .collect::<Option<Vec<u32>>>()?;
+            patterns.push(PatternSpec {
+                entries,
+                han: flags & 1 != 0,
+                ambiguous: flags & 2 != 0,
+            });
+        }
+        let len = self.u32()?;
+        Some((patterns, self.take(len)?))
+    }
+
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         if self.bytes.len() < n {
             return None;
@@ -118,7 +259,19 @@ mod tests {
             assert_eq!(a, b);
         }
         let fast = Vocabulary::shipped().expect("valid dictionaries");
+        assert!(fast.is_shipped());
+        assert_eq!(fast.entries(), yaml.entries());
         assert_eq!(fast.aliases(), yaml.aliases());
         assert_eq!(fast.files(), yaml.files());
+        assert_eq!(fast.lookup("openai"), yaml.lookup("OpenAI"));
+        assert!(fast.lookup("no such name at all").is_empty());
+        for alias in yaml.aliases() {
+            assert_eq!(
+                fast.lookup(&alias.key),
+                yaml.lookup(&alias.key),
+                "{}",
+                alias.key
+            );
+        }
     }
 }

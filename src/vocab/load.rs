@@ -5,12 +5,11 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
+use super::keys::entry_keys;
 use super::raw::{item_lines, RawEntry};
-use super::{
-    has_han, is_exact_case, normalize, Alias, Entry, EntryId, FileCounts, Origin, Vocabulary,
-    FIELDS,
-};
+use super::{normalize, Alias, Entry, EntryId, FileCounts, Origin, Vocabulary, FIELDS};
 use crate::error::{AliasCollision, Claim, Error, Result};
 use crate::field::Field;
 
@@ -92,6 +91,11 @@ impl Vocabulary {
     pub fn load_layers(builtin: bool, dirs: &[PathBuf]) -> Result<Self> {
         // The built-in layer comes precompiled (see `src/build.rs`); the YAML is parsed only when
         // the build could not compile it, so that its error is reported with file and line.
+        if builtin && dirs.is_empty() {
+            if let Some(shipped) = super::compiled::shipped_vocabulary() {
+                return Ok(shipped);
+            }
+        }
         let mut files = match super::compiled::shipped_entries() {
             Some(shipped) if builtin => SHIPPED
                 .iter()
@@ -192,18 +196,12 @@ impl Vocabulary {
         }
         let entries: Vec<Entry> = slots.into_iter().map(|(e, _)| e).collect();
         let aliases = index_aliases(&entries)?;
-        let mut index: BTreeMap<String, Vec<EntryId>> = BTreeMap::new();
-        for alias in &aliases {
-            let ids = index.entry(alias.key.to_ascii_lowercase()).or_default();
-            if !ids.contains(&alias.entry) {
-                ids.push(alias.entry);
-            }
-        }
         Ok(Self {
             entries,
             aliases,
             files,
-            index,
+            index: OnceLock::new(),
+            shipped: false,
         })
     }
 }
@@ -342,30 +340,18 @@ fn index_aliases(entries: &[Entry]) -> Result<Vec<Alias>> {
     let mut aliases: Vec<Alias> = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let id = EntryId(u32::try_from(i).expect("fewer than 4 billion entries"));
-        let ambiguous: Vec<String> = entry.ambiguous.iter().map(|a| normalize(a)).collect();
-        let start = aliases.len();
-        for form in entry.surface_forms() {
-            let norm = normalize(form);
-            let exact = is_exact_case(&norm, entry.case_sensitive);
-            let key = if exact {
-                norm.clone()
-            } else {
-                norm.to_ascii_lowercase()
-            };
-            if aliases[start..]
-                .iter()
-                .any(|a| a.key == key && a.exact == exact)
-            {
-                continue;
-            }
-            aliases.push(Alias {
-                han: has_han(&key),
-                ambiguous: ambiguous.contains(&norm),
-                key,
-                entry: id,
-                exact,
-            });
-        }
+        let keys = entry_keys(
+            entry.surface_forms(),
+            &entry.ambiguous,
+            entry.case_sensitive,
+        );
+        aliases.extend(keys.into_iter().map(|k| Alias {
+            key: k.key,
+            entry: id,
+            exact: k.exact,
+            han: k.han,
+            ambiguous: k.ambiguous,
+        }));
     }
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, alias) in aliases.iter().enumerate() {

@@ -3,20 +3,20 @@
 //! from. Loading and validation live in [`load`], the normalized file form in [`format`], and
 //! learning it from tagged posts in [`learn`].
 
-mod compiled;
+pub(crate) mod compiled;
 pub mod format;
+pub(crate) mod keys;
 pub mod learn;
 pub mod load;
 mod raw;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-
-use unicode_normalization::UnicodeNormalization;
+use std::sync::OnceLock;
 
 use crate::field::Field;
-use crate::segment::is_han;
 
+pub use keys::{has_han, is_exact_case, normalize, push_folded};
 pub use load::{Source, SHIPPED};
 
 /// The prior an entry gets when its file does not give one.
@@ -114,8 +114,11 @@ pub struct Vocabulary {
     entries: Vec<Entry>,
     aliases: Vec<Alias>,
     files: Vec<FileCounts>,
-    /// ASCII-lowercased alias key to the entries claiming it.
-    index: BTreeMap<String, Vec<EntryId>>,
+    /// ASCII-lowercased alias key to the entries claiming it, made on the first lookup.
+    index: OnceLock<BTreeMap<String, Vec<EntryId>>>,
+    /// Whether this is exactly the shipped vocabulary, whose matcher automata and jieba words
+    /// were precompiled by the build.
+    shipped: bool,
 }
 
 impl Vocabulary {
@@ -163,69 +166,35 @@ impl Vocabulary {
 
     /// The entries whose normalized name or alias equals `text` (compared case-insensitively).
     pub fn lookup(&self, text: &str) -> Vec<EntryId> {
-        self.index
+        if self.shipped {
+            return compiled::shipped_lookup(&normalize(text).to_ascii_lowercase());
+        }
+        let index = self.index.get_or_init(|| {
+            let mut index: BTreeMap<String, Vec<EntryId>> = BTreeMap::new();
+            for alias in &self.aliases {
+                let ids = index.entry(alias.key.to_ascii_lowercase()).or_default();
+                if !ids.contains(&alias.entry) {
+                    ids.push(alias.entry);
+                }
+            }
+            index
+        });
+        index
             .get(&normalize(text).to_ascii_lowercase())
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Whether this is exactly the shipped vocabulary (no `--dictionaries` layer), for which the
+    /// build precompiled the matcher's automata and jieba's words.
+    pub fn is_shipped(&self) -> bool {
+        self.shipped
     }
 
     /// Whether no entry is loaded.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
-}
-
-/// Normalizes text for matching: NFKC (full-width to half-width), one kind of middle dot and of
-/// apostrophe, inner whitespace collapsed to one space, trimmed.
-pub fn normalize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        push_folded(c, &mut out);
-    }
-    let mut collapsed = String::with_capacity(out.len());
-    for word in out.split_whitespace() {
-        if !collapsed.is_empty() {
-            collapsed.push(' ');
-        }
-        collapsed.push_str(word);
-    }
-    collapsed
-}
-
-/// Appends the normalized form of one character (NFKC plus the dot and apostrophe folds); the
-/// matcher calls this per character so it can map positions back to the original text.
-pub fn push_folded(c: char, out: &mut String) {
-    // ASCII and the CJK Unified Ideographs block are their own NFKC form; they are nearly all
-    // of a post, so they skip the decomposition tables.
-    if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) {
-        out.push(c);
-        return;
-    }
-    for n in std::iter::once(c).nfkc() {
-        out.push(match n {
-            // Chinese names write the middle dot in several ways: 唐纳德·特朗普, 唐纳德•特朗普.
-            '•' | '‧' | '・' | '･' | '∙' | '⋅' => '·',
-            '’' | '‘' | '`' => '\'',
-            other => other,
-        });
-    }
-}
-
-/// Whether an alias must match with its exact case: the entry says so, or the alias has three
-/// letters or fewer (`AI`, `US`) or is written in capitals (`NATO`), where case carries meaning.
-pub fn is_exact_case(alias: &str, case_sensitive: bool) -> bool {
-    let letters = alias.chars().filter(char::is_ascii_alphabetic).count();
-    case_sensitive
-        || letters <= 3
-        || alias
-            .chars()
-            .filter(char::is_ascii_alphabetic)
-            .all(|c| c.is_ascii_uppercase())
-}
-
-/// Whether text holds a Han character.
-pub fn has_han(text: &str) -> bool {
-    text.chars().any(is_han)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! ```text
 //! cargo bench --bench jieba -- throughput DIR     # single-thread `cut` (HMM on) over DIR's posts
 //! cargo bench --bench jieba -- cold FILE          # Jieba::new(), read FILE, cut it, exit
-//! cargo bench --bench jieba -- trim DICT DIR OUT [FREQ]  # derive the trimmed dictionary
+//! cargo bench --bench jieba -- trim DICT DIR OUT [FREQ [USES]]  # derive the trimmed dictionary
 //! cargo bench --bench jieba -- agreement DICT DIR # token agreement of DICT against the full one
 //! ```
 //!
@@ -16,7 +16,7 @@
     reason = "a measuring tool reports on the terminal"
 )]
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -31,7 +31,10 @@ const HOLDOUT_EVERY: usize = 5;
 
 /// Words at least this frequent in jieba's own counts are kept whatever the corpus says, so that
 /// text unlike the corpus still segments like the full dictionary.
-const KEEP_FREQ: usize = 50;
+const KEEP_FREQ: usize = 1000;
+
+/// Words the full dictionary cuts from the learning posts at least this often are kept.
+const KEEP_USES: usize = 2;
 
 /// Stands in for the frequency mass of the dropped words: it keeps jieba's total, and so every
 /// route's probability, as with the full dictionary. A private-use character never occurs in a
@@ -47,13 +50,17 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["throughput", dir] => throughput(Path::new(dir)),
         ["cold", file] => cold(Path::new(file)),
-        ["trim", dict, dir, out] => trim(Path::new(dict), Path::new(dir), Path::new(out), KEEP_FREQ),
+        ["trim", dict, dir, out] => trim(Path::new(dict), Path::new(dir), Path::new(out), KEEP_FREQ, KEEP_USES),
         ["trim", dict, dir, out, freq] => match freq.parse() {
-            Ok(freq) => trim(Path::new(dict), Path::new(dir), Path::new(out), freq),
+            Ok(freq) => trim(Path::new(dict), Path::new(dir), Path::new(out), freq, KEEP_USES),
             Err(e) => Err(format!("frequency {freq}: {e}")),
         },
+        ["trim", dict, dir, out, freq, uses] => match (freq.parse(), uses.parse()) {
+            (Ok(freq), Ok(uses)) => trim(Path::new(dict), Path::new(dir), Path::new(out), freq, uses),
+            _ => Err(format!("frequency {freq} or uses {uses} is not a number")),
+        },
         ["agreement", dict, dir] => agreement(Path::new(dict), Path::new(dir)),
-        _ => Err("usage: jieba throughput DIR | cold FILE | trim DICT DIR OUT [FREQ] | agreement DICT DIR".to_owned()),
+        _ => Err("usage: jieba throughput DIR | cold FILE | trim DICT DIR OUT [FREQ [USES]] | agreement DICT DIR".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -122,13 +129,19 @@ fn agree(full: &[(usize, usize)], other: &[(usize, usize)]) -> usize {
 }
 
 /// Keeps every single character, every word the full dictionary produces as a token on the
-/// learning posts, and every word of at least `keep_freq` (default [`KEEP_FREQ`]); then
-/// measures agreement on the held-out posts.
-fn trim(dict: &Path, dir: &Path, out: &Path, keep_freq: usize) -> Result<(), String> {
+/// learning posts at least `keep_uses` times (default [`KEEP_USES`]), and every word of at least
+/// `keep_freq` (default [`KEEP_FREQ`]); then measures agreement on the held-out posts.
+fn trim(
+    dict: &Path,
+    dir: &Path,
+    out: &Path,
+    keep_freq: usize,
+    keep_uses: usize,
+) -> Result<(), String> {
     let full_text = read(dict)?;
     let full = Jieba::new();
     let paths = posts(dir)?;
-    let mut used: HashSet<String> = HashSet::new();
+    let mut used: HashMap<String, usize> = HashMap::new();
     for (i, path) in paths.iter().enumerate() {
         if i % HOLDOUT_EVERY == 0 {
             continue;
@@ -136,7 +149,7 @@ fn trim(dict: &Path, dir: &Path, out: &Path, keep_freq: usize) -> Result<(), Str
         let text = read(path)?;
         for token in full.cut(&text, true) {
             if token.word.chars().count() > 1 {
-                used.insert(token.word.to_owned());
+                *used.entry(token.word.to_owned()).or_default() += 1;
             }
         }
     }
@@ -150,7 +163,10 @@ fn trim(dict: &Path, dir: &Path, out: &Path, keep_freq: usize) -> Result<(), Str
         };
         let freq: usize = freq.parse().map_err(|e| format!("{line}: {e}"))?;
         total += freq;
-        if word.chars().count() == 1 || freq >= keep_freq || used.contains(word) {
+        if word.chars().count() == 1
+            || freq >= keep_freq
+            || used.get(word).is_some_and(|&n| n >= keep_uses)
+        {
             kept.push_str(line);
             kept.push('\n');
             words += 1;

@@ -1,0 +1,142 @@
+//! The search keys of dictionary names: how a surface form is normalized, when it matches with
+//! its exact case, and how keys group into the patterns of the matcher's two automata. Shared by
+//! the loader, the matcher and the build script (`src/build.rs` includes this file), so the
+//! automata precompiled for the shipped dictionaries and those built at run time for
+//! `--dictionaries` layers cannot disagree.
+
+use std::collections::BTreeMap;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Whether a character is a Han ideograph.
+pub fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{2ebef}' | '〇')
+}
+
+/// Whether text holds a Han character.
+pub fn has_han(text: &str) -> bool {
+    text.chars().any(is_han)
+}
+
+/// Normalizes text for matching: NFKC (full-width to half-width), one kind of middle dot and of
+/// apostrophe, inner whitespace collapsed to one space, trimmed.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        push_folded(c, &mut out);
+    }
+    let mut collapsed = String::with_capacity(out.len());
+    for word in out.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    collapsed
+}
+
+/// Appends the normalized form of one character (NFKC plus the dot and apostrophe folds); the
+/// matcher calls this per character so it can map positions back to the original text.
+pub fn push_folded(c: char, out: &mut String) {
+    // ASCII and the CJK Unified Ideographs block are their own NFKC form; they are nearly all
+    // of a post, so they skip the decomposition tables.
+    if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) {
+        out.push(c);
+        return;
+    }
+    for n in std::iter::once(c).nfkc() {
+        out.push(match n {
+            // Chinese names write the middle dot in several ways: 唐纳德·特朗普, 唐纳德•特朗普.
+            '•' | '‧' | '・' | '･' | '∙' | '⋅' => '·',
+            '’' | '‘' | '`' => '\'',
+            other => other,
+        });
+    }
+}
+
+/// Whether an alias must match with its exact case: the entry says so, or the alias has three
+/// letters or fewer (`AI`, `US`) or is written in capitals (`NATO`), where case carries meaning.
+pub fn is_exact_case(alias: &str, case_sensitive: bool) -> bool {
+    let letters = alias.chars().filter(char::is_ascii_alphabetic).count();
+    case_sensitive
+        || letters <= 3
+        || alias
+            .chars()
+            .filter(char::is_ascii_alphabetic)
+            .all(|c| c.is_ascii_uppercase())
+}
+
+/// One distinct search key of an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EntryKey {
+    /// The normalized form; ASCII-lowercased when it matches case-insensitively.
+    pub(crate) key: String,
+    pub(crate) exact: bool,
+    pub(crate) han: bool,
+    pub(crate) ambiguous: bool,
+}
+
+/// The distinct keys of one entry's surface forms (name first), in order.
+pub(crate) fn entry_keys<'a>(
+    forms: impl Iterator<Item = &'a str>,
+    ambiguous: &[String],
+    case_sensitive: bool,
+) -> Vec<EntryKey> {
+    let ambiguous: Vec<String> = ambiguous.iter().map(|a| normalize(a)).collect();
+    let mut keys: Vec<EntryKey> = Vec::new();
+    for form in forms {
+        let norm = normalize(form);
+        let exact = is_exact_case(&norm, case_sensitive);
+        let key = if exact {
+            norm.clone()
+        } else {
+            norm.to_ascii_lowercase()
+        };
+        if keys.iter().any(|k| k.key == key && k.exact == exact) {
+            continue;
+        }
+        keys.push(EntryKey {
+            han: has_han(&key),
+            ambiguous: ambiguous.contains(&norm),
+            key,
+            exact,
+        });
+    }
+    keys
+}
+
+/// One pattern of an automaton: the entries its key names and how it must align.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PatternSpec {
+    pub(crate) entries: Vec<u32>,
+    pub(crate) han: bool,
+    pub(crate) ambiguous: bool,
+}
+
+/// The keys (sorted) and patterns of the exact-case automaton and of the ASCII-case-folded one,
+/// from `(key, entry, exact, han, ambiguous)` per alias in entry order. A pattern's index is the
+/// value the automaton reports for its key.
+pub(crate) fn pattern_sets<'a>(
+    aliases: impl Iterator<Item = (&'a str, u32, bool, bool, bool)>,
+) -> [(Vec<String>, Vec<PatternSpec>); 2] {
+    let mut exact: BTreeMap<&str, PatternSpec> = BTreeMap::new();
+    let mut folded: BTreeMap<&str, PatternSpec> = BTreeMap::new();
+    for (key, entry, is_exact, han, ambiguous) in aliases {
+        let map = if is_exact { &mut exact } else { &mut folded };
+        let pattern = map.entry(key).or_insert_with(|| PatternSpec {
+            entries: Vec::new(),
+            han,
+            ambiguous: false,
+        });
+        if !pattern.entries.contains(&entry) {
+            pattern.entries.push(entry);
+        }
+        pattern.ambiguous |= ambiguous;
+    }
+    let unzip = |map: BTreeMap<&str, PatternSpec>| {
+        map.into_iter()
+            .map(|(key, pattern)| (key.to_owned(), pattern))
+            .unzip()
+    };
+    [unzip(exact), unzip(folded)]
+}
