@@ -164,24 +164,29 @@ impl Segmenter {
     /// Splits text into word tokens; punctuation and spaces are dropped.
     pub fn segment<'a>(&self, text: &'a str) -> Vec<Token<'a>> {
         let mut tokens = Vec::with_capacity(text.len() / 3);
-        for (run, has_han) in script_runs(text) {
-            let slice = &text[run.clone()];
-            if has_han {
-                self.cut_run(slice, |span| {
-                    push_token(
-                        &mut tokens,
-                        text,
-                        run.start + span.start..run.start + span.end,
-                    );
-                });
-            } else if slice.chars().any(char::is_alphanumeric) {
-                // A run of spaces and punctuation holds no token: skip the word-boundary scan.
-                for (offset, word) in slice.split_word_bound_indices() {
-                    let start = run.start + offset;
-                    push_token(&mut tokens, text, start..start + word.len());
+        // The thread's cache is borrowed once per text, not once per run: a post is segmented
+        // as thousands of short runs, most of them already cut.
+        RUNS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            for (run, has_han) in script_runs(text) {
+                let slice = &text[run.clone()];
+                if has_han {
+                    self.cut_run(&mut cache, slice, |span| {
+                        push_token(
+                            &mut tokens,
+                            text,
+                            run.start + span.start..run.start + span.end,
+                        );
+                    });
+                } else if slice.chars().any(char::is_alphanumeric) {
+                    // A run of spaces and punctuation holds no token: skip the word-boundary scan.
+                    for (offset, word) in slice.split_word_bound_indices() {
+                        let start = run.start + offset;
+                        push_token(&mut tokens, text, start..start + word.len());
+                    }
                 }
             }
-        }
+        });
         tokens
     }
 }
@@ -191,35 +196,30 @@ impl Segmenter {
     /// segmenter cut the same run before. One post is segmented by several stages (alias
     /// alignment, name proposals, summary sentences, topic features) over texts that differ as
     /// wholes but share their runs, so each run is cut by jieba about once.
-    fn cut_run(&self, run: &str, mut emit: impl FnMut(Range<usize>)) {
-        RUNS.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            if cache.owner != self.id || cache.bytes > RUN_CACHE_BYTES {
-                cache.clear(self.id);
-            }
-            if let Some(spans) = cache.spans.get(run) {
-                for &(start, end) in spans.iter() {
-                    emit(start as usize..end as usize);
-                }
-                return;
-            }
-            let spans: Box<[(u32, u32)]> = self
-                .jieba()
-                .cut(run, true)
-                .iter()
-                .map(|t| (t.byte_start as u32, t.byte_end as u32))
-                .collect();
+    fn cut_run(&self, cache: &mut RunCache, run: &str, mut emit: impl FnMut(Range<usize>)) {
+        if cache.owner != self.id || cache.bytes > RUN_CACHE_BYTES {
+            cache.clear(self.id);
+        }
+        if let Some(spans) = cache.spans.get(run) {
             for &(start, end) in spans.iter() {
                 emit(start as usize..end as usize);
             }
-            cache.bytes += run.len() + spans.len() * 8 + RUN_OVERHEAD;
-            cache.spans.insert(run.into(), spans);
-        });
+            return;
+        }
+        let spans: Box<[(u32, u32)]> = self
+            .jieba()
+            .cut(run, true)
+            .iter()
+            .map(|t| (t.byte_start as u32, t.byte_end as u32))
+            .collect();
+        for &(start, end) in spans.iter() {
+            emit(start as usize..end as usize);
+        }
+        cache.bytes += run.len() + spans.len() * 8 + RUN_OVERHEAD;
+        cache.spans.insert(run.into(), spans);
     }
 }
 
-/// What the run cache of a thread may hold before it is emptied, counting keys, spans and a
-/// fixed overhead per run: enough for the runs of the longest posts, and flat over a batch.
 const RUN_CACHE_BYTES: usize = 8 << 20;
 const RUN_OVERHEAD: usize = 64;
 

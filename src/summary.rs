@@ -547,12 +547,12 @@ const LEADING_CONNECTIVES: &[&str] = &[
 /// Whether a bracketed aside is worth keeping: a short Chinese note in a Chinese summary stays;
 /// glosses with English or a colon, timestamps and stage directions go.
 fn keep_aside(aside: &str, language: Language) -> bool {
-    let inner: String = aside
-        .chars()
-        .skip(1)
-        .take(aside.chars().count().saturating_sub(2))
-        .collect();
-    let (han, latin) = script_counts(&inner);
+    // Between the opening and the closing mark (an unclosed aside never reaches here).
+    let mut marks = aside.chars();
+    let open = marks.next().map_or(0, char::len_utf8);
+    let close = marks.next_back().map_or(0, char::len_utf8);
+    let inner = &aside[open..aside.len() - close];
+    let (han, latin) = script_counts(inner);
     if inner.contains([':', '：']) || inner.chars().count() > 30 {
         return false;
     }
@@ -563,7 +563,7 @@ fn keep_aside(aside: &str, language: Language) -> bool {
 }
 
 /// Removes the marks of a quotation that opens or closes outside the sentence.
-fn drop_unbalanced_quotes(text: &str) -> String {
+fn drop_unbalanced_quotes(text: &str) -> Cow<'_, str> {
     const PAIRS: [(char, char); 5] = [
         ('“', '”'),
         ('‘', '’'),
@@ -597,9 +597,9 @@ fn drop_unbalanced_quotes(text: &str) -> String {
         drop.push('"');
     }
     if drop.is_empty() {
-        text.to_owned()
+        Cow::Borrowed(text)
     } else {
-        text.chars().filter(|c| !drop.contains(c)).collect()
+        Cow::Owned(text.chars().filter(|c| !drop.contains(c)).collect())
     }
 }
 
@@ -818,7 +818,8 @@ impl Graph {
         segmenter: &Segmenter,
     ) -> Self {
         // Ids in order of first use: they order each vector, and so every sum over one.
-        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+        // Keys borrow the sentences' text; only a lowercased Latin word owns its copy.
+        let mut ids: FxHashMap<Cow<'_, str>, u32> = FxHashMap::default();
         let mut bags: Vec<Vec<u32>> = Vec::with_capacity(sentences.len());
         for s in sentences {
             let mut bag: Vec<u32> = terms(&s.text, language, segmenter)
@@ -826,7 +827,7 @@ impl Graph {
                     Some(&id) => id,
                     None => {
                         let next = ids.len() as u32;
-                        ids.insert(t.into_owned(), next);
+                        ids.insert(t, next);
                         next
                     }
                 })
