@@ -55,8 +55,9 @@ say "preparing fresh-draft copies of $CORPUS in $TMP"
 python3 tests/bench/blank.py copy "$CORPUS" "$TMP/posts"
 mkdir -p "$TMP/half"
 ls "$TMP/posts" | awk 'NR % 2 == 0' | while read -r f; do cp "$TMP/posts/$f" "$TMP/half/"; done
-# A typical post: the first (by name) of 15 to 30 KB.
-POST=$(find "$TMP/posts" -name '*.md' -size +15k -size -30k | sort | head -n 1)
+# A typical post: the first (by name) of 15 to 30 KB. (`sed -n 1p` reads all its input: with
+# `head`, sort could die of SIGPIPE, which pipefail turns into a silent exit of the script.)
+POST=$(find "$TMP/posts" -name '*.md' -size +15k -size -30k | sort | sed -n 1p)
 
 say "bare jieba-rs cut, one thread"
 "$JIEBA" throughput "$TMP/posts" | tee "$TMP/jieba.txt"
