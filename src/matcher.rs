@@ -489,13 +489,12 @@ struct Hit {
 /// Drops hits that start or end inside a word: Latin hits at word boundaries, Han hits on jieba
 /// token boundaries. The block is segmented only when it has a Han hit.
 fn keep_aligned(hits: &mut Vec<Hit>, text: &str, segmenter: &Segmenter) {
+    // Tokens come in text order, so their starts and ends are already sorted: binary search
+    // needs no set built per block.
     let tokens = hits.iter().any(|h| h.han).then(|| {
-        let mut starts = BTreeSet::new();
-        let mut ends = BTreeSet::new();
-        for token in segmenter.segment(text) {
-            starts.insert(token.span.start);
-            ends.insert(token.span.end);
-        }
+        let tokens = segmenter.segment(text);
+        let starts: Vec<usize> = tokens.iter().map(|t| t.span.start).collect();
+        let ends: Vec<usize> = tokens.iter().map(|t| t.span.end).collect();
         (starts, ends)
     });
     hits.retain(|hit| match (&tokens, hit.han) {
@@ -557,16 +556,13 @@ fn is_word_bounded(text: &str, span: &Range<usize>) -> bool {
 
 /// Whether a Han hit starts and ends on jieba token boundaries (or on punctuation it holds,
 /// as in `《史记》`); its Latin edges must also be word-bounded.
-fn is_aligned(
-    text: &str,
-    span: &Range<usize>,
-    starts: &BTreeSet<usize>,
-    ends: &BTreeSet<usize>,
-) -> bool {
+fn is_aligned(text: &str, span: &Range<usize>, starts: &[usize], ends: &[usize]) -> bool {
     let hit = &text[span.clone()];
     let is_token_char = |c: char| is_han(c) || c.is_alphanumeric();
-    let start_ok = !hit.chars().next().is_some_and(is_token_char) || starts.contains(&span.start);
-    let end_ok = !hit.chars().next_back().is_some_and(is_token_char) || ends.contains(&span.end);
+    let start_ok =
+        !hit.chars().next().is_some_and(is_token_char) || starts.binary_search(&span.start).is_ok();
+    let end_ok = !hit.chars().next_back().is_some_and(is_token_char)
+        || ends.binary_search(&span.end).is_ok();
     start_ok && end_ok && is_word_bounded(text, span)
 }
 
