@@ -274,8 +274,8 @@ const TOPIC_MAGIC: &[u8; 8] = b"FFTOPIC1";
 /// category and area with its triggers as keyword ids. What the model does not use (`count`,
 /// `note`) is left out. Empty when a file does not parse: the YAML loader then says why.
 fn compile_topics(root: &std::path::Path, out: &std::path::Path) {
-    use std::collections::{BTreeMap, BTreeSet};
-    use topic_entries::{TagEntry, Taxonomy};
+    use std::collections::BTreeMap;
+    use topic_entries::{trigger_keywords, TagEntry, Taxonomy};
 
     let read = |name: &str| {
         let path = root.join("dictionaries").join(name);
@@ -291,13 +291,7 @@ fn compile_topics(root: &std::path::Path, out: &std::path::Path) {
         fs::write(out.join("shipped_topics.bin"), []).expect("OUT_DIR is writable");
         return;
     };
-    let keywords: BTreeSet<&str> = tags
-        .iter()
-        .flat_map(|t| t.triggers.keys())
-        .chain(taxonomy.categories.iter().flat_map(|c| c.triggers.keys()))
-        .chain(taxonomy.areas.iter().flat_map(|a| a.triggers.keys()))
-        .map(String::as_str)
-        .collect();
+    let keywords = trigger_keywords(&tags, &taxonomy);
     let ids: BTreeMap<&str, usize> = keywords.iter().enumerate().map(|(i, k)| (*k, i)).collect();
     let put_f32 = |table: &mut Vec<u8>, x: f32| table.extend_from_slice(&x.to_le_bytes());
     let put_weights = |table: &mut Vec<u8>, weights: &BTreeMap<String, f32>| {

@@ -2,7 +2,7 @@
 //! and by the build script that precompiles the shipped files (`src/build.rs` includes this file),
 //! so the two can never disagree on what an entry holds.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -82,4 +82,15 @@ pub struct Taxonomy {
     pub areas: Vec<AreaEntry>,
     /// The categories.
     pub categories: Vec<CategoryEntry>,
+}
+
+/// Every trigger keyword of the tags and the taxonomy, once, in sorted order: a keyword's id is
+/// its position here, in the precompiled table and in the model built from YAML alike.
+pub fn trigger_keywords<'a>(tags: &'a [TagEntry], taxonomy: &'a Taxonomy) -> BTreeSet<&'a str> {
+    tags.iter()
+        .flat_map(|t| t.triggers.keys())
+        .chain(taxonomy.categories.iter().flat_map(|c| c.triggers.keys()))
+        .chain(taxonomy.areas.iter().flat_map(|a| a.triggers.keys()))
+        .map(String::as_str)
+        .collect()
 }

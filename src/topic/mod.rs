@@ -7,10 +7,11 @@ mod compiled;
 mod entries;
 pub mod learn;
 
+use entries::trigger_keywords;
 pub use entries::{AreaEntry, CategoryEntry, TagEntry, Taxonomy};
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -448,13 +449,7 @@ struct ModelParts<'a> {
 impl TopicModel {
     /// Builds a model from parsed tag entries and taxonomy.
     pub fn new(tags: &[TagEntry], taxonomy: &Taxonomy) -> Self {
-        let keywords: BTreeSet<&str> = tags
-            .iter()
-            .flat_map(|t| t.triggers.keys())
-            .chain(taxonomy.categories.iter().flat_map(|c| c.triggers.keys()))
-            .chain(taxonomy.areas.iter().flat_map(|a| a.triggers.keys()))
-            .map(String::as_str)
-            .collect();
+        let keywords = trigger_keywords(tags, taxonomy);
         let ids: HashMap<&str, u32> = keywords
             .iter()
             .enumerate()
