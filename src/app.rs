@@ -484,6 +484,12 @@ impl Engine {
             Segmenter::prepare_tagger_in_background();
         }
         let language = detect_language(&blocks);
+        // Cut once: alias alignment and topic features read the same words.
+        let tokens = if fields.iter().any(|f| f.is_entity() || f.is_topic()) {
+            self.segmenter.segment_blocks(&blocks)
+        } else {
+            Vec::new()
+        };
         let mut candidates = if fields.iter().any(|f| f.is_entity()) {
             self.score_entities(&doc, &fm, &blocks)
         } else {
@@ -492,8 +498,8 @@ impl Engine {
         candidates.retain(|field, _| fields.contains(field));
         let topics = match &self.topics {
             Some(slot) if fields.iter().any(|f| f.is_topic()) => {
-                let features = PostFeatures::from_blocks(&blocks, &self.segmenter)
-                    .with_channel(topic_channel(&fm));
+                let features =
+                    PostFeatures::from_tokens(&blocks, &tokens).with_channel(topic_channel(&fm));
                 Some(slot.get().suggest_post(&features, doc.body()))
             }
             _ => None,
@@ -548,6 +554,7 @@ impl Engine {
         let doc = Document::from_bytes(path, bytes)?;
         let fm = FrontMatter::parse(&doc)?;
         let blocks = post_blocks(&doc, &fm);
+        let tokens = self.segmenter.segment_blocks(&blocks);
         let candidates = self.score_entities(&doc, &fm, &blocks);
         let fields = candidates
             .into_iter()
@@ -563,8 +570,8 @@ impl Engine {
             })
             .collect();
         let topics = self.topics.as_ref().map(TopicSlot::get).map(|model| {
-            let features = PostFeatures::from_blocks(&blocks, &self.segmenter)
-                .with_channel(topic_channel(&fm));
+            let features =
+                PostFeatures::from_tokens(&blocks, &tokens).with_channel(topic_channel(&fm));
             model.suggest_post(&features, doc.body())
         });
         Ok(Explanation {

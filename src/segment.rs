@@ -19,6 +19,7 @@ use jieba_rs::Jieba;
 use rustc_hash::FxHashMap;
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::extract::TextBlock;
 use crate::vocab::{compiled, Vocabulary};
 
 /// What a token is made of.
@@ -159,6 +160,12 @@ impl Segmenter {
         }
         let tags = jieba.tag(text, true);
         matches!(tags.as_slice(), [only] if only.tag == "nr" && only.word == text)
+    }
+
+    /// The tokens of every block of a post, cut once and shared by the stages that read words
+    /// (alias alignment, topic features), index for index with `blocks`.
+    pub fn segment_blocks<'a>(&self, blocks: &'a [TextBlock]) -> Vec<Vec<Token<'a>>> {
+        blocks.iter().map(|b| self.segment(&b.text)).collect()
     }
 
     /// Splits text into word tokens; punctuation and spaces are dropped.

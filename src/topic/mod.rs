@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::extract::{TextBlock, Zone};
-use crate::segment::{Segmenter, TokenKind};
+use crate::segment::{Segmenter, Token, TokenKind};
 
 /// The shipped `tags.yaml`.
 pub const SHIPPED_TAGS: &str = include_str!("../../dictionaries/tags.yaml");
@@ -115,10 +115,15 @@ impl<'a> PostFeatures<'a> {
     /// Collects features from text blocks. Per key: the zone-weighted count, damped as
     /// `1 + ln(count)` so a word repeated fifty times does not drown the rest.
     pub fn from_blocks(blocks: &'a [TextBlock], segmenter: &Segmenter) -> Self {
+        Self::from_tokens(blocks, &segmenter.segment_blocks(blocks))
+    }
+
+    /// The same from blocks already segmented ([`Segmenter::segment_blocks`]).
+    pub fn from_tokens(blocks: &[TextBlock], tokens: &[Vec<Token<'a>>]) -> Self {
         let mut raw: FxHashMap<Cow<'a, str>, f32> = FxHashMap::default();
-        for block in blocks {
+        for (block, tokens) in blocks.iter().zip(tokens) {
             let weight = zone_weight(block.zone);
-            for token in segmenter.segment(&block.text) {
+            for token in tokens {
                 if let Some(key) = borrowed_key(token.text, token.kind) {
                     *raw.entry(key).or_default() += weight;
                 }
