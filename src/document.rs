@@ -55,7 +55,12 @@ impl Document {
                 limit: MAX_FILE_SIZE,
             });
         }
-        if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        // `contains` scans with memchr; the byte-by-byte search runs only for a binary file.
+        if let Some(pos) = bytes
+            .contains(&0)
+            .then(|| bytes.iter().position(|&b| b == 0))
+            .flatten()
+        {
             return Err(Error::Binary {
                 path: path.to_path_buf(),
                 line: line_of(&bytes, pos),
