@@ -226,7 +226,12 @@ fn fill(args: FillArgs) -> ExitCode {
         && std::io::stderr().is_terminal();
     let bar = progress::Progress::new(inputs.len() as u64, show_bar);
     let mut totals = Totals::default();
+    // Human lines go through anstream, which drops their colour when stdout is not a terminal.
+    // Posts and JSON lines must reach stdout byte for byte (a post may hold escape sequences
+    // that anstream would strip), and skipping its scan keeps JSON output cheap. Both handles
+    // lock, and buffer in, the same stdout, so lines stay in order.
     let mut out = anstream::stdout().lock();
+    let mut raw = std::io::stdout().lock();
     let mut err = anstream::stderr();
     // The exit code reflects every post, also when a reader (`| head`) closes the pipe early.
     let mut stdout_open = true;
@@ -240,9 +245,9 @@ fn fill(args: FillArgs) -> ExitCode {
                 return;
             }
             let written = match args.format {
-                Format::Json => writeln!(out, "{}", json::file_line(&report)),
+                Format::Json => writeln!(raw, "{}", json::file_line(&report)),
                 Format::Human => match (&report.output, mode) {
-                    (Some(bytes), Mode::Write) => out.write_all(bytes),
+                    (Some(bytes), Mode::Write) => raw.write_all(bytes),
                     _ => match human::file_line(&report, mode, args.verbose > 0) {
                         Some(line) if !args.quiet || mode == Mode::Check => {
                             write_line(&mut out, &line)
@@ -262,7 +267,7 @@ fn fill(args: FillArgs) -> ExitCode {
     if stdout_open {
         let _ = match args.format {
             Format::Json => {
-                writeln!(out, "{}", json::totals_line(&totals)).and_then(|()| out.flush())
+                writeln!(raw, "{}", json::totals_line(&totals)).and_then(|()| raw.flush())
             }
             Format::Human if !args.quiet && !is_stdin_only(inputs) => {
                 writeln!(err, "{}", human::totals_line(&totals, mode))
@@ -278,6 +283,7 @@ fn fill(args: FillArgs) -> ExitCode {
         0
     };
     let _ = out.flush();
+    let _ = raw.flush();
     let _ = err.flush();
     // Everything is written: the run's tables (vocabulary, automata, jieba's dictionary) go with
     // the process instead of being freed piece by piece first.

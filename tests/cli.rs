@@ -482,6 +482,27 @@ fn stdin_that_needs_nothing_is_echoed_unchanged() {
 }
 
 #[test]
+fn stdin_posts_keep_escape_sequences_byte_for_byte() {
+    // stdout is a pipe here, where coloured output is stripped of escape sequences; a post's
+    // own bytes must not be.
+    let fresh = FRESH.replacen("\n\n", "\n\n\u{1b}[31m红\u{1b}[0m\n\n", 1);
+    let filled = FILLED.replacen("\n\n", "\n\n\u{1b}[31m红\u{1b}[0m\n\n", 1);
+    assert!(fresh.contains('\u{1b}') && filled.contains('\u{1b}'));
+    frontfill()
+        .args(["fill", "-"])
+        .write_stdin(filled.clone())
+        .assert()
+        .code(0)
+        .stdout(filled);
+    let output = frontfill()
+        .args(["fill", "-"])
+        .write_stdin(fresh)
+        .output()
+        .expect("runs");
+    assert!(stdout_of(&output).contains("\u{1b}[31m红\u{1b}[0m"));
+}
+
+#[test]
 fn stdin_with_bad_input_is_echoed_unchanged_with_an_error() {
     let bad = "---\ntitle: x\ntags: [a\n---\nbody\n";
     frontfill()
