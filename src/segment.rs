@@ -346,12 +346,12 @@ fn is_cjk_punctuation(c: char) -> bool {
 }
 
 /// Hands the spans of the words in a run without Han characters to `emit`, at Unicode word
-/// boundaries (UAX #29). Most such runs are plain ASCII (English originals, names, numbers),
-/// which take a direct scan that gives the same words as the general one at a fraction of its
-/// cost; a run of spaces and punctuation holds no word and is not scanned at all.
+/// boundaries (UAX #29). Most such runs hold only ASCII and the punctuation of these posts
+/// (English originals, names, numbers), which take a direct scan that gives the same words as
+/// the general one at a fraction of its cost; a run of spaces and punctuation holds no word.
 fn latin_words(run: &str, mut emit: impl FnMut(Range<usize>)) {
-    if run.is_ascii() {
-        ascii_words(run.as_bytes(), emit);
+    if run.is_ascii() || run.chars().all(|c| word_break(c).is_some()) {
+        known_words(run, emit);
     } else if run.chars().any(char::is_alphanumeric) {
         for (offset, word) in run.split_word_bound_indices() {
             emit(offset..offset + word.len());
@@ -359,23 +359,44 @@ fn latin_words(run: &str, mut emit: impl FnMut(Range<usize>)) {
     }
 }
 
-/// The UAX #29 word-break classes an ASCII byte can have.
+/// The UAX #29 word-break classes that [`known_words`] tells apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum WordBreak {
+    /// ASCII letters (ALetter).
     Letter,
+    /// ASCII digits (Numeric).
     Digit,
     /// `_` (ExtendNumLet).
     Underscore,
-    /// `:`
+    /// `:`, `：`, `·`
     MidLetter,
-    /// `.` and `'` (MidNumLet and Single_Quote, which the rules treat alike).
+    /// `.`, `'`, `’`, `‘`, `．` (MidNumLet and Single_Quote, which the rules treat alike).
     MidNumLet,
-    /// `,` and `;`
+    /// `,`, `;`, `，`, `；`
     MidNum,
+    /// Spaces, line ends and the rest of the punctuation: always a boundary around words.
     Other,
 }
 
-fn word_break(byte: u8) -> WordBreak {
+/// The class of an ASCII character or of common non-ASCII punctuation; `None` for any other
+/// character, which leaves its run to the general scan.
+fn word_break(c: char) -> Option<WordBreak> {
+    if let Ok(byte) = u8::try_from(c) {
+        if byte.is_ascii() {
+            return Some(ascii_word_break(byte));
+        }
+    }
+    Some(match c {
+        '：' | '·' => WordBreak::MidLetter,
+        '’' | '‘' | '．' => WordBreak::MidNumLet,
+        '，' | '；' => WordBreak::MidNum,
+        '。' | '、' | '“' | '”' | '（' | '）' | '《' | '》' | '！' | '？' | '—' | '–' | '…'
+        | '【' | '】' | '「' | '」' | '\u{a0}' | '\u{3000}' => WordBreak::Other,
+        _ => return None,
+    })
+}
+
+fn ascii_word_break(byte: u8) -> WordBreak {
     match byte {
         b'a'..=b'z' | b'A'..=b'Z' => WordBreak::Letter,
         b'0'..=b'9' => WordBreak::Digit,
@@ -387,42 +408,52 @@ fn word_break(byte: u8) -> WordBreak {
     }
 }
 
-/// The words of an ASCII text that hold a letter, digit or `_`, as UAX #29 cuts them: letters,
-/// digits and `_` stick together (rules WB5, WB8-WB10, WB13a-b); `:`, `.` and `'` join two
-/// letters (WB6-7), and `,`, `;`, `.` and `'` two digits (WB11-12). Everything else is a
-/// boundary, and the one-byte segments between words (spaces, punctuation) are not emitted.
-fn ascii_words(text: &[u8], mut emit: impl FnMut(Range<usize>)) {
+/// The words of a text made of characters [`word_break`] knows, as UAX #29 cuts them: letters,
+/// digits and `_` stick together (rules WB5, WB8-WB10, WB13a-b); MidLetter and MidNumLet join
+/// two letters (WB6-7), MidNum and MidNumLet two digits (WB11-12). Everything else is a
+/// boundary, and the segments between words (spaces, punctuation) are not emitted.
+fn known_words(text: &str, mut emit: impl FnMut(Range<usize>)) {
     use WordBreak::{Digit, Letter, MidLetter, MidNum, MidNumLet, Underscore};
+    let class_at = |i: usize| {
+        let &byte = text.as_bytes().get(i)?;
+        if byte.is_ascii() {
+            return Some((ascii_word_break(byte), 1));
+        }
+        let c = text[i..].chars().next()?;
+        Some((word_break(c).unwrap_or(WordBreak::Other), c.len_utf8()))
+    };
     let mut i = 0;
-    while i < text.len() {
-        let mut last = word_break(text[i]);
-        if !matches!(last, Letter | Digit | Underscore) {
-            i += 1;
+    while let Some((first, width)) = class_at(i) {
+        if !matches!(first, Letter | Digit | Underscore) {
+            i += width;
             continue;
         }
         let start = i;
-        i += 1;
-        while let Some(&byte) = text.get(i) {
-            let class = word_break(byte);
+        let mut last = first;
+        i += width;
+        while let Some((class, width)) = class_at(i) {
             match class {
-                Letter | Digit | Underscore => i += 1,
+                Letter | Digit | Underscore => {
+                    last = class;
+                    i += width;
+                }
                 MidLetter | MidNumLet | MidNum => {
-                    let next = text.get(i + 1).map(|&b| word_break(b));
+                    let Some((next, next_width)) = class_at(i + width) else {
+                        break;
+                    };
                     let joins = match (last, next) {
-                        (Letter, Some(Letter)) => class != MidNum,
-                        (Digit, Some(Digit)) => class != MidLetter,
+                        (Letter, Letter) => class != MidNum,
+                        (Digit, Digit) => class != MidLetter,
                         _ => false,
                     };
                     if !joins {
                         break;
                     }
-                    i += 2;
-                    last = next.unwrap_or(last);
-                    continue;
+                    last = next;
+                    i += width + next_width;
                 }
                 WordBreak::Other => break,
             }
-            last = class;
         }
         emit(start..i);
     }
@@ -618,7 +649,7 @@ mod tests {
 
     fn fast_words(text: &str) -> Vec<Range<usize>> {
         let mut out = Vec::new();
-        ascii_words(text.as_bytes(), |span| {
+        latin_words(text, |span| {
             if text[span.clone()].chars().any(char::is_alphanumeric) {
                 out.push(span);
             }
@@ -627,19 +658,44 @@ mod tests {
     }
 
     #[test]
-    fn ascii_words_cut_like_unicode_word_boundaries() {
+    fn known_words_cut_like_unicode_word_boundaries() {
         for text in [
             "Hello, world: it's 3.14, or 1,000;5 e.g. U.S.A. a:b a::b __init__ x_1 1_x",
             "don't 'quoted' a.1 1.a 1..2 a..b a.b.c 3.14.15 _ __ a_ _a. ..a ' : ; ,",
             "\r\nline\tTab  double  spaces--dash C++ C# AT&T 10:30 v1.2.3-beta",
+            "it’s “quoted” — a–b… a·b a：b 1，000 1；2 a．b 1．5 【x】 (y) 《z》\u{a0}w\u{3000}v",
+            "café naïve e\u{301}t\u{200d}x: the general scan",
         ] {
             assert_eq!(fast_words(text), uax29_words(text), "{text}");
         }
     }
 
+    #[test]
+    fn every_known_class_is_the_unicode_one() {
+        // Each character between letters and between digits joins or splits them as the
+        // general scan does.
+        let known = (0..=0x10ffff_u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| word_break(c).is_some());
+        for c in known {
+            for text in [
+                format!("ab{c}cd"),
+                format!("12{c}34"),
+                format!("a{c}1"),
+                format!("{c}{c}x{c}"),
+            ] {
+                assert_eq!(fast_words(&text), uax29_words(&text), "{text:?}");
+                let mut direct = Vec::new();
+                known_words(&text, |span| direct.push(span));
+                direct.retain(|span| text[span.clone()].chars().any(char::is_alphanumeric));
+                assert_eq!(direct, uax29_words(&text), "{text:?}");
+            }
+        }
+    }
+
     proptest::proptest! {
         #[test]
-        fn ascii_words_agree_on_any_ascii(text in "[a-c0-2_:.',; \\-]{0,24}") {
+        fn known_words_agree_on_any_text(text in "[a-c0-2_:.',; \\-’，：·。“é]{0,24}") {
             proptest::prop_assert_eq!(fast_words(&text), uax29_words(&text));
         }
     }
