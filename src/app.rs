@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::extract::{extract_blocks, TextBlock, Zone};
 use crate::field::{Field, CANONICAL_ORDER};
 use crate::front_matter::FrontMatter;
-use crate::matcher::Matcher;
+use crate::matcher::{MatchText, Matcher};
 use crate::plan::{select_fields, FieldEdit, FieldPolicy, FieldValue, Plan, Selection};
 use crate::report::unified_diff;
 use crate::score::{
@@ -590,13 +590,14 @@ impl Engine {
         tokens: &[Vec<Token<'_>>],
     ) -> BTreeMap<Field, Vec<Candidate>> {
         let matcher = self.matcher();
-        let mut mentions = matcher.find_mentions(blocks, tokens, &self.segmenter);
+        let text = MatchText::new(blocks, tokens, &self.segmenter);
+        let mut mentions = matcher.find_mentions(&text);
         let proposals = if self.options.scoring.discover {
             matcher.propose_names(blocks, &self.vocabulary, &mentions, &self.segmenter)
         } else {
             Vec::new()
         };
-        mentions.extend(matcher.find_proposed(blocks, tokens, &proposals, &self.segmenter));
+        mentions.extend(matcher.find_proposed(&text, &proposals));
         let post = PostContext {
             channel: ["speaker", "author"]
                 .iter()

@@ -265,20 +265,11 @@ impl Matcher {
         }
     }
 
-    /// Finds every vocabulary mention in the blocks; `tokens` are the blocks' own tokens
-    /// ([`Segmenter::segment_blocks`]), index for index.
-    pub fn find_mentions(
-        &self,
-        blocks: &[TextBlock],
-        tokens: &[Vec<Token<'_>>],
-        segmenter: &Segmenter,
-    ) -> Vec<Mention> {
-        debug_assert_eq!(blocks.len(), tokens.len(), "one token list per block");
-        let layout = Layout::new(blocks);
+    /// Finds every vocabulary mention in a post.
+    pub fn find_mentions(&self, post: &MatchText<'_>) -> Vec<Mention> {
         let mut out = Vec::new();
         let mut lowered = String::new();
-        for ((index, block), tokens) in blocks.iter().enumerate().zip(tokens) {
-            let norm = NormText::new(&block.text);
+        for (index, block, norm) in post.blocks() {
             let mut hits: Vec<Hit<'_>> = Vec::new();
             if let Some(exact) = &self.exact {
                 exact.push_hits(&norm.text, &mut hits);
@@ -289,12 +280,12 @@ impl Matcher {
                 lowered.make_ascii_lowercase();
                 folded.push_hits(&lowered, &mut hits);
             }
-            keep_aligned(&mut hits, &norm, tokens, segmenter);
+            post.keep_aligned(index, &mut hits);
             let mut chars = CharCursor::new(&block.text);
             for hit in select_longest(hits) {
                 let original = norm.original(&hit.span);
-                let place = layout.place(block, &original);
-                let position = layout.position(index, chars.count_to(original.start));
+                let place = post.layout.place(block, &original);
+                let position = post.layout.position(index, chars.count_to(original.start));
                 for entry in &hit.entries {
                     out.push(Mention {
                         subject: Subject::Entry(*entry),
@@ -430,19 +421,11 @@ impl Matcher {
             })
     }
 
-    /// Finds the mentions of proposed names (every form, case as written, at word boundaries);
-    /// `tokens` as for [`Matcher::find_mentions`].
-    pub fn find_proposed(
-        &self,
-        blocks: &[TextBlock],
-        tokens: &[Vec<Token<'_>>],
-        proposals: &[Proposal],
-        segmenter: &Segmenter,
-    ) -> Vec<Mention> {
+    /// Finds the mentions of proposed names (every form, case as written, at word boundaries).
+    pub fn find_proposed(&self, post: &MatchText<'_>, proposals: &[Proposal]) -> Vec<Mention> {
         if proposals.is_empty() {
             return Vec::new();
         }
-        debug_assert_eq!(blocks.len(), tokens.len(), "one token list per block");
         let mut forms: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, proposal) in proposals.iter().enumerate() {
             for form in &proposal.forms {
@@ -453,10 +436,8 @@ impl Matcher {
         let Ok(automaton) = AhoCorasick::new(&keys) else {
             return Vec::new();
         };
-        let layout = Layout::new(blocks);
         let mut out = Vec::new();
-        for ((index, block), tokens) in blocks.iter().enumerate().zip(tokens) {
-            let norm = NormText::new(&block.text);
+        for (index, block, norm) in post.blocks() {
             let mut hits: Vec<Hit<'_>> = automaton
                 .find_overlapping_iter(norm.text.as_str())
                 .map(|m| {
@@ -469,13 +450,13 @@ impl Matcher {
                     }
                 })
                 .collect();
-            keep_aligned(&mut hits, &norm, tokens, segmenter);
+            post.keep_aligned(index, &mut hits);
             let mut chars = CharCursor::new(&block.text);
             for hit in select_longest(hits) {
                 let key = &norm.text[hit.span.clone()];
                 let original = norm.original(&hit.span);
-                let place = layout.place(block, &original);
-                let position = layout.position(index, chars.count_to(original.start));
+                let place = post.layout.place(block, &original);
+                let position = post.layout.position(index, chars.count_to(original.start));
                 for &i in forms.get(key).into_iter().flatten() {
                     out.push(Mention {
                         subject: Subject::New {
@@ -514,27 +495,77 @@ struct Kept {
     ambiguous: bool,
 }
 
-/// Drops hits that start or end inside a word: Latin hits at word boundaries, Han hits on jieba
-/// token boundaries. Where normalization kept the block's tokens (nearly always), a Han hit is
-/// mapped back and checked against them; otherwise the normalized text is segmented, and only
-/// when it has a Han hit.
-fn keep_aligned(
-    hits: &mut Vec<Hit<'_>>,
-    norm: &NormText,
-    tokens: &[Token<'_>],
-    segmenter: &Segmenter,
-) {
-    let text = norm.text.as_str();
-    let own = (!norm.same_tokens && hits.iter().any(|h| h.han)).then(|| segmenter.segment(text));
-    hits.retain(|hit| {
-        if !hit.han {
-            return is_word_bounded(text, &hit.span);
+/// A post's blocks as matching reads them: each normalized once (for the vocabulary, then for
+/// proposed names) beside its own tokens.
+pub struct MatchText<'p> {
+    blocks: &'p [TextBlock],
+    tokens: &'p [Vec<Token<'p>>],
+    segmenter: &'p Segmenter,
+    norms: Vec<NormText>,
+    layout: Layout,
+}
+
+impl<'p> MatchText<'p> {
+    /// Normalizes the blocks; `tokens` are their own ([`Segmenter::segment_blocks`]), index
+    /// for index, and `segmenter` cut them.
+    ///
+    /// # Panics
+    /// If there is not one token list per block.
+    pub fn new(
+        blocks: &'p [TextBlock],
+        tokens: &'p [Vec<Token<'p>>],
+        segmenter: &'p Segmenter,
+    ) -> Self {
+        assert_eq!(blocks.len(), tokens.len(), "one token list per block");
+        Self {
+            blocks,
+            tokens,
+            segmenter,
+            norms: blocks.iter().map(|b| NormText::new(&b.text)).collect(),
+            layout: Layout::new(blocks),
         }
-        match &own {
-            Some(own) => is_aligned(text, &hit.span, own, &hit.span),
-            None => is_aligned(text, &hit.span, tokens, &norm.original(&hit.span)),
-        }
-    });
+    }
+
+    fn blocks(&self) -> impl Iterator<Item = (usize, &'p TextBlock, &NormText)> + '_ {
+        self.blocks
+            .iter()
+            .zip(&self.norms)
+            .enumerate()
+            .map(|(index, (block, norm))| (index, block, norm))
+    }
+
+    /// Drops a block's hits that start or end inside a word: Latin hits at word boundaries, Han
+    /// hits on jieba token boundaries. Where normalization kept the block's tokens (nearly
+    /// always), a Han hit is mapped back and checked against them; otherwise the normalized
+    /// text is segmented, and only when it has a Han hit.
+    fn keep_aligned(&self, index: usize, hits: &mut Vec<Hit<'_>>) {
+        let norm = &self.norms[index];
+        let text = norm.text.as_str();
+        let own =
+            (!norm.same_tokens && hits.iter().any(|h| h.han)).then(|| self.segmenter.segment(text));
+        hits.retain(|hit| {
+            if !hit.han {
+                return is_word_bounded(text, &hit.span);
+            }
+            match &own {
+                Some(own) => is_aligned(text, &hit.span, own, &hit.span),
+                None => is_aligned(
+                    text,
+                    &hit.span,
+                    &self.tokens[index],
+                    &norm.original(&hit.span),
+                ),
+            }
+        });
+    }
+}
+
+impl std::fmt::Debug for MatchText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatchText")
+            .field("blocks", &self.blocks.len())
+            .finish()
+    }
 }
 
 /// Keeps the longest of overlapping hits (`Claude Code` over `Claude`, `唐纳德·特朗普` over
@@ -546,9 +577,11 @@ fn select_longest(mut hits: Vec<Hit<'_>>) -> Vec<Kept> {
             .cmp(&a.span.len())
             .then(a.span.start.cmp(&b.span.start))
     });
-    let mut kept: Vec<Kept> = Vec::new();
+    // Kept spans never overlap, so by start they are also in end order: a hit can only overlap
+    // the last one that starts before it ends. Keeps a long block's many hits n log n.
+    let mut kept: BTreeMap<usize, Kept> = BTreeMap::new();
     for hit in hits {
-        if let Some(same) = kept.iter_mut().find(|k| k.span == hit.span) {
+        if let Some(same) = kept.get_mut(&hit.span.start).filter(|k| k.span == hit.span) {
             for entry in hit.entries {
                 if !same.entries.contains(entry) {
                     same.entries.push(*entry);
@@ -557,19 +590,22 @@ fn select_longest(mut hits: Vec<Hit<'_>>) -> Vec<Kept> {
             }
             continue;
         }
-        if kept
-            .iter()
-            .all(|k| k.span.end <= hit.span.start || hit.span.end <= k.span.start)
-        {
-            kept.push(Kept {
-                span: hit.span,
-                entries: hit.entries.to_vec(),
-                ambiguous: hit.ambiguous,
-            });
+        let clear = kept
+            .range(..hit.span.end)
+            .next_back()
+            .is_none_or(|(_, k)| k.span.end <= hit.span.start);
+        if clear {
+            kept.insert(
+                hit.span.start,
+                Kept {
+                    span: hit.span,
+                    entries: hit.entries.to_vec(),
+                    ambiguous: hit.ambiguous,
+                },
+            );
         }
     }
-    kept.sort_by_key(|h| h.span.start);
-    kept
+    kept.into_values().collect()
 }
 
 /// A Latin letter or digit that continues a word (`LLM` + `s`); Han and kana do not, so
@@ -932,8 +968,9 @@ mod tests {
         let matcher = Matcher::new(vocab);
         let segmenter = Segmenter::new(vocab.han_words());
         let blocks = extract_blocks(body, 1);
+        let tokens = segmenter.segment_blocks(&blocks);
         matcher
-            .find_mentions(&blocks, &segmenter.segment_blocks(&blocks), &segmenter)
+            .find_mentions(&MatchText::new(&blocks, &tokens, &segmenter))
             .into_iter()
             .map(|m| {
                 let Subject::Entry(id) = m.subject else {
@@ -1038,8 +1075,8 @@ mod tests {
         let matcher = Matcher::new(&v);
         let blocks = extract_blocks("DeepSeek 很强\n", 1);
         let segmenter = Segmenter::new(Vec::new());
-        let mentions =
-            matcher.find_mentions(&blocks, &segmenter.segment_blocks(&blocks), &segmenter);
+        let tokens = segmenter.segment_blocks(&blocks);
+        let mentions = matcher.find_mentions(&MatchText::new(&blocks, &tokens, &segmenter));
         assert_eq!(mentions.len(), 2);
         assert!(mentions.iter().all(|m| m.ambiguous));
     }
@@ -1066,7 +1103,8 @@ mod tests {
         );
         let segmenter = Segmenter::new(Vec::new());
         let tokens = segmenter.segment_blocks(&blocks);
-        let mentions = matcher.find_proposed(&blocks, &tokens, &proposals, &segmenter);
+        let mentions =
+            matcher.find_proposed(&MatchText::new(&blocks, &tokens, &segmenter), &proposals);
         let ming = mentions
             .iter()
             .filter(|m| matches!(&m.subject, Subject::New { name, .. } if name == "Jensen Ming"))
@@ -1094,7 +1132,8 @@ mod tests {
         );
         let segmenter = Segmenter::new(Vec::new());
         let tokens = segmenter.segment_blocks(&blocks);
-        let mentions = matcher.find_proposed(&blocks, &tokens, &proposals, &segmenter);
+        let mentions =
+            matcher.find_proposed(&MatchText::new(&blocks, &tokens, &segmenter), &proposals);
         assert_eq!(mentions.len(), 3);
     }
 
