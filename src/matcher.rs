@@ -17,7 +17,7 @@ use crate::extract::{TextBlock, Zone};
 use crate::field::Field;
 use crate::segment::{is_han, Segmenter, Token};
 use crate::vocab::compiled::shipped_automata;
-use crate::vocab::keys::{pattern_sets, PatternSpec};
+use crate::vocab::keys::{pattern_sets, PatternSpec, CASELESS_MIN_LETTERS};
 use crate::vocab::{normalize, push_folded, EntryId, Vocabulary};
 
 /// Where in the post a mention sits; scoring weighs these differently.
@@ -274,7 +274,14 @@ impl Matcher {
             if let Some(exact) = &self.exact {
                 exact.push_hits(&norm.text, &mut hits);
             }
-            if let Some(folded) = &self.folded {
+            // Every caseless key has that many letters; most Chinese paragraphs have fewer.
+            let caseless = norm
+                .text
+                .bytes()
+                .filter(u8::is_ascii_alphabetic)
+                .nth(CASELESS_MIN_LETTERS - 1)
+                .is_some();
+            if let Some(folded) = self.folded.as_ref().filter(|_| caseless) {
                 lowered.clear();
                 lowered.push_str(&norm.text);
                 lowered.make_ascii_lowercase();
@@ -684,16 +691,19 @@ impl NormText {
         let mut buf = String::new();
         let mut after_space = false;
         let mut prev_plain = false;
+        // Where the run of characters copied as they are began; it is appended whole.
+        let mut copy_from = 0;
         for (offset, c) in original.char_indices() {
             // ASCII and the CJK Unified Ideographs are their own normal form, and nearly all of a
             // post: they skip the per-character fold.
             let plain = c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c);
             let was_plain = std::mem::replace(&mut prev_plain, plain);
             if plain && !c.is_whitespace() {
-                norm.push_char(offset, c, c);
                 after_space = false;
                 continue;
             }
+            norm.push_copied(original, copy_from..offset);
+            copy_from = offset + c.len_utf8();
             buf.clear();
             push_folded(c, &mut buf);
             if buf.chars().all(char::is_whitespace) {
@@ -729,14 +739,29 @@ impl NormText {
                 }
             }
         }
+        norm.push_copied(original, copy_from..original.len());
         norm
     }
 
-    /// Appends `folded`, the normal form of the original `c` at `offset`, extending the last
-    /// stretch when both stay in step (same offset shift, same length).
+    /// Appends `folded`, the normal form of the original `c` at `offset`.
     fn push_char(&mut self, offset: usize, c: char, folded: char) {
+        self.start_piece(offset, c.len_utf8() == folded.len_utf8());
+        self.text.push(folded);
+    }
+
+    /// Appends a range of the original that is its own normal form.
+    fn push_copied(&mut self, original: &str, range: Range<usize>) {
+        if !range.is_empty() {
+            self.start_piece(range.start, true);
+            self.text.push_str(&original[range]);
+        }
+    }
+
+    /// Starts a linear stretch for text from `offset` on, unless the last one goes on in step
+    /// (the same offset shift, and `same_length` output).
+    fn start_piece(&mut self, offset: usize, same_length: bool) {
         let at = self.text.len();
-        let in_step = c.len_utf8() == folded.len_utf8()
+        let in_step = same_length
             && self
                 .pieces
                 .last()
@@ -748,7 +773,6 @@ impl NormText {
                 linear: true,
             });
         }
-        self.text.push(folded);
     }
 
     /// The original byte range of a normalized range.
