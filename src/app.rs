@@ -18,13 +18,13 @@ use crate::error::{Error, Result};
 use crate::extract::{extract_blocks, TextBlock, Zone};
 use crate::field::{Field, CANONICAL_ORDER};
 use crate::front_matter::FrontMatter;
-use crate::matcher::Matcher;
+use crate::matcher::{MatchText, Matcher};
 use crate::plan::{select_fields, FieldEdit, FieldPolicy, FieldValue, Plan, Selection};
 use crate::report::unified_diff;
 use crate::score::{
     locate_evidence, score_candidates, written_names, Candidate, PostContext, Scoring,
 };
-use crate::segment::Segmenter;
+use crate::segment::{Segmenter, Token};
 use crate::summary::{detect_language, summarize, Language, SummaryOptions};
 use crate::topic::{PostFeatures, TopicModel, TopicSuggestion};
 use crate::vocab::Vocabulary;
@@ -491,7 +491,7 @@ impl Engine {
             Vec::new()
         };
         let mut candidates = if fields.iter().any(|f| f.is_entity()) {
-            self.score_entities(&doc, &fm, &blocks)
+            self.score_entities(&doc, &fm, &blocks, &tokens)
         } else {
             BTreeMap::new()
         };
@@ -555,7 +555,7 @@ impl Engine {
         let fm = FrontMatter::parse(&doc)?;
         let blocks = post_blocks(&doc, &fm);
         let tokens = self.segmenter.segment_blocks(&blocks);
-        let candidates = self.score_entities(&doc, &fm, &blocks);
+        let candidates = self.score_entities(&doc, &fm, &blocks, &tokens);
         let fields = candidates
             .into_iter()
             .map(|(field, candidates)| {
@@ -587,15 +587,17 @@ impl Engine {
         doc: &Document,
         fm: &FrontMatter,
         blocks: &[TextBlock],
+        tokens: &[Vec<Token<'_>>],
     ) -> BTreeMap<Field, Vec<Candidate>> {
         let matcher = self.matcher();
-        let mut mentions = matcher.find_mentions(blocks, &self.segmenter);
+        let text = MatchText::new(blocks, tokens, &self.segmenter);
+        let mut mentions = matcher.find_mentions(&text);
         let proposals = if self.options.scoring.discover {
             matcher.propose_names(blocks, &self.vocabulary, &mentions, &self.segmenter)
         } else {
             Vec::new()
         };
-        mentions.extend(matcher.find_proposed(blocks, &proposals, &self.segmenter));
+        mentions.extend(matcher.find_proposed(&text, &proposals));
         let post = PostContext {
             channel: ["speaker", "author"]
                 .iter()

@@ -11,12 +11,13 @@ use std::ops::Range;
 use aho_corasick::AhoCorasick;
 use daachorse::CharwiseDoubleArrayAhoCorasick;
 use serde::Serialize;
+use unicode_normalization::char::is_combining_mark;
 
 use crate::extract::{TextBlock, Zone};
 use crate::field::Field;
-use crate::segment::{is_han, Segmenter};
+use crate::segment::{is_han, Segmenter, Token};
 use crate::vocab::compiled::shipped_automata;
-use crate::vocab::keys::{pattern_sets, PatternSpec};
+use crate::vocab::keys::{pattern_sets, PatternSpec, CASELESS_MIN_LETTERS};
 use crate::vocab::{normalize, push_folded, EntryId, Vocabulary};
 
 /// Where in the post a mention sits; scoring weighs these differently.
@@ -188,13 +189,14 @@ impl Automaton {
         })
     }
 
-    /// Adds every occurrence of a key in `text`, overlapping ones included.
-    fn push_hits(&self, text: &str, hits: &mut Vec<Hit>) {
+    /// Adds every occurrence of a key in `text`, overlapping ones included. Hits borrow their
+    /// pattern's entries: most are dropped by alignment or overlap, so copying them is wasted.
+    fn push_hits<'p>(&'p self, text: &str, hits: &mut Vec<Hit<'p>>) {
         for m in self.search.find_overlapping_iter(text) {
             let pattern = &self.patterns[m.value() as usize];
             hits.push(Hit {
                 span: m.start()..m.end(),
-                entries: pattern.entries.clone(),
+                entries: &pattern.entries,
                 han: pattern.han,
                 ambiguous: pattern.ambiguous || pattern.entries.len() > 1,
             });
@@ -263,23 +265,34 @@ impl Matcher {
         }
     }
 
-    /// Finds every vocabulary mention in the blocks.
-    pub fn find_mentions(&self, blocks: &[TextBlock], segmenter: &Segmenter) -> Vec<Mention> {
-        let layout = Layout::new(blocks);
+    /// Finds every vocabulary mention in a post.
+    pub fn find_mentions(&self, post: &MatchText<'_>) -> Vec<Mention> {
         let mut out = Vec::new();
-        for (index, block) in blocks.iter().enumerate() {
-            let norm = NormText::new(&block.text);
-            let mut hits: Vec<Hit> = Vec::new();
+        let mut lowered = String::new();
+        for (index, block, norm) in post.blocks() {
+            let mut hits: Vec<Hit<'_>> = Vec::new();
             if let Some(exact) = &self.exact {
                 exact.push_hits(&norm.text, &mut hits);
             }
-            if let Some(folded) = &self.folded {
-                folded.push_hits(&norm.text.to_ascii_lowercase(), &mut hits);
+            // Every caseless key has that many letters; most Chinese paragraphs have fewer.
+            let caseless = norm
+                .text
+                .bytes()
+                .filter(u8::is_ascii_alphabetic)
+                .nth(CASELESS_MIN_LETTERS - 1)
+                .is_some();
+            if let Some(folded) = self.folded.as_ref().filter(|_| caseless) {
+                lowered.clear();
+                lowered.push_str(&norm.text);
+                lowered.make_ascii_lowercase();
+                folded.push_hits(&lowered, &mut hits);
             }
-            keep_aligned(&mut hits, &norm.text, segmenter);
+            post.keep_aligned(index, &mut hits);
+            let mut chars = CharCursor::new(&block.text);
             for hit in select_longest(hits) {
                 let original = norm.original(&hit.span);
-                let place = layout.place(block, &original);
+                let place = post.layout.place(block, &original);
+                let position = post.layout.position(index, chars.count_to(original.start));
                 for entry in &hit.entries {
                     out.push(Mention {
                         subject: Subject::Entry(*entry),
@@ -288,7 +301,7 @@ impl Matcher {
                         line: block.line,
                         zone: block.zone,
                         place,
-                        position: layout.position(blocks, index, original.start),
+                        position,
                         ambiguous: hit.ambiguous,
                     });
                 }
@@ -416,12 +429,7 @@ impl Matcher {
     }
 
     /// Finds the mentions of proposed names (every form, case as written, at word boundaries).
-    pub fn find_proposed(
-        &self,
-        blocks: &[TextBlock],
-        proposals: &[Proposal],
-        segmenter: &Segmenter,
-    ) -> Vec<Mention> {
+    pub fn find_proposed(&self, post: &MatchText<'_>, proposals: &[Proposal]) -> Vec<Mention> {
         if proposals.is_empty() {
             return Vec::new();
         }
@@ -435,27 +443,27 @@ impl Matcher {
         let Ok(automaton) = AhoCorasick::new(&keys) else {
             return Vec::new();
         };
-        let layout = Layout::new(blocks);
         let mut out = Vec::new();
-        for (index, block) in blocks.iter().enumerate() {
-            let norm = NormText::new(&block.text);
-            let mut hits: Vec<Hit> = automaton
+        for (index, block, norm) in post.blocks() {
+            let mut hits: Vec<Hit<'_>> = automaton
                 .find_overlapping_iter(norm.text.as_str())
                 .map(|m| {
                     let key = keys[m.pattern().as_usize()];
                     Hit {
                         span: m.start()..m.end(),
-                        entries: Vec::new(),
+                        entries: &[],
                         han: key.chars().any(is_han),
                         ambiguous: false,
                     }
                 })
                 .collect();
-            keep_aligned(&mut hits, &norm.text, segmenter);
+            post.keep_aligned(index, &mut hits);
+            let mut chars = CharCursor::new(&block.text);
             for hit in select_longest(hits) {
                 let key = &norm.text[hit.span.clone()];
                 let original = norm.original(&hit.span);
-                let place = layout.place(block, &original);
+                let place = post.layout.place(block, &original);
+                let position = post.layout.position(index, chars.count_to(original.start));
                 for &i in forms.get(key).into_iter().flatten() {
                     out.push(Mention {
                         subject: Subject::New {
@@ -467,7 +475,7 @@ impl Matcher {
                         line: block.line,
                         zone: block.zone,
                         place,
-                        position: layout.position(blocks, index, original.start),
+                        position,
                         ambiguous: false,
                     });
                 }
@@ -479,59 +487,132 @@ impl Matcher {
 
 /// A raw automaton hit in normalized text, before alignment checks.
 #[derive(Debug, Clone)]
-struct Hit {
+struct Hit<'p> {
     span: Range<usize>,
-    entries: Vec<EntryId>,
+    entries: &'p [EntryId],
     han: bool,
     ambiguous: bool,
 }
 
-/// Drops hits that start or end inside a word: Latin hits at word boundaries, Han hits on jieba
-/// token boundaries. The block is segmented only when it has a Han hit.
-fn keep_aligned(hits: &mut Vec<Hit>, text: &str, segmenter: &Segmenter) {
-    // Tokens come in text order, so their starts and ends are already sorted: binary search
-    // needs no set built per block.
-    let tokens = hits.iter().any(|h| h.han).then(|| {
-        let tokens = segmenter.segment(text);
-        let starts: Vec<usize> = tokens.iter().map(|t| t.span.start).collect();
-        let ends: Vec<usize> = tokens.iter().map(|t| t.span.end).collect();
-        (starts, ends)
-    });
-    hits.retain(|hit| match (&tokens, hit.han) {
-        (Some((starts, ends)), true) => is_aligned(text, &hit.span, starts, ends),
-        _ => is_word_bounded(text, &hit.span),
-    });
+/// A hit that survived alignment and overlap, with the entries of every alias on its span.
+#[derive(Debug)]
+struct Kept {
+    span: Range<usize>,
+    entries: Vec<EntryId>,
+    ambiguous: bool,
+}
+
+/// A post's blocks as matching reads them: each normalized once (for the vocabulary, then for
+/// proposed names) beside its own tokens.
+pub struct MatchText<'p> {
+    blocks: &'p [TextBlock],
+    tokens: &'p [Vec<Token<'p>>],
+    segmenter: &'p Segmenter,
+    norms: Vec<NormText>,
+    layout: Layout,
+}
+
+impl<'p> MatchText<'p> {
+    /// Normalizes the blocks; `tokens` are their own ([`Segmenter::segment_blocks`]), index
+    /// for index, and `segmenter` cut them.
+    ///
+    /// # Panics
+    /// If there is not one token list per block.
+    pub fn new(
+        blocks: &'p [TextBlock],
+        tokens: &'p [Vec<Token<'p>>],
+        segmenter: &'p Segmenter,
+    ) -> Self {
+        assert_eq!(blocks.len(), tokens.len(), "one token list per block");
+        Self {
+            blocks,
+            tokens,
+            segmenter,
+            norms: blocks.iter().map(|b| NormText::new(&b.text)).collect(),
+            layout: Layout::new(blocks),
+        }
+    }
+
+    fn blocks(&self) -> impl Iterator<Item = (usize, &'p TextBlock, &NormText)> + '_ {
+        self.blocks
+            .iter()
+            .zip(&self.norms)
+            .enumerate()
+            .map(|(index, (block, norm))| (index, block, norm))
+    }
+
+    /// Drops a block's hits that start or end inside a word: Latin hits at word boundaries, Han
+    /// hits on jieba token boundaries. Where normalization kept the block's tokens (nearly
+    /// always), a Han hit is mapped back and checked against them; otherwise the normalized
+    /// text is segmented, and only when it has a Han hit.
+    fn keep_aligned(&self, index: usize, hits: &mut Vec<Hit<'_>>) {
+        let norm = &self.norms[index];
+        let text = norm.text.as_str();
+        let own =
+            (!norm.same_tokens && hits.iter().any(|h| h.han)).then(|| self.segmenter.segment(text));
+        hits.retain(|hit| {
+            if !hit.han {
+                return is_word_bounded(text, &hit.span);
+            }
+            match &own {
+                Some(own) => is_aligned(text, &hit.span, own, &hit.span),
+                None => is_aligned(
+                    text,
+                    &hit.span,
+                    &self.tokens[index],
+                    &norm.original(&hit.span),
+                ),
+            }
+        });
+    }
+}
+
+impl std::fmt::Debug for MatchText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatchText")
+            .field("blocks", &self.blocks.len())
+            .finish()
+    }
 }
 
 /// Keeps the longest of overlapping hits (`Claude Code` over `Claude`, `唐纳德·特朗普` over
 /// `特朗普`), leftmost first among equals; hits on the same span (ambiguous aliases) all stay.
-fn select_longest(mut hits: Vec<Hit>) -> Vec<Hit> {
+fn select_longest(mut hits: Vec<Hit<'_>>) -> Vec<Kept> {
     hits.sort_by(|a, b| {
         b.span
             .len()
             .cmp(&a.span.len())
             .then(a.span.start.cmp(&b.span.start))
     });
-    let mut kept: Vec<Hit> = Vec::new();
+    // Kept spans never overlap, so by start they are also in end order: a hit can only overlap
+    // the last one that starts before it ends. Keeps a long block's many hits n log n.
+    let mut kept: BTreeMap<usize, Kept> = BTreeMap::new();
     for hit in hits {
-        if let Some(same) = kept.iter_mut().find(|k| k.span == hit.span) {
+        if let Some(same) = kept.get_mut(&hit.span.start).filter(|k| k.span == hit.span) {
             for entry in hit.entries {
-                if !same.entries.contains(&entry) {
-                    same.entries.push(entry);
+                if !same.entries.contains(entry) {
+                    same.entries.push(*entry);
                     same.ambiguous = true;
                 }
             }
             continue;
         }
-        if kept
-            .iter()
-            .all(|k| k.span.end <= hit.span.start || hit.span.end <= k.span.start)
-        {
-            kept.push(hit);
+        let clear = kept
+            .range(..hit.span.end)
+            .next_back()
+            .is_none_or(|(_, k)| k.span.end <= hit.span.start);
+        if clear {
+            kept.insert(
+                hit.span.start,
+                Kept {
+                    span: hit.span,
+                    entries: hit.entries.to_vec(),
+                    ambiguous: hit.ambiguous,
+                },
+            );
         }
     }
-    kept.sort_by_key(|h| h.span.start);
-    kept
+    kept.into_values().collect()
 }
 
 /// A Latin letter or digit that continues a word (`LLM` + `s`); Han and kana do not, so
@@ -555,61 +636,193 @@ fn is_word_bounded(text: &str, span: &Range<usize>) -> bool {
 }
 
 /// Whether a Han hit starts and ends on jieba token boundaries (or on punctuation it holds,
-/// as in `《史记》`); its Latin edges must also be word-bounded.
-fn is_aligned(text: &str, span: &Range<usize>, starts: &[usize], ends: &[usize]) -> bool {
+/// as in `《史记》`); its Latin edges must also be word-bounded. `edges` is the hit's span in the
+/// text the `tokens` were cut from.
+fn is_aligned(text: &str, span: &Range<usize>, tokens: &[Token<'_>], edges: &Range<usize>) -> bool {
     let hit = &text[span.clone()];
     let is_token_char = |c: char| is_han(c) || c.is_alphanumeric();
-    let start_ok =
-        !hit.chars().next().is_some_and(is_token_char) || starts.binary_search(&span.start).is_ok();
+    // Tokens come in text order, so their starts and their ends are both sorted.
+    let start_ok = !hit.chars().next().is_some_and(is_token_char)
+        || tokens
+            .binary_search_by_key(&edges.start, |t| t.span.start)
+            .is_ok();
     let end_ok = !hit.chars().next_back().is_some_and(is_token_char)
-        || ends.binary_search(&span.end).is_ok();
+        || tokens
+            .binary_search_by_key(&edges.end, |t| t.span.end)
+            .is_ok();
     start_ok && end_ok && is_word_bounded(text, span)
 }
+
+/// Full-width punctuation that normalization turns into ASCII of the same Unicode word-break
+/// class, none of it glued into words by the segmenter (see `script_runs`): text segments the
+/// same way before and after. The test `folds_that_segment_alike` proves it for each.
+const SEGMENT_ALIKE: [char; 7] = ['，', '；', '：', '？', '！', '（', '）'];
 
 /// A block's text normalized for matching, with a map back to the original byte offsets.
 struct NormText {
     text: String,
-    /// `(normalized offset, original offset)` at the start of each original character that
-    /// produced output.
-    map: Vec<(usize, usize)>,
+    /// Consecutive stretches of `text`; a normalized offset maps into the stretch holding it.
+    pieces: Vec<Piece>,
     original_len: usize,
+    /// Whether the original's tokens, mapped through [`NormText::original`], are those of
+    /// `text`: normalization changed only whitespace, [`SEGMENT_ALIKE`] punctuation and curly
+    /// quotes, and no combining mark follows whitespace.
+    same_tokens: bool,
+}
+
+/// Where a stretch of normalized text starts, and the original offset it comes from. A linear
+/// stretch maps offset for offset (characters copied, or one replaced by one character); any
+/// other is one character's expansion (`…` to `...`), all of it mapping to that character.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    norm: usize,
+    orig: usize,
+    linear: bool,
 }
 
 impl NormText {
     fn new(original: &str) -> Self {
-        let mut text = String::with_capacity(original.len());
-        let mut map = Vec::with_capacity(original.len());
+        let mut norm = Self {
+            text: String::with_capacity(original.len()),
+            pieces: Vec::new(),
+            original_len: original.len(),
+            same_tokens: true,
+        };
         let mut buf = String::new();
+        let mut after_space = false;
+        let mut prev_plain = false;
+        // Where the run of characters copied as they are began; it is appended whole.
+        let mut copy_from = 0;
         for (offset, c) in original.char_indices() {
+            // ASCII and the CJK Unified Ideographs are their own normal form, and nearly all of a
+            // post: they skip the per-character fold.
+            let plain = c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c);
+            let was_plain = std::mem::replace(&mut prev_plain, plain);
+            if plain && !c.is_whitespace() {
+                after_space = false;
+                continue;
+            }
+            norm.push_copied(original, copy_from..offset);
+            copy_from = offset + c.len_utf8();
             buf.clear();
             push_folded(c, &mut buf);
             if buf.chars().all(char::is_whitespace) {
-                if !buf.is_empty() && !text.ends_with(' ') {
-                    map.push((text.len(), offset));
-                    text.push(' ');
+                norm.same_tokens &= c.is_whitespace();
+                if !buf.is_empty() && !norm.text.ends_with(' ') {
+                    norm.push_char(offset, c, ' ');
                 }
+                after_space = true;
                 continue;
             }
-            map.push((text.len(), offset));
-            text.push_str(&buf);
+            // A mark joins the word-break segment of a space but not of a newline; format
+            // characters may come between.
+            if after_space && is_combining_mark(c) {
+                norm.same_tokens = false;
+            }
+            after_space &= !c.is_alphanumeric();
+            let mut chars = buf.chars();
+            match (chars.next(), chars.next()) {
+                (Some(folded), None) => {
+                    // Curly quotes segment like `'` except after a Hebrew letter.
+                    let quote_alike = matches!(c, '‘' | '’') && was_plain;
+                    norm.same_tokens &= folded == c || quote_alike || SEGMENT_ALIKE.contains(&c);
+                    norm.push_char(offset, c, folded);
+                }
+                _ => {
+                    norm.same_tokens = false;
+                    norm.pieces.push(Piece {
+                        norm: norm.text.len(),
+                        orig: offset,
+                        linear: false,
+                    });
+                    norm.text.push_str(&buf);
+                }
+            }
         }
-        Self {
-            text,
-            map,
-            original_len: original.len(),
+        norm.push_copied(original, copy_from..original.len());
+        norm
+    }
+
+    /// Appends `folded`, the normal form of the original `c` at `offset`.
+    fn push_char(&mut self, offset: usize, c: char, folded: char) {
+        self.start_piece(offset, c.len_utf8() == folded.len_utf8());
+        self.text.push(folded);
+    }
+
+    /// Appends a range of the original that is its own normal form.
+    fn push_copied(&mut self, original: &str, range: Range<usize>) {
+        if !range.is_empty() {
+            self.start_piece(range.start, true);
+            self.text.push_str(&original[range]);
+        }
+    }
+
+    /// Starts a linear stretch for text from `offset` on, unless the last one goes on in step
+    /// (the same offset shift, and `same_length` output).
+    fn start_piece(&mut self, offset: usize, same_length: bool) {
+        let at = self.text.len();
+        let in_step = same_length
+            && self
+                .pieces
+                .last()
+                .is_some_and(|p| p.linear && p.orig + (at - p.norm) == offset);
+        if !in_step {
+            self.pieces.push(Piece {
+                norm: at,
+                orig: offset,
+                linear: true,
+            });
         }
     }
 
     /// The original byte range of a normalized range.
     fn original(&self, span: &Range<usize>) -> Range<usize> {
-        let start_at = |norm: usize| {
-            let i = self.map.partition_point(|&(n, _)| n <= norm);
-            self.map[i.saturating_sub(1)].1
+        let i = self.pieces.partition_point(|p| p.norm <= span.start);
+        let piece = self.pieces[i.saturating_sub(1)];
+        let start = if piece.linear {
+            piece.orig + (span.start - piece.norm)
+        } else {
+            piece.orig
         };
-        let start = start_at(span.start);
-        let i = self.map.partition_point(|&(n, _)| n < span.end);
-        let end = self.map.get(i).map_or(self.original_len, |&(_, o)| o);
+        // The end is where the first character from `span.end` on came from: inside a linear
+        // stretch by offset, else the start of the next stretch.
+        let i = self.pieces.partition_point(|p| p.norm < span.end);
+        let next = self.pieces.get(i);
+        let end = match i.checked_sub(1).map(|j| self.pieces[j]) {
+            Some(p) if p.linear && span.end < next.map_or(self.text.len(), |n| n.norm) => {
+                p.orig + (span.end - p.norm)
+            }
+            _ => next.map_or(self.original_len, |n| n.orig),
+        };
         start..end.max(start)
+    }
+}
+
+/// Counts a block's characters up to rising byte offsets, each count going on from the last,
+/// so positioning a block's mentions is linear in its length.
+struct CharCursor<'t> {
+    text: &'t str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'t> CharCursor<'t> {
+    fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            byte: 0,
+            chars: 0,
+        }
+    }
+
+    /// The number of characters before `byte`.
+    fn count_to(&mut self, byte: usize) -> usize {
+        if byte < self.byte {
+            (self.byte, self.chars) = (0, 0);
+        }
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
     }
 }
 
@@ -634,8 +847,8 @@ impl Layout {
         }
     }
 
-    fn position(&self, blocks: &[TextBlock], block: usize, byte: usize) -> f64 {
-        let within = blocks[block].text[..byte].chars().count();
+    /// How far into the post a block's `within`-th character is, from 0 to 1.
+    fn position(&self, block: usize, within: usize) -> f64 {
         (self.offsets[block] + within) as f64 / self.total as f64
     }
 
@@ -779,8 +992,9 @@ mod tests {
         let matcher = Matcher::new(vocab);
         let segmenter = Segmenter::new(vocab.han_words());
         let blocks = extract_blocks(body, 1);
+        let tokens = segmenter.segment_blocks(&blocks);
         matcher
-            .find_mentions(&blocks, &segmenter)
+            .find_mentions(&MatchText::new(&blocks, &tokens, &segmenter))
             .into_iter()
             .map(|m| {
                 let Subject::Entry(id) = m.subject else {
@@ -883,10 +1097,10 @@ mod tests {
             "- name: DeepSeek\n  ambiguous: [DeepSeek]\n",
         );
         let matcher = Matcher::new(&v);
-        let mentions = matcher.find_mentions(
-            &extract_blocks("DeepSeek 很强\n", 1),
-            &Segmenter::new(Vec::new()),
-        );
+        let blocks = extract_blocks("DeepSeek 很强\n", 1);
+        let segmenter = Segmenter::new(Vec::new());
+        let tokens = segmenter.segment_blocks(&blocks);
+        let mentions = matcher.find_mentions(&MatchText::new(&blocks, &tokens, &segmenter));
         assert_eq!(mentions.len(), 2);
         assert!(mentions.iter().all(|m| m.ambiguous));
     }
@@ -911,7 +1125,10 @@ mod tests {
                 ("Lisa Wong", Cue::SpeakerName),
             ]
         );
-        let mentions = matcher.find_proposed(&blocks, &proposals, &Segmenter::new(Vec::new()));
+        let segmenter = Segmenter::new(Vec::new());
+        let tokens = segmenter.segment_blocks(&blocks);
+        let mentions =
+            matcher.find_proposed(&MatchText::new(&blocks, &tokens, &segmenter), &proposals);
         let ming = mentions
             .iter()
             .filter(|m| matches!(&m.subject, Subject::New { name, .. } if name == "Jensen Ming"))
@@ -937,7 +1154,10 @@ mod tests {
                 (Field::MediaBooks, "深度工作", Cue::BookTitle),
             ]
         );
-        let mentions = matcher.find_proposed(&blocks, &proposals, &Segmenter::new(Vec::new()));
+        let segmenter = Segmenter::new(Vec::new());
+        let tokens = segmenter.segment_blocks(&blocks);
+        let mentions =
+            matcher.find_proposed(&MatchText::new(&blocks, &tokens, &segmenter), &proposals);
         assert_eq!(mentions.len(), 3);
     }
 
@@ -961,6 +1181,110 @@ mod tests {
         assert!(fast.exact == built.exact, "exact-case automata differ");
         assert!(fast.folded == built.folded, "folded automata differ");
         assert_eq!(fast.given_names, built.given_names);
+    }
+
+    /// Every string of up to three characters, then pseudo-random longer ones, over characters
+    /// of every word-break class, the folds normalization makes and the segmenter's glue.
+    fn probe_texts() -> Vec<String> {
+        let alphabet: Vec<char> = "aZ1中国アא_.-'\",: \n\u{a0}\u{3000}\u{301}\u{903}\u{ad}\u{200d}!，；：？！（）’‘…Ａ·•＋"
+            .chars()
+            .collect();
+        let mut texts = vec![String::new()];
+        let mut last = texts.clone();
+        for _ in 0..3 {
+            last = last
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let len = 4 + next(10);
+            texts.push((0..len).map(|_| alphabet[next(alphabet.len())]).collect());
+        }
+        texts
+    }
+
+    #[test]
+    fn folds_that_segment_alike() {
+        let segmenter = Segmenter::default();
+        let mut stable = 0;
+        for text in probe_texts() {
+            let norm = NormText::new(&text);
+            if !norm.same_tokens {
+                continue;
+            }
+            stable += 1;
+            let own: Vec<Range<usize>> = segmenter
+                .segment(&norm.text)
+                .iter()
+                .map(|t| norm.original(&t.span))
+                .collect();
+            let mapped: Vec<Range<usize>> = segmenter
+                .segment(&text)
+                .into_iter()
+                .map(|t| t.span)
+                .collect();
+            assert_eq!(own, mapped, "{text:?} normalized to {:?}", norm.text);
+        }
+        assert!(stable > 10_000, "only {stable} probes keep their tokens");
+        for c in SEGMENT_ALIKE {
+            assert!(NormText::new(&format!("a{c}1")).same_tokens, "{c}");
+        }
+    }
+
+    #[test]
+    fn stretches_map_back_like_a_per_character_map() {
+        // The map this replaced: one `(normalized, original)` entry per character with output.
+        let per_character = |original: &str| {
+            let mut map = Vec::new();
+            let mut text = String::new();
+            let mut buf = String::new();
+            for (offset, c) in original.char_indices() {
+                buf.clear();
+                push_folded(c, &mut buf);
+                if buf.chars().all(char::is_whitespace) {
+                    if !buf.is_empty() && !text.ends_with(' ') {
+                        map.push((text.len(), offset));
+                        text.push(' ');
+                    }
+                    continue;
+                }
+                map.push((text.len(), offset));
+                text.push_str(&buf);
+            }
+            (text, map)
+        };
+        for original in probe_texts().iter().step_by(5) {
+            let norm = NormText::new(original);
+            let (text, map) = per_character(original);
+            assert_eq!(norm.text, text);
+            let bounds: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .collect();
+            for (i, &start) in bounds.iter().enumerate() {
+                for &end in &bounds[i + 1..] {
+                    let j = map.partition_point(|&(n, _)| n <= start);
+                    let from = map[j.saturating_sub(1)].1;
+                    let j = map.partition_point(|&(n, _)| n < end);
+                    let to = map.get(j).map_or(original.len(), |&(_, o)| o);
+                    assert_eq!(
+                        norm.original(&(start..end)),
+                        from..to.max(from),
+                        "{original:?} at {start}..{end}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

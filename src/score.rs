@@ -228,23 +228,35 @@ fn find_from(lines: &[&str], alias: &str, (line, byte): (usize, usize)) -> Optio
         return None;
     }
     let latin = alias.is_ascii();
+    // Without ASCII letters, matching ignoring ASCII case is plain substring search (most
+    // aliases are Han), which `str::find` does far faster than a compare at every byte.
+    let caseless = needle.iter().any(u8::is_ascii_alphabetic);
     let last = lines.len().min(line.saturating_add(LOCATE_LINES));
     for (index, text) in lines.iter().enumerate().take(last).skip(line) {
         let bytes = text.as_bytes();
-        let from = if index == line {
+        let mut from = if index == line {
             byte.min(bytes.len())
         } else {
             0
         };
-        for at in from..bytes.len().saturating_sub(needle.len() - 1) {
-            if !bytes[at..at + needle.len()].eq_ignore_ascii_case(needle) {
-                continue;
-            }
+        loop {
+            let found = if caseless {
+                (from..bytes.len().saturating_sub(needle.len() - 1)).find(|&at| {
+                    bytes[at].eq_ignore_ascii_case(&needle[0])
+                        && bytes[at..at + needle.len()].eq_ignore_ascii_case(needle)
+                })
+            } else {
+                text.get(from..)
+                    .and_then(|rest| rest.find(alias))
+                    .map(|i| from + i)
+            };
+            let Some(at) = found else { break };
             let word = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
             let before = at.checked_sub(1).and_then(|i| bytes.get(i));
             if !latin || !(word(before) || word(bytes.get(at + needle.len()))) {
                 return Some((index, at));
             }
+            from = at + 1;
         }
     }
     None

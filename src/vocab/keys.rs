@@ -54,12 +54,15 @@ pub fn push_folded(c: char, out: &mut String) {
     }
 }
 
+/// The fewest ASCII letters an alias that matches ignoring case has; see [`is_exact_case`].
+pub(crate) const CASELESS_MIN_LETTERS: usize = 4;
+
 /// Whether an alias must match with its exact case: the entry says so, or the alias has three
 /// letters or fewer (`AI`, `US`) or is written in capitals (`NATO`), where case carries meaning.
 pub fn is_exact_case(alias: &str, case_sensitive: bool) -> bool {
     let letters = alias.chars().filter(char::is_ascii_alphabetic).count();
     case_sensitive
-        || letters <= 3
+        || letters < CASELESS_MIN_LETTERS
         || alias
             .chars()
             .filter(char::is_ascii_alphabetic)
