@@ -167,43 +167,41 @@ const MAX_BOLD_RUN: usize = 160;
 impl StrongRuns {
     fn scan(body: &str) -> Self {
         let mut runs = StrongRuns::default();
-        let mut line_start = 0;
-        for line in body.split_inclusive('\n') {
-            let opens: Vec<usize> = line
-                .match_indices("**")
-                .map(|(i, _)| line_start + i)
-                .collect();
-            let mut i = 0;
-            let mut last_end = 0;
-            let mut pairs = Vec::new();
-            for &m in &opens {
-                // `***`: match_indices skips the overlap; treat the run as starting here.
-                if m < last_end {
-                    continue;
-                }
-                pairs.push(m);
-                last_end = m + 2;
+        // `**` never spans a line, so one pass over the body finds each line's markers.
+        let mut markers = body.match_indices("**").map(|(i, _)| i).peekable();
+        let mut line = Vec::new();
+        while let Some(first) = markers.next() {
+            let line_end = body[first..].find('\n').map_or(body.len(), |i| first + i);
+            line.clear();
+            line.push(first);
+            while let Some(m) = markers.next_if(|&m| m < line_end) {
+                line.push(m);
             }
-            while i + 1 < pairs.len() {
-                let (open, close) = (pairs[i], pairs[i + 1]);
-                let text = &body[open + 2..close];
-                let plausible = !text.is_empty()
-                    && text.len() <= MAX_BOLD_RUN
-                    && !text.contains(['*', '`'])
-                    && !text.starts_with(char::is_whitespace)
-                    && !text.ends_with(char::is_whitespace);
-                if plausible {
-                    runs.markers.push(open..open + 2);
-                    runs.markers.push(close..close + 2);
-                    runs.inner.push(open + 2..close);
-                    i += 2;
-                } else {
-                    i += 1;
-                }
-            }
-            line_start += line.len();
+            runs.pair_line(body, &line);
         }
         runs
+    }
+
+    /// Pairs the markers of one line, left to right, around the runs that look like bold text.
+    fn pair_line(&mut self, body: &str, markers: &[usize]) {
+        let mut i = 0;
+        while i + 1 < markers.len() {
+            let (open, close) = (markers[i], markers[i + 1]);
+            let text = &body[open + 2..close];
+            let plausible = !text.is_empty()
+                && text.len() <= MAX_BOLD_RUN
+                && !text.contains(['*', '`'])
+                && !text.starts_with(char::is_whitespace)
+                && !text.ends_with(char::is_whitespace);
+            if plausible {
+                self.markers.push(open..open + 2);
+                self.markers.push(close..close + 2);
+                self.inner.push(open + 2..close);
+                i += 2;
+            } else {
+                i += 1;
+            }
+        }
     }
 
     /// The index of the marker that covers byte `at`.
@@ -229,7 +227,6 @@ fn push_source_text(
     strong: &StrongRuns,
     last_run: &mut Option<usize>,
 ) {
-    let mut cuts = vec![range.start, range.end];
     // Both lists are sorted and their ranges disjoint: only those overlapping the event can cut it.
     let overlapping = |runs: &[Range<usize>]| {
         let first = runs.partition_point(|r| r.end <= range.start);
@@ -237,6 +234,12 @@ fn push_source_text(
         first..first + len
     };
     let (markers, inner) = (overlapping(&strong.markers), overlapping(&strong.inner));
+    if markers.is_empty() && inner.is_empty() {
+        // Most events: no marker to drop and nothing bold.
+        push_text(&mut block.text, &body[range]);
+        return;
+    }
+    let mut cuts = vec![range.start, range.end];
     for r in strong.markers[markers].iter().chain(&strong.inner[inner]) {
         for p in [r.start, r.end] {
             if p > range.start && p < range.end {
@@ -325,6 +328,10 @@ fn find_speaker(block: &TextBlock) -> Option<Range<usize>> {
 
 /// Appends text with bare URLs removed.
 fn push_text(out: &mut String, text: &str) {
+    if !text.contains("http") {
+        out.push_str(text);
+        return;
+    }
     let mut rest = text;
     while let Some(i) = rest.find("http://").or_else(|| rest.find("https://")) {
         out.push_str(&rest[..i]);

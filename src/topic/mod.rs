@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, Input, MatchKind};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -120,7 +120,10 @@ impl<'a> PostFeatures<'a> {
 
     /// The same from blocks already segmented ([`Segmenter::segment_blocks`]).
     pub fn from_tokens(blocks: &[TextBlock], tokens: &[Vec<Token<'a>>]) -> Self {
-        let mut raw: FxHashMap<Cow<'a, str>, f32> = FxHashMap::default();
+        // Most posts have a distinct key for every few tokens: sized so the map rarely regrows.
+        let capacity = tokens.iter().map(Vec::len).sum::<usize>() / 4;
+        let mut raw: FxHashMap<Cow<'a, str>, f32> =
+            FxHashMap::with_capacity_and_hasher(capacity, Default::default());
         for (block, tokens) in blocks.iter().zip(tokens) {
             let weight = zone_weight(block.zone);
             for token in tokens {
@@ -129,12 +132,15 @@ impl<'a> PostFeatures<'a> {
                 }
             }
         }
-        let mut entries: Vec<(Cow<'a, str>, f32)> = raw
+        let mut sorted: Vec<(u64, Cow<'a, str>, f32)> = raw
             .into_iter()
-            .map(|(k, v)| (k, if v > 1.0 { 1.0 + v.ln() } else { v }))
+            .map(|(k, v)| (key_prefix(&k), k, if v > 1.0 { 1.0 + v.ln() } else { v }))
             .collect();
-        // Key order, as in `Features`: the norm and the scores are sums in that order.
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // Key order, as in `Features`: the norm and the scores are sums in that order. The keys'
+        // first bytes, compared as one number, settle most comparisons.
+        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        let entries: Vec<(Cow<'a, str>, f32)> =
+            sorted.into_iter().map(|(_, k, s)| (k, s)).collect();
         let norm = entries
             .iter()
             .map(|(_, s)| s * s)
@@ -153,6 +159,15 @@ impl<'a> PostFeatures<'a> {
         self.channel = channel.map(str::trim).filter(|c| !c.is_empty());
         self
     }
+}
+
+/// A key's first eight bytes as a big-endian number (zero-padded): ordering by it, then by the
+/// whole key, is the keys' byte order.
+fn key_prefix(key: &str) -> u64 {
+    let mut prefix = [0u8; 8];
+    let n = key.len().min(8);
+    prefix[..n].copy_from_slice(&key.as_bytes()[..n]);
+    u64::from_be_bytes(prefix)
 }
 
 impl Features {
@@ -421,6 +436,8 @@ pub struct TopicModel {
     tags: Scorer,
     tag_aliases: Vec<(String, u32)>,
     alias_matcher: Option<AhoCorasick>,
+    /// Whether every alias is ASCII (and not empty), so a search can skip all other text.
+    aliases_ascii: bool,
     categories: Scorer,
     category_areas: Vec<Vec<(String, f32)>>,
     areas: Scorer,
@@ -508,6 +525,9 @@ impl TopicModel {
             .match_kind(MatchKind::LeftmostLongest)
             .build(tag_aliases.iter().map(|(a, _)| a.as_str()))
             .ok();
+        let aliases_ascii = tag_aliases
+            .iter()
+            .all(|(a, _)| !a.is_empty() && a.is_ascii());
         let n = parts.keywords.len();
         let keyword_ids = parts
             .keywords
@@ -521,6 +541,7 @@ impl TopicModel {
             tags: Scorer::new(n, parts.tags),
             tag_aliases,
             alias_matcher,
+            aliases_ascii,
             categories: Scorer::new(n, parts.categories),
             category_areas: parts
                 .category_areas
@@ -638,6 +659,43 @@ impl TopicModel {
         )
     }
 
+    /// Which aliases occur in a post's body as whole words, by index in `tag_aliases`.
+    fn alias_hits(&self, body: &str) -> Vec<bool> {
+        let mut hit = vec![false; self.tag_aliases.len()];
+        let Some(matcher) = &self.alias_matcher else {
+            return hit;
+        };
+        let bytes = body.as_bytes();
+        let bounded = |i: Option<&u8>| i.is_none_or(|b| !b.is_ascii_alphanumeric());
+        let mut record = |m: aho_corasick::Match| {
+            let before = m.start().checked_sub(1).and_then(|i| bytes.get(i));
+            if bounded(before) && bounded(bytes.get(m.end())) {
+                hit[m.pattern().as_usize()] = true;
+            }
+        };
+        if !self.aliases_ascii {
+            matcher.find_iter(body).for_each(record);
+            return hit;
+        }
+        // An ASCII alias can only match inside a run of ASCII bytes, and a match cannot reach
+        // across runs, so searching run by run finds the same matches while the automaton skips
+        // the Chinese text (most of a post's bytes).
+        let mut at = 0;
+        while let Some(start) = bytes[at..].iter().position(u8::is_ascii).map(|i| at + i) {
+            let end = bytes[start..]
+                .iter()
+                .position(|b| !b.is_ascii())
+                .map_or(bytes.len(), |i| start + i);
+            if end - start >= matcher.min_pattern_len() {
+                matcher
+                    .find_iter(Input::new(bytes).span(start..end))
+                    .for_each(&mut record);
+            }
+            at = end;
+        }
+        hit
+    }
+
     /// Scores a post from its features: (key, strength) in key order, the norm over all of
     /// them, and its channel. Contributions are added in key order, as learning assumes.
     fn suggest_sorted<'k>(
@@ -664,17 +722,7 @@ impl TopicModel {
         self.tags.add_channel(&mut tag_scores, channel);
         self.categories.add_channel(&mut category_scores, channel);
         self.areas.add_channel(&mut area_scores, channel);
-        let mut hit = vec![false; self.tag_aliases.len()];
-        if let Some(matcher) = &self.alias_matcher {
-            for m in matcher.find_iter(body) {
-                let bytes = body.as_bytes();
-                let bounded = |i: Option<&u8>| i.is_none_or(|b| !b.is_ascii_alphanumeric());
-                let before = m.start().checked_sub(1).and_then(|i| bytes.get(i));
-                if bounded(before) && bounded(bytes.get(m.end())) {
-                    hit[m.pattern().as_usize()] = true;
-                }
-            }
-        }
+        let hit = self.alias_hits(body);
         for (i, (_, tag)) in self.tag_aliases.iter().enumerate() {
             if hit[i] {
                 tag_scores.add(*tag, Evidence::Alias(i as u32), w.alias_hit);
