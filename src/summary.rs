@@ -14,13 +14,14 @@
 //! and put in the graph, so the work beyond that linear scan is the same for 30 KB and 700 KB.
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use rustc_hash::FxHashMap;
 
 use crate::extract::{TextBlock, Zone};
-use crate::segment::{is_han, Segmenter, TokenKind};
+use crate::segment::{is_han, Segmenter, Token, TokenKind};
 
 /// The language of a post or of a summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -61,12 +62,14 @@ impl Default for SummaryOptions {
 pub fn detect_language(blocks: &[TextBlock]) -> Language {
     let (mut han, mut latin) = (0usize, 0usize);
     for block in blocks.iter().filter(|b| b.zone != Zone::English) {
-        han += block.text.chars().filter(|&c| is_han(c)).count();
-        latin += block
-            .text
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .filter(|w| !w.is_empty())
-            .count();
+        // One pass: a Latin word is a run of ASCII letters.
+        let mut in_word = false;
+        for c in block.text.chars() {
+            let letter = c.is_ascii_alphabetic();
+            latin += usize::from(letter && !in_word);
+            in_word = letter;
+            han += usize::from(!c.is_ascii() && is_han(c));
+        }
     }
     if han > latin {
         Language::Chinese
@@ -95,7 +98,7 @@ pub fn summarize(
     if sentences.is_empty() {
         return None;
     }
-    let graph = Graph::build(&sentences, blocks, language, segmenter);
+    let graph = Graph::build(&sentences, blocks, segmenter);
     let scores = rank(&sentences, &graph, &TUNING);
     let chosen = select(&sentences, &graph, &scores, &budget, &TUNING);
     render(&sentences, &chosen, language)
@@ -334,18 +337,23 @@ struct Sentence {
 
 impl Sentence {
     fn new(piece: Piece<'_>, language: Language, budget: &Budget) -> Option<Self> {
+        // Cleaning only removes characters and never splits a word, so a piece too short before
+        // it is too short after it: skip the cleaning.
+        if is_too_short(piece.text, language) {
+            return None;
+        }
         let mut text = clean(piece.text, language);
         let (han, latin) = script_counts(&text);
         let quality = match language {
             Language::Chinese => {
                 // Too short to carry a point, or mostly an English quotation.
-                if han < 12 || latin * 2 > han || is_filler(&text, language) {
+                if han < MIN_HAN || latin * 2 > han || is_filler(&text, language) {
                     return None;
                 }
                 chinese_quality(&text, han)
             }
             Language::English => {
-                if latin < 8 || han > latin || is_filler(&text, language) {
+                if latin < MIN_WORDS || han > latin || is_filler(&text, language) {
                     return None;
                 }
                 english_quality(&text, latin)
@@ -364,11 +372,12 @@ impl Sentence {
         {
             factor *= t.anaphora_factor;
         }
-        text = close_sentence(text, language);
-        if measure(&text, language) > budget.max {
+        close_sentence(&mut text, language);
+        let mut len = measure(&text, language);
+        if len > budget.max {
             text = cut_to(&text, language, budget.max);
+            len = measure(&text, language);
         }
-        let len = measure(&text, language);
         Some(Self {
             text,
             index: piece.index,
@@ -379,12 +388,47 @@ impl Sentence {
     }
 }
 
+/// The fewest Han characters of a Chinese candidate, and the fewest Latin words of an English one.
+const MIN_HAN: usize = 12;
+const MIN_WORDS: usize = 8;
+
+/// Whether a raw piece falls below the minimum length of its language.
+fn is_too_short(raw: &str, language: Language) -> bool {
+    match language {
+        Language::Chinese => raw
+            .chars()
+            .filter(|&c| is_han(c))
+            .nth(MIN_HAN - 1)
+            .is_none(),
+        Language::English => script_counts(raw).1 < MIN_WORDS,
+    }
+}
+
+/// Han characters, and words (runs of letters and digits between other characters and Han)
+/// holding an ASCII letter.
 fn script_counts(text: &str) -> (usize, usize) {
-    let han = text.chars().filter(|&c| is_han(c)).count();
-    let latin = text
-        .split(|c: char| !c.is_alphanumeric() || is_han(c))
-        .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()))
-        .count();
+    let (mut han, mut latin) = (0usize, 0usize);
+    let mut word_has_letter = false;
+    for c in text.chars() {
+        // ASCII first, then Han, before the general (table) lookup.
+        let in_word = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else if is_han(c) {
+            han += 1;
+            false
+        } else {
+            c.is_alphanumeric()
+        };
+        if in_word {
+            word_has_letter |= c.is_ascii_alphabetic();
+        } else if word_has_letter {
+            latin += 1;
+            word_has_letter = false;
+        }
+    }
+    if word_has_letter {
+        latin += 1;
+    }
     (han, latin)
 }
 
@@ -397,27 +441,50 @@ fn measure(text: &str, language: Language) -> usize {
 
 /// Removes what should not reach a summary: leftover markup, asides in brackets (glosses,
 /// timestamps, `[music]`), unbalanced quotes, leading list marks and connectives, stray spaces.
+///
+/// Each step works on the one buffer and leaves it alone when it has nothing to remove.
 fn clean(raw: &str, language: Language) -> String {
+    let mut out = strip_markup(raw, language);
+    if language == Language::Chinese && has_spoken_filler(&out) {
+        out = spoken_fillers().replace_all(&out, &[""; SPOKEN_FILLERS.len()]);
+    }
+    drop_unbalanced_quotes(&mut out);
+    tidy_spaces(&mut out, language);
+    let kept = without_openers(&out, language);
+    out.truncate(kept.end);
+    out.drain(..kept.start);
+    if language == Language::English {
+        // Re-capitalise after dropping an opener (`So, the plan…` → `The plan…`).
+        if out.starts_with(|c: char| c.is_ascii_lowercase()) {
+            out[..1].make_ascii_uppercase();
+        }
+    }
+    out
+}
+
+/// Drops markup characters and the bracketed asides that `keep_aside` rejects.
+fn strip_markup(raw: &str, language: Language) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut depth = 0usize;
-    let mut aside = String::new();
+    // Where the outermost open aside starts in `out`.
+    let mut aside = 0usize;
     for c in raw.chars() {
         match c {
             '（' | '(' | '[' | '【' => {
                 depth += 1;
                 if depth == 1 {
-                    aside.clear();
+                    aside = out.len();
                 }
-                aside.push(c);
+                out.push(c);
             }
             '）' | ')' | ']' | '】' if depth > 0 => {
                 depth -= 1;
-                aside.push(c);
-                if depth == 0 && keep_aside(&aside, language) {
-                    out.push_str(&aside);
+                out.push(c);
+                if depth == 0 && !keep_aside(&out[aside..], language) {
+                    out.truncate(aside);
                 }
             }
-            _ if depth > 0 => aside.push(c),
+            _ if depth > 0 => out.push(c),
             // A closer whose opener sat in an earlier sentence.
             '）' | ')' | ']' | '】' => {}
             '*' | '`' | '_' | '#' | '|' | '~' => {}
@@ -427,24 +494,25 @@ fn clean(raw: &str, language: Language) -> String {
     }
     if depth > 0 {
         // An unclosed bracket: keep its text rather than drop the rest of the sentence.
-        out.extend(aside.chars().skip(1));
+        let open = out[aside..].chars().next().map_or(0, char::len_utf8);
+        out.replace_range(aside..aside + open, "");
     }
-    let out = if language == Language::Chinese {
-        spoken_fillers().replace_all(&out, &[""; SPOKEN_FILLERS.len()])
-    } else {
-        out
-    };
-    let out = drop_unbalanced_quotes(&out);
-    let out = tidy_spaces(&out, language);
-    let mut rest = out
-        .trim_start_matches(|c: char| {
-            c.is_whitespace()
-                || matches!(
-                    c,
-                    '，' | '、' | '：' | '；' | ',' | ':' | ';' | '-' | '—' | '…' | '.' | '>' | '·'
-                )
-        })
-        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '，' | '、' | ',' | '—'));
+    out
+}
+
+/// The part of a sentence left after leading list marks and connectives and trailing commas.
+fn without_openers(text: &str, language: Language) -> Range<usize> {
+    let rest = text.trim_start_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '，' | '、' | '：' | '；' | ',' | ':' | ';' | '-' | '—' | '…' | '.' | '>' | '·'
+            )
+    });
+    let start = text.len() - rest.len();
+    let mut rest =
+        rest.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '，' | '、' | ',' | '—'));
+    let end = start + rest.len();
     let (leads, commas): (&[&str], &[char]) = match language {
         Language::Chinese => (LEADING_CONNECTIVES, &['，', ',']),
         Language::English => (EN_LEADING_CONNECTIVES, &[',']),
@@ -457,14 +525,7 @@ fn clean(raw: &str, language: Language) -> String {
             }
         }
     }
-    if language == Language::English {
-        // Re-capitalise after dropping an opener (`So, the plan…` → `The plan…`).
-        let mut chars = rest.chars();
-        if let Some(first) = chars.next().filter(char::is_ascii_lowercase) {
-            return first.to_ascii_uppercase().to_string() + chars.as_str();
-        }
-    }
-    rest.to_owned()
+    end - rest.len()..end
 }
 
 /// The same for spoken English.
@@ -506,6 +567,19 @@ const SPOKEN_FILLERS: &[&str] = &[
     "是吧，",
     "你看，",
 ];
+
+/// Whether the text holds a spoken filler. All but one end in a comma, so only the text before
+/// each comma is compared: much cheaper than the automaton on a sentence without any.
+fn has_spoken_filler(text: &str) -> bool {
+    let bodies = SPOKEN_FILLERS.iter().filter_map(|f| f.strip_suffix('，'));
+    SPOKEN_FILLERS
+        .iter()
+        .filter(|f| !f.ends_with('，'))
+        .any(|f| text.contains(f))
+        || text
+            .match_indices('，')
+            .any(|(at, _)| bodies.clone().any(|body| text[..at].ends_with(body)))
+}
 
 fn spoken_fillers() -> &'static AhoCorasick {
     static FILLERS: OnceLock<AhoCorasick> = OnceLock::new();
@@ -563,7 +637,7 @@ fn keep_aside(aside: &str, language: Language) -> bool {
 }
 
 /// Removes the marks of a quotation that opens or closes outside the sentence.
-fn drop_unbalanced_quotes(text: &str) -> Cow<'_, str> {
+fn drop_unbalanced_quotes(text: &mut String) {
     const PAIRS: [(char, char); 5] = [
         ('“', '”'),
         ('‘', '’'),
@@ -577,14 +651,11 @@ fn drop_unbalanced_quotes(text: &str) -> Cow<'_, str> {
     for c in text.chars() {
         if c == '"' {
             straight += 1;
-        }
-        for (k, (open, close)) in PAIRS.iter().enumerate() {
-            if c == *open {
-                depth[k] += 1;
-            } else if c == *close {
-                depth[k] -= 1;
-                bad[k] |= depth[k] < 0;
-            }
+        } else if let Some(k) = PAIRS.iter().position(|&(open, _)| open == c) {
+            depth[k] += 1;
+        } else if let Some(k) = PAIRS.iter().position(|&(_, close)| close == c) {
+            depth[k] -= 1;
+            bad[k] |= depth[k] < 0;
         }
     }
     let mut drop: Vec<char> = Vec::new();
@@ -596,16 +667,18 @@ fn drop_unbalanced_quotes(text: &str) -> Cow<'_, str> {
     if straight % 2 == 1 {
         drop.push('"');
     }
-    if drop.is_empty() {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(text.chars().filter(|c| !drop.contains(c)).collect())
+    if !drop.is_empty() {
+        text.retain(|c| !drop.contains(&c));
     }
 }
 
 /// Collapses runs of spaces; drops spaces next to Han characters or full-width punctuation in
 /// Chinese (a soft line break inside a Chinese paragraph leaves one).
-fn tidy_spaces(text: &str, language: Language) -> String {
+fn tidy_spaces(text: &mut String, language: Language) {
+    let wide = |c: char| is_han(c) || is_fullwidth_punct(c);
+    if is_tidy(text, language == Language::Chinese, wide) {
+        return;
+    }
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text.chars() {
@@ -615,7 +688,6 @@ fn tidy_spaces(text: &str, language: Language) -> String {
         }
         if pending_space && !out.is_empty() {
             let prev = out.chars().next_back().unwrap_or(' ');
-            let wide = |c: char| is_han(c) || is_fullwidth_punct(c);
             if language == Language::English || !(wide(prev) || wide(c)) {
                 out.push(' ');
             }
@@ -623,7 +695,25 @@ fn tidy_spaces(text: &str, language: Language) -> String {
         pending_space = false;
         out.push(c);
     }
-    out
+    *text = out;
+}
+
+/// Whether `tidy_spaces` would leave the text as it is: single ASCII spaces between words, and
+/// none beside a wide character when `narrow_only`.
+fn is_tidy(text: &str, narrow_only: bool, wide: impl Fn(char) -> bool) -> bool {
+    let mut prev: Option<char> = None;
+    for word in text.split(' ') {
+        if word.is_empty() || word.contains(char::is_whitespace) {
+            return false;
+        }
+        if let Some(p) = prev {
+            if narrow_only && (wide(p) || word.starts_with(&wide)) {
+                return false;
+            }
+        }
+        prev = word.chars().next_back();
+    }
+    true
 }
 
 fn is_fullwidth_punct(c: char) -> bool {
@@ -732,30 +822,13 @@ fn chinese_quality(text: &str, han: usize) -> f64 {
 }
 
 fn english_quality(text: &str, words: usize) -> f64 {
+    const COLLOQUIAL: &[&str] = &[
+        "i", "i'm", "i've", "i'd", "me", "my", "you", "you're", "your", "yeah", "um", "uh", "okay",
+        "ok", "gonna", "like", "kinda", "oh",
+    ];
     let colloquial = text
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .filter(|w| {
-            matches!(
-                w.to_ascii_lowercase().as_str(),
-                "i" | "i'm"
-                    | "i've"
-                    | "i'd"
-                    | "me"
-                    | "my"
-                    | "you"
-                    | "you're"
-                    | "your"
-                    | "yeah"
-                    | "um"
-                    | "uh"
-                    | "okay"
-                    | "ok"
-                    | "gonna"
-                    | "like"
-                    | "kinda"
-                    | "oh"
-            )
-        })
+        .filter(|w| COLLOQUIAL.iter().any(|c| w.eq_ignore_ascii_case(c)))
         .count();
     let t = &TUNING;
     1.0 / (1.0 + t.colloquial_weight * colloquial as f64 / words.max(1) as f64)
@@ -799,44 +872,28 @@ fn cut_to(text: &str, language: Language, max: usize) -> String {
 
 /// Sentence vectors and their similarities.
 struct Graph {
-    /// Unit-length sparse vectors, sorted by term id.
-    vectors: Vec<Vec<(u32, f64)>>,
+    /// Unit-length sparse vectors, sorted by term id, one row per sentence.
+    vectors: Rows<(u32, f64)>,
     /// Similarity to the title, and to the headings.
     title_sim: Vec<f64>,
     heading_sim: Vec<f64>,
     /// Character-bigram overlap with the title (robust to segmentation differences).
     title_bigram: Vec<f64>,
-    /// Neighbours with similarity above the floor, per sentence.
-    edges: Vec<Vec<(usize, f64)>>,
+    /// Neighbours with similarity above the floor, one row per sentence.
+    edges: Rows<(u32, f64)>,
 }
 
 impl Graph {
-    fn build(
-        sentences: &[Sentence],
-        blocks: &[TextBlock],
-        language: Language,
-        segmenter: &Segmenter,
-    ) -> Self {
-        // Ids in order of first use: they order each vector, and so every sum over one.
-        // Keys borrow the sentences' text; only a lowercased Latin word owns its copy.
-        let mut ids: FxHashMap<Cow<'_, str>, u32> = FxHashMap::default();
-        let mut bags: Vec<Vec<u32>> = Vec::with_capacity(sentences.len());
+    fn build(sentences: &[Sentence], blocks: &[TextBlock], segmenter: &Segmenter) -> Self {
+        let mut terms = TermIds::new();
+        let mut bags: Rows<u32> = Rows::default();
         for s in sentences {
-            let mut bag: Vec<u32> = terms(&s.text, language, segmenter)
-                .map(|t| match ids.get(t.as_ref()) {
-                    Some(&id) => id,
-                    None => {
-                        let next = ids.len() as u32;
-                        ids.insert(t, next);
-                        next
-                    }
-                })
-                .collect();
-            bag.sort_unstable();
-            bags.push(bag);
+            terms.intern(&s.text, segmenter, &mut bags.items);
+            bags.open_row_mut().sort_unstable();
+            bags.end_row();
         }
-        let mut df = vec![0u32; ids.len()];
-        for bag in &bags {
+        let mut df = vec![0u32; terms.len()];
+        for bag in bags.rows() {
             let mut last = None;
             for &t in bag {
                 if last != Some(t) {
@@ -847,36 +904,40 @@ impl Graph {
         }
         let n = sentences.len() as f64;
         let isf: Vec<f64> = df.iter().map(|&d| (1.0 + n / d as f64).ln()).collect();
-        let vectorize = |bag: &[u32]| -> Vec<(u32, f64)> {
-            let mut v: Vec<(u32, f64)> = Vec::new();
+        let vectorize = |bag: &[u32], v: &mut Vec<(u32, f64)>| {
+            let start = v.len();
             for &t in bag {
-                match v.last_mut() {
+                match v[start..].last_mut() {
                     Some((last, w)) if *last == t => *w += isf[t as usize],
                     _ => v.push((t, isf[t as usize])),
                 }
             }
+            let v = &mut v[start..];
             let norm = v.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
             if norm > 0.0 {
                 v.iter_mut().for_each(|(_, w)| *w /= norm);
             }
+        };
+        let mut vectors: Rows<(u32, f64)> = Rows::default();
+        for bag in bags.rows() {
+            vectorize(bag, &mut vectors.items);
+            vectors.end_row();
+        }
+        let mut known_vector = |text: &str| -> Vec<(u32, f64)> {
+            let mut bag = Vec::new();
+            terms.known(text, segmenter, &mut bag);
+            bag.sort_unstable();
+            let mut v = Vec::new();
+            vectorize(&bag, &mut v);
             v
         };
-        let vectors: Vec<Vec<(u32, f64)>> = bags.iter().map(|b| vectorize(b)).collect();
-        let known = |text: &str| -> Vec<u32> {
-            let mut bag: Vec<u32> = terms(text, language, segmenter)
-                .filter_map(|t| ids.get(t.as_ref()).copied())
-                .collect();
-            bag.sort_unstable();
-            bag
-        };
-        let title: String = blocks
+        let title_text: String = blocks
             .iter()
             .filter(|b| b.zone == Zone::Title)
             .map(|b| b.text.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        let title_text = title;
-        let title = vectorize(&known(&title_text));
+        let title = known_vector(&title_text);
         let headings: String = blocks
             .iter()
             .filter(|b| b.zone == Zone::Heading)
@@ -884,7 +945,7 @@ impl Graph {
             .map(|b| b.text.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        let headings = vectorize(&known(&headings));
+        let headings = known_vector(&headings);
         let title_bigrams = bigrams(&title_text);
         let mut seen = vec![false; title_bigrams.len()];
         let title_bigram = sentences
@@ -909,39 +970,9 @@ impl Graph {
                 shared as f64 / ((title_bigrams.len() * pairs.max(1)) as f64).sqrt()
             })
             .collect();
-        let title_sim = vectors.iter().map(|v| dot(v, &title)).collect();
-        let heading_sim = vectors.iter().map(|v| dot(v, &headings)).collect();
-
-        // Sparse similarity through an inverted index: only sentences sharing a term meet.
-        let t = &TUNING;
-        let mut postings: Vec<Vec<(usize, f64)>> = vec![Vec::new(); ids.len()];
-        for (i, v) in vectors.iter().enumerate() {
-            for &(term, w) in v {
-                postings[term as usize].push((i, w));
-            }
-        }
-        let mut edges: Vec<Vec<(usize, f64)>> = vec![Vec::new(); sentences.len()];
-        let mut acc = vec![0.0f64; sentences.len()];
-        for (i, v) in vectors.iter().enumerate() {
-            let mut touched: Vec<usize> = Vec::new();
-            for &(term, w) in v {
-                for &(j, wj) in &postings[term as usize] {
-                    if j != i {
-                        if acc[j] == 0.0 {
-                            touched.push(j);
-                        }
-                        acc[j] += w * wj;
-                    }
-                }
-            }
-            touched.sort_unstable();
-            for j in touched {
-                if acc[j] >= t.min_similarity {
-                    edges[i].push((j, acc[j]));
-                }
-                acc[j] = 0.0;
-            }
-        }
+        let title_sim = vectors.rows().map(|v| dot(v, &title)).collect();
+        let heading_sim = vectors.rows().map(|v| dot(v, &headings)).collect();
+        let edges = similarity_edges(&vectors, &df);
         Self {
             vectors,
             title_sim,
@@ -952,7 +983,207 @@ impl Graph {
     }
 
     fn similarity(&self, a: usize, b: usize) -> f64 {
-        dot(&self.vectors[a], &self.vectors[b])
+        dot(self.vectors.row(a), self.vectors.row(b))
+    }
+}
+
+/// Sparse similarity through an inverted index: only sentences sharing a term meet. `df` gives
+/// the number of vectors holding each term.
+fn similarity_edges(vectors: &Rows<(u32, f64)>, df: &[u32]) -> Rows<(u32, f64)> {
+    // The postings of term `t` are `postings[starts[t]..starts[t + 1]]`, in sentence order.
+    let mut starts = Vec::with_capacity(df.len() + 1);
+    starts.push(0usize);
+    for &d in df {
+        starts.push(starts[starts.len() - 1] + d as usize);
+    }
+    let mut cursor = starts.clone();
+    let mut postings = vec![(0u32, 0.0f64); cursor[df.len()]];
+    for (i, v) in vectors.rows().enumerate() {
+        for &(term, w) in v {
+            let at = &mut cursor[term as usize];
+            postings[*at] = (i as u32, w);
+            *at += 1;
+        }
+    }
+    let n = vectors.len();
+    let mut edges: Rows<(u32, f64)> = Rows::default();
+    let mut acc = vec![0.0f64; n];
+    let mut touched: Vec<u32> = Vec::new();
+    for (i, v) in vectors.rows().enumerate() {
+        for &(term, w) in v {
+            let term = term as usize;
+            for &(j, wj) in &postings[starts[term]..starts[term + 1]] {
+                if j as usize != i {
+                    let a = &mut acc[j as usize];
+                    if *a == 0.0 {
+                        touched.push(j);
+                    }
+                    *a += w * wj;
+                }
+            }
+        }
+        touched.sort_unstable();
+        for j in touched.drain(..) {
+            let a = std::mem::take(&mut acc[j as usize]);
+            if a >= TUNING.min_similarity {
+                edges.items.push((j, a));
+            }
+        }
+        edges.end_row();
+    }
+    edges
+}
+
+/// Rows of varying length stored end to end, so that a graph takes a few allocations rather than
+/// one per sentence or term.
+#[derive(Debug)]
+struct Rows<T> {
+    items: Vec<T>,
+    /// Where each finished row ends in `items`.
+    ends: Vec<usize>,
+}
+
+impl<T> Default for Rows<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            ends: Vec::new(),
+        }
+    }
+}
+
+impl<T> Rows<T> {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn row(&self, i: usize) -> &[T] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.items[start..self.ends[i]]
+    }
+
+    fn rows(&self) -> impl Iterator<Item = &[T]> {
+        (0..self.len()).map(|i| self.row(i))
+    }
+
+    /// The items pushed since the last finished row.
+    fn open_row_mut(&mut self) -> &mut [T] {
+        let start = self.ends.last().copied().unwrap_or(0);
+        &mut self.items[start..]
+    }
+
+    /// Closes the row made of the items pushed since the last one.
+    fn end_row(&mut self) {
+        self.ends.push(self.items.len());
+    }
+}
+
+/// Content words by id, in order of first use: the ids order each vector, and so every sum over
+/// one.
+struct TermIds<'a> {
+    /// Every word looked at, with its id, or `None` when it is no content word. Keys borrow the
+    /// sentences' text; only a lowercased Latin word owns its copy.
+    words: FxHashMap<Cow<'a, str>, Option<u32>>,
+    len: u32,
+    /// Holds a Latin word while it is lowercased for a lookup.
+    lowered: String,
+}
+
+/// How a token is counted: as written, lowercased (a Latin word with capitals), or not at all.
+enum Form {
+    AsWritten,
+    Lowered,
+    Skipped,
+}
+
+impl<'a> TermIds<'a> {
+    /// Starts with the function words known, so that a word not found is a content word unless
+    /// it is a single Latin letter.
+    fn new() -> Self {
+        static FUNCTION_WORDS: OnceLock<FxHashMap<Cow<'static, str>, Option<u32>>> =
+            OnceLock::new();
+        let words = FUNCTION_WORDS.get_or_init(|| {
+            ZH_STOPWORDS
+                .iter()
+                .chain(EN_STOPWORDS)
+                .map(|&w| (Cow::Borrowed(w), None))
+                .collect()
+        });
+        Self {
+            words: words.clone(),
+            len: 0,
+            lowered: String::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Appends the ids of the content words of `text`, giving new ones the next ids.
+    fn intern(&mut self, text: &'a str, segmenter: &Segmenter, ids: &mut Vec<u32>) {
+        for token in segmenter.segment(text) {
+            let form = self.form(&token);
+            let word = match form {
+                Form::AsWritten => token.text,
+                Form::Lowered => self.lowered.as_str(),
+                Form::Skipped => continue,
+            };
+            let id = match self.words.get(word) {
+                Some(&id) => id,
+                None => {
+                    let id = (token.kind == TokenKind::Han || word.chars().count() >= 2)
+                        .then_some(self.len);
+                    self.len += u32::from(id.is_some());
+                    let key = match form {
+                        Form::Lowered => Cow::Owned(word.to_owned()),
+                        _ => Cow::Borrowed(token.text),
+                    };
+                    self.words.insert(key, id);
+                    id
+                }
+            };
+            ids.extend(id);
+        }
+    }
+
+    /// Appends the ids of the content words of `text` that already have one.
+    fn known(&mut self, text: &str, segmenter: &Segmenter, ids: &mut Vec<u32>) {
+        for token in segmenter.segment(text) {
+            let word = match self.form(&token) {
+                Form::AsWritten => token.text,
+                Form::Lowered => self.lowered.as_str(),
+                Form::Skipped => continue,
+            };
+            if let Some(&Some(id)) = self.words.get(word) {
+                ids.push(id);
+            }
+        }
+    }
+
+    /// Single Han characters are mostly particles and carry little topic; numbers none.
+    fn form(&mut self, token: &Token<'_>) -> Form {
+        match token.kind {
+            TokenKind::Han if token.text.chars().nth(1).is_some() => Form::AsWritten,
+            TokenKind::Han | TokenKind::Number => Form::Skipped,
+            TokenKind::Latin => {
+                let text = token.text;
+                if text
+                    .bytes()
+                    .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+                {
+                    return Form::AsWritten;
+                }
+                self.lowered.clear();
+                if text.is_ascii() {
+                    self.lowered.push_str(text);
+                    self.lowered.make_ascii_lowercase();
+                } else {
+                    self.lowered.push_str(&text.to_lowercase());
+                }
+                Form::Lowered
+            }
+        }
     }
 }
 
@@ -979,41 +1210,6 @@ fn dot(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
         }
     }
     sum
-}
-
-/// The content words of a text: jieba words of two or more characters and Latin words, minus
-/// function words. Single Han characters are mostly particles and carry little topic.
-fn terms<'a>(
-    text: &'a str,
-    language: Language,
-    segmenter: &Segmenter,
-) -> impl Iterator<Item = Cow<'a, str>> + 'a {
-    let tokens = segmenter.segment(text);
-    tokens.into_iter().filter_map(move |t| match t.kind {
-        TokenKind::Han => (t.text.chars().nth(1).is_some() && !is_stopword(ZH_STOPWORDS, t.text))
-            .then_some(Cow::Borrowed(t.text)),
-        TokenKind::Latin => {
-            let lower = if t
-                .text
-                .bytes()
-                .any(|b| !b.is_ascii() || b.is_ascii_uppercase())
-            {
-                Cow::Owned(t.text.to_lowercase())
-            } else {
-                Cow::Borrowed(t.text)
-            };
-            let keep = lower.chars().count() >= 2
-                && !is_stopword(EN_STOPWORDS, &lower)
-                && (language == Language::English || lower.chars().count() >= 2);
-            keep.then_some(lower)
-        }
-        TokenKind::Number => None,
-    })
-}
-
-fn is_stopword(list: &[&str], word: &str) -> bool {
-    // The lists are small; a binary search keeps the hot token loop cheap.
-    list.binary_search(&word).is_ok()
 }
 
 /// Frequent Chinese function words (pronouns, conjunctions, fillers of speech).
@@ -1157,12 +1353,15 @@ fn rank(sentences: &[Sentence], graph: &Graph, t: &Tuning) -> Vec<f64> {
     let teleport: Vec<f64> = prior.iter().map(|p| p / total).collect();
     let out_weight: Vec<f64> = graph
         .edges
-        .iter()
+        .rows()
         .map(|e| e.iter().map(|(_, w)| w).sum())
         .collect();
     let mut score = teleport.clone();
+    let mut next = vec![0.0; n];
     for _ in 0..50 {
-        let mut next: Vec<f64> = teleport.iter().map(|p| (1.0 - t.damping) * p).collect();
+        for (x, p) in next.iter_mut().zip(&teleport) {
+            *x = (1.0 - t.damping) * p;
+        }
         let mut dangling = 0.0;
         for i in 0..n {
             if out_weight[i] == 0.0 {
@@ -1170,15 +1369,15 @@ fn rank(sentences: &[Sentence], graph: &Graph, t: &Tuning) -> Vec<f64> {
                 continue;
             }
             let share = t.damping * score[i] / out_weight[i];
-            for &(j, w) in &graph.edges[i] {
-                next[j] += share * w;
+            for &(j, w) in graph.edges.row(i) {
+                next[j as usize] += share * w;
             }
         }
         for (x, p) in next.iter_mut().zip(&teleport) {
             *x += t.damping * dangling * p;
         }
         let delta: f64 = next.iter().zip(&score).map(|(a, b)| (a - b).abs()).sum();
-        score = next;
+        std::mem::swap(&mut score, &mut next);
         if delta < 1e-7 {
             break;
         }
@@ -1225,6 +1424,8 @@ fn select(
     let mut chosen: Vec<usize> = Vec::new();
     let mut used = 0usize;
     let mut open: Vec<usize> = (0..sentences.len()).collect();
+    // The greatest similarity of each sentence to a chosen one, kept up to date as they are chosen.
+    let mut redundancy = vec![0.0f64; sentences.len()];
     // The target is never below the minimum, so reaching it satisfies both.
     while used < budget.target {
         let mut best: Option<(f64, usize)> = None;
@@ -1232,11 +1433,7 @@ fn select(
             if used + sentences[i].len > budget.max {
                 continue;
             }
-            let redundancy = chosen
-                .iter()
-                .map(|&j| graph.similarity(i, j))
-                .fold(0.0, f64::max);
-            let value = t.mmr_lambda * scores[i] / max_score - (1.0 - t.mmr_lambda) * redundancy;
+            let value = t.mmr_lambda * scores[i] / max_score - (1.0 - t.mmr_lambda) * redundancy[i];
             // Ties go to the earlier sentence (`open` is in position order).
             if best.is_none_or(|(b, _)| value > b) {
                 best = Some((value, i));
@@ -1246,30 +1443,28 @@ fn select(
         chosen.push(i);
         used += sentences[i].len;
         open.retain(|&k| k != i);
+        for &k in &open {
+            redundancy[k] = redundancy[k].max(graph.similarity(k, i));
+        }
     }
     chosen.sort_by_key(|&i| sentences[i].index);
     chosen
 }
 
 /// Gives a sentence a proper end: a full stop instead of a semicolon, colon or nothing.
-fn close_sentence(text: String, language: Language) -> String {
-    match language {
-        Language::Chinese => {
-            let mut body = text
-                .trim_end_matches(['；', ';', '：', ':', '…', '，', ','])
-                .to_owned();
-            if !body.ends_with(['。', '！', '？', '!', '?', '”', '」', '』', '）']) {
-                body.push('。');
-            }
-            body
-        }
-        Language::English => {
-            let mut body = text.trim_end_matches([';', ':', ',', '…']).to_owned();
-            if !body.ends_with(['.', '!', '?', '"', '\'', ')']) {
-                body.push('.');
-            }
-            body
-        }
+fn close_sentence(text: &mut String, language: Language) {
+    let (open_ends, closed_ends, stop): (&[char], &[char], char) = match language {
+        Language::Chinese => (
+            &['；', ';', '：', ':', '…', '，', ','],
+            &['。', '！', '？', '!', '?', '”', '」', '』', '）'],
+            '。',
+        ),
+        Language::English => (&[';', ':', ',', '…'], &['.', '!', '?', '"', '\'', ')'], '.'),
+    };
+    let body = text.trim_end_matches(open_ends).len();
+    text.truncate(body);
+    if !text.ends_with(closed_ends) {
+        text.push(stop);
     }
 }
 
@@ -1526,7 +1721,48 @@ Funding remains the hardest problem, since seeds and tools are often bought with
     }
 
     #[test]
-    fn stopword_lists_are_sorted_for_binary_search() {
+    fn filler_check_agrees_with_the_automaton() {
+        for text in [
+            "我觉得这很好",
+            "其实，这很好",
+            "其实这很好，对吧，好",
+            "这很好，你看",
+            "说实话这很好，但是",
+            "大家可以看到，数据",
+            "，",
+            "",
+        ] {
+            assert_eq!(
+                has_spoken_filler(text),
+                spoken_fillers().is_match(text),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn tidy_text_is_left_as_it_is() {
+        for (text, language) in [
+            ("城市 绿化", Language::Chinese),
+            ("AI 模型", Language::Chinese),
+            ("GPT 4o", Language::Chinese),
+            ("a  b", Language::English),
+            (" a b", Language::English),
+            ("a b ", Language::English),
+            ("a\nb", Language::English),
+            ("a b", Language::English),
+            ("城市绿化", Language::Chinese),
+        ] {
+            let mut tidied = text.to_owned();
+            tidy_spaces(&mut tidied, language);
+            let wide = |c: char| is_han(c) || is_fullwidth_punct(c);
+            let tidy = is_tidy(text, language == Language::Chinese, wide);
+            assert_eq!(tidy, tidied == text, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn stopword_lists_are_sorted_and_distinct() {
         for list in [ZH_STOPWORDS, EN_STOPWORDS] {
             assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
         }
