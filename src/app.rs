@@ -136,7 +136,8 @@ pub struct FileReport {
     pub output: Option<Vec<u8>>,
     /// The error, when the status is [`Status::Error`].
     pub error: Option<Error>,
-    /// The scored candidates of each entity field that was filled.
+    /// The scored candidates of each entity field that was filled, each with the first
+    /// [`FILL_EVIDENCE`] of its mentions as evidence (`explain` gives them all).
     pub candidates: BTreeMap<Field, Vec<Candidate>>,
     /// The tag, category and area suggestions with their evidence, when any was filled.
     pub topics: Option<TopicSuggestion>,
@@ -208,6 +209,9 @@ impl Totals {
         }
     }
 }
+
+/// How many of a candidate's mentions a fill keeps as evidence, pinned to line and column.
+pub const FILL_EVIDENCE: usize = 3;
 
 /// The loaded, shared state of a run: options, vocabulary, and the segmenter and matcher,
 /// which are built on the first post that needs them (a run over filled posts never pays).
@@ -491,7 +495,7 @@ impl Engine {
             Vec::new()
         };
         let mut candidates = if fields.iter().any(|f| f.is_entity()) {
-            self.score_entities(&doc, &fm, &blocks, &tokens)
+            self.score_entities(&doc, &fm, &blocks, &tokens, FILL_EVIDENCE)
         } else {
             BTreeMap::new()
         };
@@ -555,7 +559,7 @@ impl Engine {
         let fm = FrontMatter::parse(&doc)?;
         let blocks = post_blocks(&doc, &fm);
         let tokens = self.segmenter.segment_blocks(&blocks);
-        let candidates = self.score_entities(&doc, &fm, &blocks, &tokens);
+        let candidates = self.score_entities(&doc, &fm, &blocks, &tokens, usize::MAX);
         let fields = candidates
             .into_iter()
             .map(|(field, candidates)| {
@@ -588,6 +592,7 @@ impl Engine {
         fm: &FrontMatter,
         blocks: &[TextBlock],
         tokens: &[Vec<Token<'_>>],
+        evidence: usize,
     ) -> BTreeMap<Field, Vec<Candidate>> {
         let matcher = self.matcher();
         let text = MatchText::new(blocks, tokens, &self.segmenter);
@@ -611,6 +616,11 @@ impl Engine {
             &post,
             &self.options.scoring,
         );
+        // Pinning a mention to its line and column searches the file; a fill reports only the
+        // first few per candidate, and a name mentioned fifty times would cost fifty searches.
+        for candidate in candidates.values_mut().flatten() {
+            candidate.evidence.truncate(evidence);
+        }
         locate_evidence(doc.text(), &mut candidates);
         candidates
     }
@@ -779,7 +789,8 @@ pub struct Filled {
     pub status: Status,
     /// The post's main language, when analysed.
     pub language: Option<Language>,
-    /// The scored candidates of each entity field that was filled.
+    /// The scored candidates of each entity field that was filled, each with the first
+    /// [`FILL_EVIDENCE`] of its mentions as evidence (`explain` gives them all).
     pub candidates: BTreeMap<Field, Vec<Candidate>>,
     /// The tag, category and area suggestions, when any of those fields was filled.
     pub topics: Option<TopicSuggestion>,

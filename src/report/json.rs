@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::app::FILL_EVIDENCE;
 use crate::app::{Explanation, FileReport, Status, Totals};
 use crate::field::Field;
 use crate::matcher::{Cue, Place};
@@ -13,9 +14,6 @@ use crate::report::human::one_line;
 use crate::score::{Candidate, Evidence};
 use crate::summary::Language;
 use crate::topic::TopicSuggestion;
-
-/// How many mentions of a candidate the `fill` report lists (explain lists them all).
-const FILL_EVIDENCE: usize = 3;
 
 /// The version of the JSON shape; bumped on any incompatible change.
 pub const VERSION: u32 = 1;
