@@ -477,8 +477,7 @@ impl Engine {
             }
             Selection::Fill(fields) => fields,
         };
-        // The post needs analysis: the segmenter's table is built on another core while this
-        // one builds the matcher.
+        // The post needs analysis: the segmenter's table is built on another core.
         self.segmenter.prepare_in_background();
         let blocks = post_blocks(&doc, &fm);
         if fields.iter().any(|f| f.is_entity())
@@ -488,6 +487,18 @@ impl Engine {
             Segmenter::prepare_tagger_in_background();
         }
         let language = detect_language(&blocks);
+        // Segmentation waits for the jieba table; what else this post needs is built first, so
+        // that a cold run builds it on this core while the table is built on the other.
+        if fields.iter().any(|f| f.is_entity()) {
+            self.matcher();
+        }
+        if let Some(slot) = self
+            .topics
+            .as_ref()
+            .filter(|_| fields.iter().any(|f| f.is_topic()))
+        {
+            slot.get();
+        }
         // Cut once: alias alignment and topic features read the same words.
         let tokens = if fields.iter().any(|f| f.is_entity() || f.is_topic()) {
             self.segmenter.segment_blocks(&blocks)
