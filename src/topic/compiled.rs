@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 
 use super::{ModelParts, ScorerClass};
+use crate::vocab::compiled::Reader;
 
 /// Must match `TOPIC_MAGIC` in `src/build.rs`.
 const MAGIC: &[u8; 8] = b"FFTOPIC1";
@@ -15,9 +16,7 @@ static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/shipped_topics.b
 /// The parts of the shipped model, or `None` when the build could not compile them (the YAML
 /// loader then reports why).
 pub(super) fn shipped_parts() -> Option<ModelParts<'static>> {
-    let mut reader = Reader {
-        bytes: TABLE.strip_prefix(MAGIC)?,
-    };
+    let mut reader = Reader::new(TABLE.strip_prefix(MAGIC)?);
     let n = reader.u32()?;
     let keywords = (0..n)
         .map(|_| reader.str().map(Cow::Borrowed))
@@ -41,7 +40,7 @@ pub(super) fn shipped_parts() -> Option<ModelParts<'static>> {
     let areas = (0..n)
         .map(|_| reader.class(keywords.len()))
         .collect::<Option<_>>()?;
-    reader.bytes.is_empty().then_some(ModelParts {
+    reader.is_done().then_some(ModelParts {
         keywords,
         tags,
         tag_aliases,
@@ -51,33 +50,7 @@ pub(super) fn shipped_parts() -> Option<ModelParts<'static>> {
     })
 }
 
-struct Reader {
-    bytes: &'static [u8],
-}
-
-impl Reader {
-    fn take(&mut self, n: usize) -> Option<&'static [u8]> {
-        if self.bytes.len() < n {
-            return None;
-        }
-        let (head, rest) = self.bytes.split_at(n);
-        self.bytes = rest;
-        Some(head)
-    }
-
-    fn u32(&mut self) -> Option<usize> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize)
-    }
-
-    fn f32(&mut self) -> Option<f32> {
-        Some(f32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-
-    fn str(&mut self) -> Option<&'static str> {
-        let n = self.u32()?;
-        std::str::from_utf8(self.take(n)?).ok()
-    }
-
+impl Reader<'static> {
     fn weights(&mut self) -> Option<Vec<(&'static str, f32)>> {
         let n = self.u32()?;
         (0..n).map(|_| Some((self.str()?, self.f32()?))).collect()

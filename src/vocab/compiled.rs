@@ -44,7 +44,7 @@ pub fn shipped_vocabulary() -> Option<Vocabulary> {
         entries.extend(file);
     }
     let aliases = reader.aliases()?;
-    reader.bytes.is_empty().then_some(Vocabulary {
+    reader.is_done().then_some(Vocabulary {
         entries,
         aliases,
         files,
@@ -61,7 +61,7 @@ pub(crate) fn shipped_automata() -> Option<[(Vec<PatternSpec>, &'static [u8]); 2
     };
     let exact = reader.automaton()?;
     let folded = reader.automaton()?;
-    reader.bytes.is_empty().then_some([exact, folded])
+    reader.is_done().then_some([exact, folded])
 }
 
 /// The entries of each shipped file, in the order of [`super::SHIPPED`], or `None` when the build
@@ -77,7 +77,7 @@ pub fn shipped_entries() -> Option<Vec<Vec<Entry>>> {
     }
     // The keys that follow are those of the built-in layer alone; a layered run indexes anew.
     reader.aliases()?;
-    reader.bytes.is_empty().then_some(files)
+    reader.is_done().then_some(files)
 }
 
 /// The shipped entries an ASCII-lowercased normalized key names, by binary search in the
@@ -131,11 +131,53 @@ pub(crate) fn shipped_lookup(key: &str) -> Vec<EntryId> {
     Vec::new()
 }
 
-struct Reader<'a> {
+/// Reads the little-endian records `src/build.rs` writes. Every read past the end gives `None`,
+/// so a table that does not decode leaves the caller to the YAML loader. The topic model's
+/// table (`crate::topic::compiled`) is read with it too.
+pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
 }
 
 impl<'a> Reader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes }
+    }
+
+    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.bytes.len() < n {
+            return None;
+        }
+        let (head, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        Some(head)
+    }
+
+    pub(crate) fn u32(&mut self) -> Option<usize> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize)
+    }
+
+    pub(crate) fn f32(&mut self) -> Option<f32> {
+        Some(f32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    /// Whether every byte was read.
+    pub(crate) fn is_done(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// A length-prefixed UTF-8 string, borrowed from the table.
+    pub(crate) fn str(&mut self) -> Option<&'a str> {
+        let n = self.u32()?;
+        std::str::from_utf8(self.take(n)?).ok()
+    }
+
+    fn string(&mut self) -> Option<String> {
+        self.str().map(str::to_owned)
+    }
     fn aliases(&mut self) -> Option<Vec<Alias>> {
         let n = self.u32()?;
         let mut aliases = Vec::with_capacity(n);
@@ -171,29 +213,6 @@ impl<'a> Reader<'a> {
         }
         let len = self.u32()?;
         Some((patterns, self.take(len)?))
-    }
-
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if self.bytes.len() < n {
-            return None;
-        }
-        let (head, rest) = self.bytes.split_at(n);
-        self.bytes = rest;
-        Some(head)
-    }
-
-    fn u32(&mut self) -> Option<usize> {
-        let b = self.take(4)?;
-        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-
-    fn string(&mut self) -> Option<String> {
-        let n = self.u32()?;
-        std::str::from_utf8(self.take(n)?).ok().map(str::to_owned)
     }
 
     fn list(&mut self) -> Option<Vec<String>> {
