@@ -203,9 +203,9 @@ impl Segmenter {
 
 impl Segmenter {
     /// Hands jieba's token spans in a Han run to `emit`, from the thread's cache when this
-    /// segmenter cut the same run before. One post is segmented by several stages (alias
-    /// alignment, name proposals, summary sentences, topic features) over texts that differ as
-    /// wholes but share their runs, so each run is cut by jieba about once.
+    /// segmenter cut the same run before. A post's blocks are cut once ([`Self::segment_blocks`]),
+    /// but the summary's cleaned sentences, the blocks whose normalization changed their words,
+    /// and the next posts share most of their runs with what was already cut.
     fn cut_run(&self, cache: &mut RunCache, run: &str, mut emit: impl FnMut(Range<usize>)) {
         if cache.owner != self.id || cache.bytes() > RUN_CACHE_BYTES {
             cache.clear(self.id);
@@ -215,16 +215,12 @@ impl Segmenter {
             .index
             .get(&hash)
             .map(|&i| cache.entries[i as usize].clone());
-        if let Some((text, spans)) = cached {
-            if &cache.text[text.start as usize..text.end as usize] == run {
-                for &(start, end) in &cache.spans[spans.start as usize..spans.end as usize] {
-                    emit(start as usize..end as usize);
-                }
-            } else {
-                // Another run with the same hash holds the slot: cut this one afresh.
-                for token in self.jieba().cut(run, true) {
-                    emit(token.byte_start..token.byte_end);
-                }
+        // A run whose hash another run holds is cut afresh and takes the slot over.
+        if let Some((_, spans)) =
+            cached.filter(|(text, _)| &cache.text[text.start as usize..text.end as usize] == run)
+        {
+            for &(start, end) in &cache.spans[spans.start as usize..spans.end as usize] {
+                emit(start as usize..end as usize);
             }
             return;
         }
