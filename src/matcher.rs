@@ -17,7 +17,7 @@ use crate::extract::{TextBlock, Zone};
 use crate::field::Field;
 use crate::segment::{is_han, Segmenter, Token};
 use crate::vocab::compiled::shipped_automata;
-use crate::vocab::keys::{pattern_sets, PatternSpec, CASELESS_MIN_LETTERS};
+use crate::vocab::keys::{is_stable_punctuation, pattern_sets, PatternSpec, CASELESS_MIN_LETTERS};
 use crate::vocab::{normalize, push_folded, EntryId, Vocabulary};
 
 /// Where in the post a mention sits; scoring weighs these differently.
@@ -688,59 +688,109 @@ impl NormText {
             original_len: original.len(),
             same_tokens: true,
         };
+        let bytes = original.as_bytes();
         let mut buf = String::new();
         let mut after_space = false;
         let mut prev_plain = false;
         // Where the run of characters copied as they are began; it is appended whole.
         let mut copy_from = 0;
-        for (offset, c) in original.char_indices() {
-            // ASCII and the CJK Unified Ideographs are their own normal form, and nearly all of a
-            // post: they skip the per-character fold.
+        let mut offset = 0;
+        while offset < bytes.len() {
+            // ASCII and the CJK Unified Ideographs (U+4E00..U+9FFF, lead byte E4 with a second
+            // byte from B8, or E5..E9) are their own normal form and nearly all of a post: they
+            // stay in the run by their bytes alone. So does a space after a run character, as
+            // it is its own normal form there (`folds_in_bulk_like_per_character` checks).
+            let b = bytes[offset];
+            let step = match b {
+                b' ' if copy_from < offset && bytes[offset - 1] != b' ' => {
+                    after_space = true;
+                    1
+                }
+                b'\t'..=b'\r' | b' ' => 0,
+                0..=0x7f => {
+                    after_space = false;
+                    1
+                }
+                0xe5..=0xe9 => {
+                    after_space = false;
+                    3
+                }
+                0xe4 if bytes[offset + 1] >= 0xb8 => {
+                    after_space = false;
+                    3
+                }
+                _ => 0,
+            };
+            if step > 0 {
+                prev_plain = true;
+                offset += step;
+                continue;
+            }
+            let c = original[offset..]
+                .chars()
+                .next()
+                .expect("a character starts here");
+            // Punctuation that is its own normal form and no space or letter goes in the run too.
+            if is_stable_punctuation(c) {
+                prev_plain = false;
+                offset += c.len_utf8();
+                continue;
+            }
             let plain = c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c);
             let was_plain = std::mem::replace(&mut prev_plain, plain);
-            if plain && !c.is_whitespace() {
-                after_space = false;
-                continue;
-            }
             norm.push_copied(original, copy_from..offset);
             copy_from = offset + c.len_utf8();
-            buf.clear();
-            push_folded(c, &mut buf);
-            if buf.chars().all(char::is_whitespace) {
-                norm.same_tokens &= c.is_whitespace();
-                if !buf.is_empty() && !norm.text.ends_with(' ') {
-                    norm.push_char(offset, c, ' ');
-                }
-                after_space = true;
-                continue;
-            }
-            // A mark joins the word-break segment of a space but not of a newline; format
-            // characters may come between.
-            if after_space && is_combining_mark(c) {
-                norm.same_tokens = false;
-            }
-            after_space &= !c.is_alphanumeric();
-            let mut chars = buf.chars();
-            match (chars.next(), chars.next()) {
-                (Some(folded), None) => {
-                    // Curly quotes segment like `'` except after a Hebrew letter.
-                    let quote_alike = matches!(c, '‘' | '’') && was_plain;
-                    norm.same_tokens &= folded == c || quote_alike || SEGMENT_ALIKE.contains(&c);
-                    norm.push_char(offset, c, folded);
-                }
-                _ => {
-                    norm.same_tokens = false;
-                    norm.pieces.push(Piece {
-                        norm: norm.text.len(),
-                        orig: offset,
-                        linear: false,
-                    });
-                    norm.text.push_str(&buf);
-                }
-            }
+            norm.push_slow(offset, c, was_plain, &mut after_space, &mut buf);
+            offset = copy_from;
         }
         norm.push_copied(original, copy_from..original.len());
         norm
+    }
+
+    /// Appends the normal form of `c` at `offset`, a character that is not plain ASCII or Han,
+    /// or whitespace that may need collapsing. `was_plain`: the character before was plain.
+    fn push_slow(
+        &mut self,
+        offset: usize,
+        c: char,
+        was_plain: bool,
+        after_space: &mut bool,
+        buf: &mut String,
+    ) {
+        buf.clear();
+        push_folded(c, buf);
+        if buf.chars().all(char::is_whitespace) {
+            self.same_tokens &= c.is_whitespace();
+            if !buf.is_empty() && !self.text.ends_with(' ') {
+                self.push_char(offset, c, ' ');
+            }
+            *after_space = true;
+            return;
+        }
+        // A mark joins the word-break segment of a space but not of a newline; format
+        // characters may come between.
+        if *after_space && is_combining_mark(c) {
+            self.same_tokens = false;
+        }
+        *after_space &= !c.is_alphanumeric();
+        let mut chars = buf.chars();
+        match (chars.next(), chars.next()) {
+            (Some(folded), None) => {
+                // Curly quotes segment like `'` except after a Hebrew letter.
+                let quote_alike = matches!(c, '‘' | '’') && was_plain;
+                self.same_tokens &= folded == c || quote_alike || SEGMENT_ALIKE.contains(&c);
+                self.push_char(offset, c, folded);
+            }
+            _ => {
+                self.same_tokens = false;
+                self.pieces.push(Piece {
+                    norm: self.text.len(),
+                    orig: offset,
+                    linear: false,
+                });
+                self.text.push_str(buf);
+            }
+        }
     }
 
     /// Appends `folded`, the normal form of the original `c` at `offset`.
@@ -1284,6 +1334,119 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    impl NormText {
+        /// The per-character fold [`NormText::new`] replaced, kept as its reference.
+        fn per_character(original: &str) -> Self {
+            let mut norm = Self {
+                text: String::with_capacity(original.len()),
+                pieces: Vec::new(),
+                original_len: original.len(),
+                same_tokens: true,
+            };
+            let mut buf = String::new();
+            let mut after_space = false;
+            let mut prev_plain = false;
+            // Where the run of characters copied as they are began; it is appended whole.
+            let mut copy_from = 0;
+            for (offset, c) in original.char_indices() {
+                // ASCII and the CJK Unified Ideographs are their own normal form, and nearly all of a
+                // post: they skip the per-character fold.
+                let plain = c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c);
+                let was_plain = std::mem::replace(&mut prev_plain, plain);
+                if plain && !c.is_whitespace() {
+                    after_space = false;
+                    continue;
+                }
+                norm.push_copied(original, copy_from..offset);
+                copy_from = offset + c.len_utf8();
+                buf.clear();
+                push_folded(c, &mut buf);
+                if buf.chars().all(char::is_whitespace) {
+                    norm.same_tokens &= c.is_whitespace();
+                    if !buf.is_empty() && !norm.text.ends_with(' ') {
+                        norm.push_char(offset, c, ' ');
+                    }
+                    after_space = true;
+                    continue;
+                }
+                // A mark joins the word-break segment of a space but not of a newline; format
+                // characters may come between.
+                if after_space && is_combining_mark(c) {
+                    norm.same_tokens = false;
+                }
+                after_space &= !c.is_alphanumeric();
+                let mut chars = buf.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(folded), None) => {
+                        // Curly quotes segment like `'` except after a Hebrew letter.
+                        let quote_alike = matches!(c, '‘' | '’') && was_plain;
+                        norm.same_tokens &=
+                            folded == c || quote_alike || SEGMENT_ALIKE.contains(&c);
+                        norm.push_char(offset, c, folded);
+                    }
+                    _ => {
+                        norm.same_tokens = false;
+                        norm.pieces.push(Piece {
+                            norm: norm.text.len(),
+                            orig: offset,
+                            linear: false,
+                        });
+                        norm.text.push_str(&buf);
+                    }
+                }
+            }
+            norm.push_copied(original, copy_from..original.len());
+            norm
+        }
+    }
+
+    fn assert_same_norm(text: &str) {
+        let (fast, slow) = (NormText::new(text), NormText::per_character(text));
+        assert_eq!(fast.text, slow.text, "{text:?}");
+        assert_eq!(fast.same_tokens, slow.same_tokens, "{text:?}");
+        assert_eq!(fast.original_len, slow.original_len);
+        let pieces = |n: &NormText| -> Vec<(usize, usize, bool)> {
+            n.pieces
+                .iter()
+                .map(|p| (p.norm, p.orig, p.linear))
+                .collect()
+        };
+        assert_eq!(pieces(&fast), pieces(&slow), "{text:?}");
+    }
+
+    #[test]
+    fn folds_in_bulk_like_per_character() {
+        for text in probe_texts() {
+            assert_same_norm(&text);
+        }
+        // Every character, alone and between the contexts the bulk copy treats apart.
+        // (Past U+2FFFF only unassigned and private-use characters, and the tags and variation
+        // selectors of plane 14.)
+        let chars = (0..=0x2ffff)
+            .chain(0xe0000..=0xe01ef)
+            .filter_map(char::from_u32);
+        for c in chars {
+            for context in ["a{}", " {}", "中{}b", "a\n{}  é"] {
+                assert_same_norm(&context.replace("{}", c.encode_utf8(&mut [0; 4])));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folds_in_bulk_like_per_character_on_any_text(
+            text in "[a Z1\t\n\r中丂乀龥é’‘\u{301}\u{a0}\u{3000}\u{2003}\u{ff21}，…·•\u{4dff}\u{a000}]{0,24}"
+        ) {
+            let (fast, slow) = (NormText::new(&text), NormText::per_character(&text));
+            proptest::prop_assert_eq!(&fast.text, &slow.text);
+            proptest::prop_assert_eq!(fast.same_tokens, slow.same_tokens);
+            let pieces = |n: &NormText| -> Vec<(usize, usize, bool)> {
+                n.pieces.iter().map(|p| (p.norm, p.orig, p.linear)).collect()
+            };
+            proptest::prop_assert_eq!(pieces(&fast), pieces(&slow));
         }
     }
 

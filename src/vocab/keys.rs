@@ -38,20 +38,54 @@ pub fn normalize(text: &str) -> String {
 /// Appends the normalized form of one character (NFKC plus the dot and apostrophe folds); the
 /// matcher calls this per character so it can map positions back to the original text.
 pub fn push_folded(c: char, out: &mut String) {
-    // ASCII and the CJK Unified Ideographs block are their own NFKC form; they are nearly all
-    // of a post, so they skip the decomposition tables.
-    if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) {
+    // ASCII, the CJK Unified Ideographs block and the common CJK punctuation are their own NFKC
+    // form, and the full-width forms of ASCII (`，`, `：`, `（`) are ASCII shifted; they are
+    // nearly all of a post, so they skip the decomposition tables (`folds_match_nfkc` checks).
+    if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) || is_stable_punctuation(c) {
         out.push(c);
         return;
     }
-    for n in std::iter::once(c).nfkc() {
-        out.push(match n {
-            // Chinese names write the middle dot in several ways: 唐纳德·特朗普, 唐纳德•特朗普.
-            '•' | '‧' | '・' | '･' | '∙' | '⋅' => '·',
-            '’' | '‘' | '`' => '\'',
-            other => other,
-        });
+    if let Some(ascii) = (c as u32).checked_sub(0xfee0).filter(|_| c <= '\u{ff5e}') {
+        if let Some(ascii) = char::from_u32(ascii).filter(char::is_ascii_graphic) {
+            out.push(fold_punctuation(ascii));
+            return;
+        }
     }
+    push_folded_nfkc(c, out);
+}
+
+/// [`push_folded`] by the decomposition tables, for any character.
+fn push_folded_nfkc(c: char, out: &mut String) {
+    for n in std::iter::once(c).nfkc() {
+        out.push(fold_punctuation(n));
+    }
+}
+
+/// The folds after NFKC.
+fn fold_punctuation(c: char) -> char {
+    match c {
+        // Chinese names write the middle dot in several ways: 唐纳德·特朗普, 唐纳德•特朗普.
+        '•' | '‧' | '・' | '･' | '∙' | '⋅' => '·',
+        '’' | '‘' | '`' => '\'',
+        other => other,
+    }
+}
+
+/// Punctuation common in Chinese posts that normalization keeps as it is (`。`, `、`, `“`, `《`,
+/// `—`, `·`): not whitespace, not alphanumeric, not a combining mark, so the matcher copies it
+/// like ASCII (`stable_punctuation_is_stable` checks).
+pub(crate) fn is_stable_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '\u{b7}'
+            | '\u{2010}'
+            | '\u{2012}'..='\u{2016}'
+            | '\u{201c}'
+            | '\u{201d}'
+            | '\u{3001}'..='\u{3003}'
+            | '\u{3008}'..='\u{3011}'
+            | '\u{3014}'..='\u{301f}'
+    )
 }
 
 /// The fewest ASCII letters an alias that matches ignoring case has; see [`is_exact_case`].
@@ -142,4 +176,40 @@ pub(crate) fn pattern_sets<'a>(
             .unzip()
     };
     [unzip(exact), unzip(folded)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_match_nfkc() {
+        let (mut fast, mut slow) = (String::new(), String::new());
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            fast.clear();
+            slow.clear();
+            push_folded(c, &mut fast);
+            // The fold before the fast paths for punctuation: ASCII and Han as they are.
+            if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) {
+                slow.push(c);
+            } else {
+                push_folded_nfkc(c, &mut slow);
+            }
+            assert_eq!(fast, slow, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn stable_punctuation_is_stable() {
+        let mut out = String::new();
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            if is_stable_punctuation(c) {
+                out.clear();
+                push_folded_nfkc(c, &mut out);
+                assert_eq!(out, c.to_string(), "{c:?}");
+                assert!(!c.is_whitespace() && !c.is_alphanumeric(), "{c:?}");
+                assert!(!unicode_normalization::char::is_combining_mark(c), "{c:?}");
+            }
+        }
+    }
 }
