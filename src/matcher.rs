@@ -8,7 +8,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use aho_corasick::AhoCorasick;
 use daachorse::CharwiseDoubleArrayAhoCorasick;
 use serde::Serialize;
 use unicode_normalization::char::is_combining_mark;
@@ -16,8 +15,10 @@ use unicode_normalization::char::is_combining_mark;
 use crate::extract::{TextBlock, Zone};
 use crate::field::Field;
 use crate::segment::{is_han, Segmenter, Token};
-use crate::vocab::compiled::shipped_automata;
-use crate::vocab::keys::{is_stable_punctuation, pattern_sets, PatternSpec, CASELESS_MIN_LETTERS};
+use crate::vocab::compiled::shipped_search;
+use crate::vocab::keys::{
+    is_stable_punctuation, pattern_sets, search_spec, PatternSpec, SearchSpec,
+};
 use crate::vocab::{normalize, push_folded, EntryId, Vocabulary};
 
 /// Where in the post a mention sits; scoring weighs these differently.
@@ -140,30 +141,34 @@ pub struct Proposal {
     pub cue: Cue,
 }
 
-/// One alias pattern in an automaton: the entries it names and how it must align.
+/// One alias pattern in the automaton: the entries it names and how it must align.
 #[derive(Debug, Clone, PartialEq)]
 struct Pattern {
     entries: Vec<EntryId>,
     han: bool,
     ambiguous: bool,
+    /// For an exact-case alias, its key: the text as written must read exactly this.
+    case: Option<String>,
 }
 
-impl From<PatternSpec> for Pattern {
-    fn from(spec: PatternSpec) -> Self {
+impl From<(PatternSpec, Option<String>)> for Pattern {
+    fn from((spec, case): (PatternSpec, Option<String>)) -> Self {
         Self {
             entries: spec.entries.into_iter().map(EntryId).collect(),
             han: spec.han,
             ambiguous: spec.ambiguous,
+            case,
         }
     }
 }
 
-/// An automaton over normalized alias keys; the value it reports for a key indexes `patterns`.
-/// The folded one holds ASCII-lowercased keys and searches ASCII-lowercased text, which has the
-/// same byte offsets.
+/// The automaton over the ASCII-lowercased alias keys (lowered text has the same byte
+/// offsets); the value it reports for a key indexes `groups`, the patterns the key stands for
+/// (see [`search_spec`]).
 #[derive(Clone, PartialEq)]
 struct Automaton {
     search: CharwiseDoubleArrayAhoCorasick<u32>,
+    groups: Vec<Vec<u32>>,
     patterns: Vec<Pattern>,
 }
 
@@ -177,58 +182,67 @@ impl std::fmt::Debug for Automaton {
 
 impl Automaton {
     /// `None` when there are no keys (daachorse builds no empty automaton).
-    fn build((keys, patterns): (Vec<String>, Vec<PatternSpec>)) -> Option<Self> {
-        if keys.is_empty() {
+    fn build(spec: SearchSpec) -> Option<Self> {
+        if spec.keys.is_empty() {
             return None;
         }
-        let search = CharwiseDoubleArrayAhoCorasick::with_values(keys.iter().zip(0u32..))
+        let search = CharwiseDoubleArrayAhoCorasick::with_values(spec.keys.iter().zip(0u32..))
             .expect("alias keys are distinct, not empty, and far below daachorse's limits");
-        Some(Self {
-            search,
-            patterns: patterns.into_iter().map(Pattern::from).collect(),
-        })
+        Some(Self::with_search(search, spec))
     }
 
-    /// Adds every occurrence of a key in `text`, overlapping ones included. Hits borrow their
-    /// pattern's entries: most are dropped by alignment or overlap, so copying them is wasted.
-    fn push_hits<'p>(&'p self, text: &str, hits: &mut Vec<Hit<'p>>) {
-        for m in self.search.find_overlapping_iter(text) {
-            let pattern = &self.patterns[m.value() as usize];
-            hits.push(Hit {
-                span: m.start()..m.end(),
-                entries: &pattern.entries,
-                han: pattern.han,
-                ambiguous: pattern.ambiguous || pattern.entries.len() > 1,
-            });
+    fn with_search(search: CharwiseDoubleArrayAhoCorasick<u32>, spec: SearchSpec) -> Self {
+        Self {
+            search,
+            groups: spec.groups,
+            patterns: spec.patterns.into_iter().map(Pattern::from).collect(),
         }
     }
 
-    /// The automata the build precompiled for the shipped vocabulary; `None` if they do not
-    /// decode (the caller then builds them).
-    fn shipped() -> Option<[Option<Self>; 2]> {
-        let decode = |(patterns, bytes): (Vec<PatternSpec>, &[u8])| {
-            if bytes.is_empty() {
-                return Some(None);
+    /// Adds every occurrence of a key in `text` (`lowered` is `text` ASCII-lowercased),
+    /// overlapping ones included; an exact-case pattern only where `text` reads as its key.
+    /// Hits borrow their pattern's entries: most are dropped by alignment or overlap, so
+    /// copying them is wasted.
+    fn push_hits<'p>(&'p self, text: &str, lowered: &str, hits: &mut Vec<Hit<'p>>) {
+        for m in self.search.find_overlapping_iter(lowered) {
+            let span = m.start()..m.end();
+            for &id in &self.groups[m.value() as usize] {
+                let pattern = &self.patterns[id as usize];
+                if pattern
+                    .case
+                    .as_deref()
+                    .is_some_and(|key| text.as_bytes()[span.clone()] != *key.as_bytes())
+                {
+                    continue;
+                }
+                hits.push(Hit {
+                    span: span.clone(),
+                    entries: &pattern.entries,
+                    han: pattern.han,
+                    ambiguous: pattern.ambiguous || pattern.entries.len() > 1,
+                });
             }
-            let (search, rest) = CharwiseDoubleArrayAhoCorasick::deserialize(bytes).ok()?;
-            rest.is_empty().then(|| {
-                Some(Self {
-                    search,
-                    patterns: patterns.into_iter().map(Pattern::from).collect(),
-                })
-            })
-        };
-        let [exact, folded] = shipped_automata()?;
-        Some([decode(exact)?, decode(folded)?])
+        }
+    }
+
+    /// The automaton the build precompiled for the shipped vocabulary; `Some(None)` when it
+    /// has no keys, `None` if it does not decode (the caller then builds it).
+    fn shipped() -> Option<Option<Self>> {
+        let (spec, bytes) = shipped_search()?;
+        if bytes.is_empty() {
+            return Some(None);
+        }
+        let (search, rest) = CharwiseDoubleArrayAhoCorasick::deserialize(bytes).ok()?;
+        rest.is_empty()
+            .then(|| Some(Self::with_search(search, spec)))
     }
 }
 
-/// The compiled vocabulary: two automata (exact case and ASCII case-insensitive) over the
-/// normalized aliases, plus what discovery learns from the vocabulary's names.
+/// The compiled vocabulary: one automaton over the normalized aliases (exact-case ones checked
+/// against the text as written), plus what discovery learns from the vocabulary's names.
 #[derive(Debug)]
 pub struct Matcher {
-    exact: Option<Automaton>,
-    folded: Option<Automaton>,
+    search: Option<Automaton>,
     /// First words of the Latin names in `people` (`Jensen`, `Sam`): a bold `Jensen Wu` reads
     /// as a person, a bold `Canadian Pacific` does not.
     given_names: BTreeSet<String>,
@@ -238,14 +252,13 @@ impl Matcher {
     /// Compiles a vocabulary.
     pub fn new(vocab: &Vocabulary) -> Self {
         let shipped = vocab.is_shipped().then(Automaton::shipped).flatten();
-        let [exact, folded] = shipped.unwrap_or_else(|| {
-            pattern_sets(
+        let search = shipped.unwrap_or_else(|| {
+            Automaton::build(search_spec(pattern_sets(
                 vocab
                     .aliases()
                     .iter()
                     .map(|a| (a.key.as_str(), a.entry.0, a.exact, a.han, a.ambiguous)),
-            )
-            .map(Automaton::build)
+            )))
         });
         // A folded alias also hits text that an exact alias of another entry names (both
         // `Apple` and `APPLE`); collisions are rejected at load unless ambiguous, so marking
@@ -259,8 +272,7 @@ impl Matcher {
             .filter_map(|form| form.split(' ').next().map(str::to_owned))
             .collect();
         Self {
-            exact,
-            folded,
+            search,
             given_names,
         }
     }
@@ -271,21 +283,11 @@ impl Matcher {
         let mut lowered = String::new();
         for (index, block, norm) in post.blocks() {
             let mut hits: Vec<Hit<'_>> = Vec::new();
-            if let Some(exact) = &self.exact {
-                exact.push_hits(&norm.text, &mut hits);
-            }
-            // Every caseless key has that many letters; most Chinese paragraphs have fewer.
-            let caseless = norm
-                .text
-                .bytes()
-                .filter(u8::is_ascii_alphabetic)
-                .nth(CASELESS_MIN_LETTERS - 1)
-                .is_some();
-            if let Some(folded) = self.folded.as_ref().filter(|_| caseless) {
+            if let Some(search) = &self.search {
                 lowered.clear();
                 lowered.push_str(&norm.text);
                 lowered.make_ascii_lowercase();
-                folded.push_hits(&lowered, &mut hits);
+                search.push_hits(&norm.text, &lowered, &mut hits);
             }
             post.keep_aligned(index, &mut hits);
             let mut chars = CharCursor::new(&block.text);
@@ -439,24 +441,26 @@ impl Matcher {
                 forms.entry(normalize(form)).or_default().push(i);
             }
         }
-        let keys: Vec<&String> = forms.keys().collect();
-        let Ok(automaton) = AhoCorasick::new(&keys) else {
-            return Vec::new();
-        };
+        // A post proposes a handful of forms: a vectorized substring search per form beats
+        // building an automaton for them. Every occurrence counts, overlapping ones too; the
+        // order of hits does not matter, as only one form can span given text.
+        let finders: Vec<(memchr::memmem::Finder<'_>, bool)> = forms
+            .keys()
+            .filter(|key| !key.is_empty())
+            .map(|key| (memchr::memmem::Finder::new(key), key.chars().any(is_han)))
+            .collect();
         let mut out = Vec::new();
         for (index, block, norm) in post.blocks() {
-            let mut hits: Vec<Hit<'_>> = automaton
-                .find_overlapping_iter(norm.text.as_str())
-                .map(|m| {
-                    let key = keys[m.pattern().as_usize()];
-                    Hit {
-                        span: m.start()..m.end(),
-                        entries: &[],
-                        han: key.chars().any(is_han),
-                        ambiguous: false,
-                    }
-                })
-                .collect();
+            let text = norm.text.as_bytes();
+            let mut hits: Vec<Hit<'_>> = Vec::new();
+            for (finder, han) in &finders {
+                hits.extend(occurrences(text, finder).map(|span| Hit {
+                    span,
+                    entries: &[],
+                    han: *han,
+                    ambiguous: false,
+                }));
+            }
             post.keep_aligned(index, &mut hits);
             let mut chars = CharCursor::new(&block.text);
             for hit in select_longest(hits) {
@@ -483,6 +487,19 @@ impl Matcher {
         }
         out
     }
+}
+
+/// Every occurrence of a finder's needle (not empty) in `text`, overlapping ones included.
+fn occurrences<'a>(
+    text: &'a [u8],
+    finder: &'a memchr::memmem::Finder<'_>,
+) -> impl Iterator<Item = Range<usize>> + 'a {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let start = from + finder.find(text.get(from..)?)?;
+        from = start + 1;
+        Some(start..start + finder.needle().len())
+    })
 }
 
 /// A raw automaton hit in normalized text, before alignment checks.
@@ -1227,10 +1244,65 @@ mod tests {
         let yaml = Vocabulary::load_layers_from_yaml(true, &[]).expect("valid dictionaries");
         assert!(shipped.is_shipped() && !yaml.is_shipped());
         let (fast, built) = (Matcher::new(&shipped), Matcher::new(&yaml));
-        assert!(fast.exact.is_some() && fast.folded.is_some());
-        assert!(fast.exact == built.exact, "exact-case automata differ");
-        assert!(fast.folded == built.folded, "folded automata differ");
+        assert!(fast.search.is_some());
+        assert!(fast.search == built.search, "automata differ");
         assert_eq!(fast.given_names, built.given_names);
+    }
+
+    #[test]
+    fn one_caseless_scan_finds_what_two_scans_found() {
+        let vocab = Vocabulary::shipped().expect("valid dictionaries");
+        let [(exact_keys, exact), (folded_keys, folded)] = pattern_sets(
+            vocab
+                .aliases()
+                .iter()
+                .map(|a| (a.key.as_str(), a.entry.0, a.exact, a.han, a.ambiguous)),
+        );
+        let automaton = |keys: &[String]| {
+            CharwiseDoubleArrayAhoCorasick::<u32>::with_values(keys.iter().zip(0u32..)).unwrap()
+        };
+        let (exact_search, folded_search) = (automaton(&exact_keys), automaton(&folded_keys));
+        let matcher = Matcher::new(&vocab);
+        let search = matcher.search.as_ref().expect("shipped aliases");
+        let mut texts: Vec<String> = probe_texts().into_iter().step_by(7).collect();
+        for key in exact_keys.iter().chain(&folded_keys) {
+            let upper = key.to_ascii_uppercase();
+            let lower = key.to_ascii_lowercase();
+            texts.push(format!("x {key} {upper}，{lower}。{key}s"));
+        }
+        type Found = (Range<usize>, Vec<u32>, bool, bool);
+        let found = |span: Range<usize>, p: &PatternSpec| -> Found {
+            let ambiguous = p.ambiguous || p.entries.len() > 1;
+            (span, p.entries.clone(), p.han, ambiguous)
+        };
+        // Hits go through a stable sort by length, then start (`select_longest`).
+        let by_span = |hits: &mut Vec<Found>| {
+            hits.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.start.cmp(&b.0.start)));
+        };
+        for text in texts {
+            let mut two: Vec<Found> = exact_search
+                .find_overlapping_iter(&text)
+                .map(|m| found(m.start()..m.end(), &exact[m.value() as usize]))
+                .collect();
+            let lowered = text.to_ascii_lowercase();
+            two.extend(
+                folded_search
+                    .find_overlapping_iter(&lowered)
+                    .map(|m| found(m.start()..m.end(), &folded[m.value() as usize])),
+            );
+            let mut hits = Vec::new();
+            search.push_hits(&text, &lowered, &mut hits);
+            let mut one: Vec<Found> = hits
+                .into_iter()
+                .map(|h| {
+                    let entries = h.entries.iter().map(|e| e.0).collect();
+                    (h.span, entries, h.han, h.ambiguous)
+                })
+                .collect();
+            by_span(&mut two);
+            by_span(&mut one);
+            assert_eq!(one, two, "{text:?}");
+        }
     }
 
     /// Every string of up to three characters, then pseudo-random longer ones, over characters
@@ -1447,6 +1519,26 @@ mod tests {
                 n.pieces.iter().map(|p| (p.norm, p.orig, p.linear)).collect()
             };
             proptest::prop_assert_eq!(pieces(&fast), pieces(&slow));
+        }
+    }
+
+    #[test]
+    fn occurrences_are_the_overlapping_matches_of_an_automaton() {
+        let keys = ["a", "aa", "a1", "中国", "国中", "'", " ", "中", "Ａ"];
+        let automaton = aho_corasick::AhoCorasick::new(keys).unwrap();
+        let finders: Vec<_> = keys.iter().map(memchr::memmem::Finder::new).collect();
+        for text in probe_texts().iter().step_by(3) {
+            let mut expected: Vec<Range<usize>> = automaton
+                .find_overlapping_iter(text.as_str())
+                .map(|m| m.range())
+                .collect();
+            let mut got: Vec<Range<usize>> = finders
+                .iter()
+                .flat_map(|f| occurrences(text.as_bytes(), f))
+                .collect();
+            expected.sort_by_key(|r| (r.start, r.end));
+            got.sort_by_key(|r| (r.start, r.end));
+            assert_eq!(got, expected, "{text:?}");
         }
     }
 

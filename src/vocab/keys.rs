@@ -150,6 +150,43 @@ pub(crate) struct PatternSpec {
     pub(crate) ambiguous: bool,
 }
 
+/// The matcher's one automaton, which scans ASCII-lowercased text: its keys (sorted, distinct;
+/// a key's index is the value the automaton reports), the patterns each key stands for, and
+/// the patterns. A pattern with a `case` key matches only where the text as written reads
+/// exactly that (an exact-case alias); the others ignore ASCII case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SearchSpec {
+    pub(crate) keys: Vec<String>,
+    pub(crate) groups: Vec<Vec<u32>>,
+    pub(crate) patterns: Vec<(PatternSpec, Option<String>)>,
+}
+
+/// Merges the exact-case and the folded pattern sets of [`pattern_sets`] into one search:
+/// exact patterns first, then folded ones, and in a key's group the exact patterns come first.
+/// Scanning lowered text once and checking the case of exact hits finds what scanning the text
+/// with the exact keys and the lowered text with the folded keys finds, in that order per span.
+pub(crate) fn search_spec(sets: [(Vec<String>, Vec<PatternSpec>); 2]) -> SearchSpec {
+    let [(exact_keys, exact), (folded_keys, folded)] = sets;
+    let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut patterns = Vec::with_capacity(exact.len() + folded.len());
+    for (key, pattern) in exact_keys.into_iter().zip(exact) {
+        let id = u32::try_from(patterns.len()).expect("fewer than 4 billion patterns");
+        groups.entry(key.to_ascii_lowercase()).or_default().push(id);
+        patterns.push((pattern, Some(key)));
+    }
+    for (key, pattern) in folded_keys.into_iter().zip(folded) {
+        let id = u32::try_from(patterns.len()).expect("fewer than 4 billion patterns");
+        groups.entry(key).or_default().push(id);
+        patterns.push((pattern, None));
+    }
+    let (keys, groups) = groups.into_iter().unzip();
+    SearchSpec {
+        keys,
+        groups,
+        patterns,
+    }
+}
+
 /// The keys (sorted) and patterns of the exact-case automaton and of the ASCII-case-folded one,
 /// from `(key, entry, exact, han, ambiguous)` per alias in entry order. A pattern's index is the
 /// value the automaton reports for its key.
