@@ -379,12 +379,17 @@ impl Matcher {
                     .as_ref()
                     .is_some_and(|s| s.start == span.start);
                 let label = text.trim_end_matches([':', ' ']);
-                if let Some((han, latin)) = split_gloss(label).or_else(|| {
-                    split_gloss(&format!(
-                        "{label}{}",
-                        leading_parenthetical(&block.text[span.end..])
-                    ))
-                }) {
+                // Without a parenthetical after the span, the second try reads the label again.
+                let gloss = may_hold_parentheses(label)
+                    .then(|| split_gloss(label))
+                    .flatten()
+                    .or_else(|| {
+                        let after = leading_parenthetical(&block.text[span.end..]);
+                        (!after.is_empty())
+                            .then(|| split_gloss(&format!("{label}{after}")))
+                            .flatten()
+                    });
+                if let Some((han, latin)) = gloss {
                     let person =
                         looks_like_person(&latin, Some(&self.given_names)) || han.contains('·');
                     if person && !covered(span) {
@@ -393,9 +398,10 @@ impl Matcher {
                     continue;
                 }
                 // Cheapest tests first: tagging may load jieba's part-of-speech model.
-                if !covered(span)
+                if has_han_name_shape(label)
+                    && !covered(span)
                     && vocab.lookup(label).is_empty()
-                    && looks_like_han_name(label, segmenter)
+                    && (label.contains('·') || segmenter.is_person_name(label))
                 {
                     add(Field::People, label.to_owned(), None, Cue::HanName);
                     continue;
@@ -993,18 +999,29 @@ fn leading_parenthetical(rest: &str) -> &str {
     }
 }
 
-/// Whether a bold Han span reads as a person's name: two to four Han characters that jieba tags
-/// as a name, or a transliteration of two or three parts joined by middle dots (`蒂姆·库克`).
-fn looks_like_han_name(text: &str, segmenter: &Segmenter) -> bool {
+/// Whether a bold Han span is shaped like a person's name: two to four Han characters (a name
+/// if jieba tags it so), or a transliteration of two or three parts joined by middle dots
+/// (`蒂姆·库克`, a name as it is).
+fn has_han_name_shape(text: &str) -> bool {
     let parts: Vec<&str> = text.split('·').collect();
     let han_parts = parts
         .iter()
         .all(|p| !p.is_empty() && p.chars().count() <= 5 && p.chars().all(is_han));
     match parts.len() {
-        1 => (2..=4).contains(&text.chars().count()) && han_parts && segmenter.is_person_name(text),
+        1 => (2..=4).contains(&text.chars().count()) && han_parts,
         2 | 3 => han_parts,
         _ => false,
     }
+}
+
+/// Whether normalizing `text` may give a parenthesis: false when every character is one that
+/// normalization keeps as it is (ASCII, Han, common CJK punctuation) and none is `(` or `)`.
+fn may_hold_parentheses(text: &str) -> bool {
+    !text.chars().all(|c| {
+        (c.is_ascii() && c != '(' && c != ')')
+            || ('\u{4e00}'..='\u{9fff}').contains(&c)
+            || is_stable_punctuation(c)
+    })
 }
 
 /// Whether a Latin string reads as a person's name: two to four capitalized words (initials and
@@ -1540,6 +1557,18 @@ mod tests {
             got.sort_by_key(|r| (r.start, r.end));
             assert_eq!(got, expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn text_that_may_not_hold_parentheses_normalizes_without_them() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = c.to_string();
+            if !may_hold_parentheses(&text) {
+                assert!(!normalize(&text).contains(['(', ')']), "{c:?}");
+            }
+        }
+        assert!(may_hold_parentheses("黄仁勋（Jensen Huang）"));
+        assert!(!may_hold_parentheses("黄仁勋 Jensen Huang。"));
     }
 
     #[test]

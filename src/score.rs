@@ -281,6 +281,13 @@ fn find_caseless(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     None
 }
 
+/// Whether any of `forms` names the post's channel (`channel`: its names normalized and
+/// lowercased).
+fn names_channel<'a>(channel: &[String], mut forms: impl Iterator<Item = &'a str>) -> bool {
+    // Most posts name no channel: then no form needs normalizing.
+    !channel.is_empty() && forms.any(|f| channel.contains(&normalize(f).to_lowercase()))
+}
+
 /// Whether a candidate is written, and if not, why.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
@@ -381,11 +388,6 @@ pub fn score_candidates(
         .map(|c| normalize(c).to_lowercase())
         .filter(|c| !c.is_empty())
         .collect();
-    let is_channel = |forms: &[&str]| {
-        forms
-            .iter()
-            .any(|f| channel.contains(&normalize(f).to_lowercase()))
-    };
     let mut fields: BTreeMap<Field, Vec<Candidate>> =
         FIELDS.iter().map(|f| (*f, Vec::new())).collect();
     for (subject, list) in by_subject {
@@ -398,7 +400,7 @@ pub fn score_candidates(
                     entry.prior(),
                     entry.count.unwrap_or(0),
                     None,
-                    is_channel(&entry.surface_forms().collect::<Vec<_>>()),
+                    names_channel(&channel, entry.surface_forms()),
                 )
             }
             Subject::New { field, name } => {
@@ -415,7 +417,7 @@ pub fn score_candidates(
                     weights.cue_prior(cue),
                     0,
                     Some(cue),
-                    is_channel(&forms),
+                    names_channel(&channel, forms.iter().copied()),
                 )
             }
         };
