@@ -34,7 +34,7 @@ use raw::{item_lines, RawEntry};
 mod keys;
 use keys::{entry_keys, pattern_sets, search_spec};
 
-use daachorse::CharwiseDoubleArrayAhoCorasick;
+use daachorse::DoubleArrayAhoCorasick;
 use jieba_rs::Jieba;
 
 fn main() {
@@ -161,7 +161,7 @@ fn compile_keys(
     let automaton = if search.keys.is_empty() {
         Vec::new()
     } else {
-        CharwiseDoubleArrayAhoCorasick::<u32>::with_values(search.keys.iter().zip(0u32..))
+        DoubleArrayAhoCorasick::<u32>::with_values(search.keys.iter().zip(0u32..))
             .expect("keys are distinct and not empty")
             .serialize()
     };
