@@ -151,11 +151,10 @@ fn compile_keys(
             matcher.extend_from_slice(&id.to_le_bytes());
         }
     }
-    put_u32(matcher, search.groups.len());
-    for group in &search.groups {
-        put_u32(matcher, group.len());
-        for id in group {
-            matcher.extend_from_slice(&id.to_le_bytes());
+    for list in [&search.group_starts, &search.group_ids] {
+        put_u32(matcher, list.len());
+        for n in list {
+            matcher.extend_from_slice(&n.to_le_bytes());
         }
     }
     let automaton = if search.keys.is_empty() {

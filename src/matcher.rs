@@ -163,13 +163,14 @@ impl From<(PatternSpec, Option<String>)> for Pattern {
 }
 
 /// The automaton over the ASCII-lowercased alias keys (lowered text has the same byte
-/// offsets); the value it reports for a key indexes `groups`, the patterns the key stands for
-/// (see [`search_spec`]). It steps by bytes: a key, being whole UTF-8, only matches on character
+/// offsets); the value it reports for a key indexes its group, the patterns the key stands for
+/// (see [`SearchSpec`]). It steps by bytes: a key, being whole UTF-8, only matches on character
 /// boundaries, and byte steps scan posts faster than daachorse's character-wise automaton.
 #[derive(Clone, PartialEq)]
 struct Automaton {
     search: DoubleArrayAhoCorasick<u32>,
-    groups: Vec<Vec<u32>>,
+    group_starts: Vec<u32>,
+    group_ids: Vec<u32>,
     patterns: Vec<Pattern>,
 }
 
@@ -195,7 +196,8 @@ impl Automaton {
     fn with_search(search: DoubleArrayAhoCorasick<u32>, spec: SearchSpec) -> Self {
         Self {
             search,
-            groups: spec.groups,
+            group_starts: spec.group_starts,
+            group_ids: spec.group_ids,
             patterns: spec.patterns.into_iter().map(Pattern::from).collect(),
         }
     }
@@ -207,7 +209,9 @@ impl Automaton {
     fn push_hits<'p>(&'p self, text: &str, lowered: &str, hits: &mut Vec<Hit<'p>>) {
         for m in self.search.find_overlapping_iter(lowered) {
             let span = m.start()..m.end();
-            for &id in &self.groups[m.value() as usize] {
+            let key = m.value() as usize;
+            let group = self.group_starts[key] as usize..self.group_starts[key + 1] as usize;
+            for &id in &self.group_ids[group] {
                 let pattern = &self.patterns[id as usize];
                 if pattern
                     .case

@@ -216,24 +216,29 @@ impl<'a> Reader<'a> {
                 case,
             ));
         }
-        let n = self.u32()?;
-        let groups = (0..n).map(|_| self.ids()).collect::<Option<Vec<_>>>()?;
+        let group_starts = self.ids()?;
+        let group_ids = self.ids()?;
         let len = self.u32()?;
         let search = SearchSpec {
             // The automaton holds the keys; the matcher needs them only to build one.
             keys: Vec::new(),
-            groups,
+            group_starts,
+            group_ids,
             patterns,
         };
         Some((search, self.take(len)?))
     }
 
-    /// A count, then that many `u32` ids.
+    /// A count, then that many `u32`s.
     fn ids(&mut self) -> Option<Vec<u32>> {
         let count = self.u32()?;
-        (0..count)
-            .map(|_| self.u32().and_then(|id| u32::try_from(id).ok()))
-            .collect()
+        let bytes = self.take(count.checked_mul(4)?)?;
+        Some(
+            bytes
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+        )
     }
 
     fn list(&mut self) -> Option<Vec<String>> {

@@ -151,13 +151,15 @@ pub(crate) struct PatternSpec {
 }
 
 /// The matcher's one automaton, which scans ASCII-lowercased text: its keys (sorted, distinct;
-/// a key's index is the value the automaton reports), the patterns each key stands for, and
-/// the patterns. A pattern with a `case` key matches only where the text as written reads
-/// exactly that (an exact-case alias); the others ignore ASCII case.
+/// a key's index is the value the automaton reports), the patterns each key stands for (key `i`
+/// stands for `group_ids[group_starts[i]..group_starts[i + 1]]`), and the patterns. A pattern
+/// with a `case` key matches only where the text as written reads exactly that (an exact-case
+/// alias); the others ignore ASCII case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SearchSpec {
     pub(crate) keys: Vec<String>,
-    pub(crate) groups: Vec<Vec<u32>>,
+    pub(crate) group_starts: Vec<u32>,
+    pub(crate) group_ids: Vec<u32>,
     pub(crate) patterns: Vec<(PatternSpec, Option<String>)>,
 }
 
@@ -179,10 +181,18 @@ pub(crate) fn search_spec(sets: [(Vec<String>, Vec<PatternSpec>); 2]) -> SearchS
         groups.entry(key).or_default().push(id);
         patterns.push((pattern, None));
     }
-    let (keys, groups) = groups.into_iter().unzip();
+    let mut group_starts = vec![0];
+    let mut group_ids = Vec::with_capacity(patterns.len());
+    let mut keys = Vec::with_capacity(groups.len());
+    for (key, ids) in groups {
+        keys.push(key);
+        group_ids.extend(ids);
+        group_starts.push(u32::try_from(group_ids.len()).expect("fewer than 4 billion patterns"));
+    }
     SearchSpec {
         keys,
-        groups,
+        group_starts,
+        group_ids,
         patterns,
     }
 }
