@@ -21,6 +21,9 @@ pub fn has_han(text: &str) -> bool {
 /// Normalizes text for matching: NFKC (full-width to half-width), one kind of middle dot and of
 /// apostrophe, inner whitespace collapsed to one space, trimmed.
 pub fn normalize(text: &str) -> String {
+    if is_normal(text) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         push_folded(c, &mut out);
@@ -33,6 +36,29 @@ pub fn normalize(text: &str) -> String {
         collapsed.push_str(word);
     }
     collapsed
+}
+
+/// Whether [`normalize`] leaves `text` as it is, by a cheap test that holds for most names and
+/// labels: every character is its own normal form (ASCII, Han, common CJK punctuation), and
+/// the only whitespace is single spaces between other characters.
+fn is_normal(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut after_space = false;
+    text.chars().all(|c| {
+        let space = c == ' ';
+        let ok = if space {
+            !after_space
+        } else {
+            (c.is_ascii() && !c.is_ascii_whitespace() && c != '\x0b')
+                || ('\u{4e00}'..='\u{9fff}').contains(&c)
+                || is_stable_punctuation(c)
+        };
+        after_space = space;
+        ok
+    })
 }
 
 /// Appends the normalized form of one character (NFKC plus the dot and apostrophe folds); the
@@ -243,6 +269,40 @@ mod tests {
                 push_folded_nfkc(c, &mut slow);
             }
             assert_eq!(fast, slow, "{c:?}");
+        }
+    }
+
+    /// [`normalize`] without the shortcut for text already normal.
+    fn normalize_in_full(text: &str) -> String {
+        let mut out = String::new();
+        for c in text.chars() {
+            push_folded(c, &mut out);
+        }
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn normal_text_is_recognized_exactly() {
+        let alphabet: Vec<char> = " a1Z中。“\t\n\x0b\x0c\r\u{a0}\u{3000}（，’·•é\u{301}\x1f"
+            .chars()
+            .collect();
+        let mut texts = vec![String::new()];
+        let mut last = texts.clone();
+        for _ in 0..4 {
+            last = last
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        for text in texts {
+            assert_eq!(normalize(&text), normalize_in_full(&text), "{text:?}");
+        }
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            if is_normal(&text) {
+                assert_eq!(normalize_in_full(&text), text, "{c:?}");
+            }
         }
     }
 
