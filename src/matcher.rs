@@ -732,30 +732,27 @@ impl NormText {
             // byte from B8, or E5..E9) are their own normal form and nearly all of a post: they
             // stay in the run by their bytes alone. So does a space after a run character, as
             // it is its own normal form there (`folds_in_bulk_like_per_character` checks).
-            let b = bytes[offset];
-            let step = match b {
-                b' ' if copy_from < offset && bytes[offset - 1] != b' ' => {
-                    after_space = true;
-                    1
+            let start = offset;
+            loop {
+                match bytes.get(offset) {
+                    Some(b'\t'..=b'\r' | b' ') => break,
+                    Some(0..=0x7f) => offset += 1,
+                    Some(0xe5..=0xe9) => offset += 3,
+                    Some(0xe4) if bytes[offset + 1] >= 0xb8 => offset += 3,
+                    _ => break,
                 }
-                b'\t'..=b'\r' | b' ' => 0,
-                0..=0x7f => {
-                    after_space = false;
-                    1
-                }
-                0xe5..=0xe9 => {
-                    after_space = false;
-                    3
-                }
-                0xe4 if bytes[offset + 1] >= 0xb8 => {
-                    after_space = false;
-                    3
-                }
-                _ => 0,
-            };
-            if step > 0 {
+            }
+            if offset > start {
+                after_space = false;
                 prev_plain = true;
-                offset += step;
+            }
+            let Some(&b) = bytes.get(offset) else {
+                break;
+            };
+            if b == b' ' && copy_from < offset && bytes[offset - 1] != b' ' {
+                after_space = true;
+                prev_plain = true;
+                offset += 1;
                 continue;
             }
             let c = original[offset..]
@@ -789,6 +786,20 @@ impl NormText {
         after_space: &mut bool,
         buf: &mut String,
     ) {
+        // Full-width ASCII (`，`, `：`, `（`) is common: its fold is one ASCII character, not
+        // whitespace, and it is no combining mark, so the general case below reduces to this.
+        if let Some(ascii) = (c as u32)
+            .checked_sub(0xfee0)
+            .filter(|_| c <= '\u{ff5e}')
+            .and_then(char::from_u32)
+            .filter(char::is_ascii_graphic)
+        {
+            *after_space &= !ascii.is_ascii_alphanumeric();
+            let folded = if ascii == '`' { '\'' } else { ascii };
+            self.same_tokens &= SEGMENT_ALIKE.contains(&c);
+            self.push_char(offset, c, folded);
+            return;
+        }
         buf.clear();
         push_folded(c, buf);
         if buf.chars().all(char::is_whitespace) {
