@@ -197,7 +197,7 @@ const LOCATE_LINES: usize = 200;
 /// block's first line on (ASCII letters matched case-insensitively, Latin aliases at word
 /// boundaries).
 pub fn locate_evidence(text: &str, fields: &mut BTreeMap<Field, Vec<Candidate>>) {
-    let lines: Vec<&str> = text.split('\n').collect();
+    let lines = Lines::new(text);
     for candidates in fields.values_mut() {
         for candidate in candidates {
             // Per (block line, alias): where the previous occurrence ended.
@@ -210,7 +210,7 @@ pub fn locate_evidence(text: &str, fields: &mut BTreeMap<Field, Vec<Candidate>>)
                 if let Some((line, at)) = find_from(&lines, &evidence.alias, *cursor) {
                     *cursor = (line, at + evidence.alias.len());
                     evidence.line = line + 1;
-                    evidence.column = Some(lines[line][..at].chars().count() + 1);
+                    evidence.column = Some(lines.line(line)[..at].chars().count() + 1);
                 } else {
                     // Not in the file as written; later mentions will not be either.
                     *cursor = (usize::MAX, 0);
@@ -220,44 +220,73 @@ pub fn locate_evidence(text: &str, fields: &mut BTreeMap<Field, Vec<Candidate>>)
     }
 }
 
-/// The first occurrence of `alias` at or after `(line, byte)`, within [`LOCATE_LINES`] of it. Scans
-/// in place (no lowered copy of the line), so locating every mention stays linear in the text.
-fn find_from(lines: &[&str], alias: &str, (line, byte): (usize, usize)) -> Option<(usize, usize)> {
+/// A text's lines (split at `\n`), by where each starts.
+struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        Self { text, starts }
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Where line `i` ends, before its `\n`.
+    fn end(&self, i: usize) -> usize {
+        self.starts
+            .get(i + 1)
+            .map_or(self.text.len(), |next| next - 1)
+    }
+
+    fn line(&self, i: usize) -> &'t str {
+        &self.text[self.starts[i]..self.end(i)]
+    }
+}
+
+/// The first occurrence of `alias` at or after `(line, byte)`, within [`LOCATE_LINES`] of it, as
+/// (line, byte in the line). Scans the lines in place and at once (an alias holds no line break,
+/// so no occurrence spans two), so locating every mention stays linear in the text.
+fn find_from(
+    lines: &Lines<'_>,
+    alias: &str,
+    (line, byte): (usize, usize),
+) -> Option<(usize, usize)> {
     let needle = alias.as_bytes();
-    if needle.is_empty() || line == usize::MAX {
+    if needle.is_empty() || needle.contains(&b'\n') || line >= lines.len() {
         return None;
     }
     let latin = alias.is_ascii();
     // Without ASCII letters, matching ignoring ASCII case is plain substring search (most
-    // aliases are Han), which `str::find` does far faster than a compare at every byte.
+    // aliases are Han), which memmem does far faster than a compare at every byte.
     let caseless = needle.iter().any(u8::is_ascii_alphabetic);
     let last = lines.len().min(line.saturating_add(LOCATE_LINES));
-    for (index, text) in lines.iter().enumerate().take(last).skip(line) {
-        let bytes = text.as_bytes();
-        let mut from = if index == line {
-            byte.min(bytes.len())
+    let bytes = lines.text.as_bytes();
+    let haystack = &bytes[..lines.end(last - 1)];
+    let mut from = lines.starts[line] + byte.min(lines.end(line) - lines.starts[line]);
+    loop {
+        let at = if caseless {
+            find_caseless(haystack, needle, from)
         } else {
-            0
-        };
-        loop {
-            let found = if caseless {
-                find_caseless(bytes, needle, from)
-            } else {
-                bytes
-                    .get(from..)
-                    .and_then(|rest| memchr::memmem::find(rest, needle))
-                    .map(|i| from + i)
-            };
-            let Some(at) = found else { break };
-            let word = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
-            let before = at.checked_sub(1).and_then(|i| bytes.get(i));
-            if !latin || !(word(before) || word(bytes.get(at + needle.len()))) {
-                return Some((index, at));
-            }
-            from = at + 1;
+            haystack
+                .get(from..)
+                .and_then(|rest| memchr::memmem::find(rest, needle))
+                .map(|i| from + i)
+        }?;
+        // A line's edge (a line break or the text's end) is no word character.
+        let word = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+        let before = at.checked_sub(1).and_then(|i| bytes.get(i));
+        if !latin || !(word(before) || word(bytes.get(at + needle.len()))) {
+            let index = lines.starts.partition_point(|&s| s <= at) - 1;
+            return Some((index, at - lines.starts[index]));
         }
+        from = at + 1;
     }
-    None
 }
 
 /// The first `at >= from` where `needle` (not empty) starts in `haystack`, ASCII letters matched
@@ -684,6 +713,79 @@ mod tests {
             let scan = (from..h.len().saturating_sub(n.len() - 1))
                 .find(|&at| h[at..at + n.len()].eq_ignore_ascii_case(n));
             proptest::prop_assert_eq!(find_caseless(h, n, from), scan);
+        }
+    }
+
+    /// The per-line search [`find_from`] replaced.
+    fn find_from_per_line(
+        lines: &[&str],
+        alias: &str,
+        (line, byte): (usize, usize),
+    ) -> Option<(usize, usize)> {
+        let needle = alias.as_bytes();
+        if needle.is_empty() || line == usize::MAX {
+            return None;
+        }
+        let latin = alias.is_ascii();
+        // Without ASCII letters, matching ignoring ASCII case is plain substring search (most
+        // aliases are Han), which `str::find` does far faster than a compare at every byte.
+        let caseless = needle.iter().any(u8::is_ascii_alphabetic);
+        let last = lines.len().min(line.saturating_add(LOCATE_LINES));
+        for (index, text) in lines.iter().enumerate().take(last).skip(line) {
+            let bytes = text.as_bytes();
+            let mut from = if index == line {
+                byte.min(bytes.len())
+            } else {
+                0
+            };
+            loop {
+                let found = if caseless {
+                    find_caseless(bytes, needle, from)
+                } else {
+                    bytes
+                        .get(from..)
+                        .and_then(|rest| memchr::memmem::find(rest, needle))
+                        .map(|i| from + i)
+                };
+                let Some(at) = found else { break };
+                let word = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+                let before = at.checked_sub(1).and_then(|i| bytes.get(i));
+                if !latin || !(word(before) || word(bytes.get(at + needle.len()))) {
+                    return Some((index, at));
+                }
+                from = at + 1;
+            }
+        }
+        None
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn whole_range_search_finds_what_a_per_line_search_finds(
+            text in "[aAb中 \n.]{0,40}",
+            alias in "[aAb中 .]{1,3}",
+            line in 0usize..8,
+            byte in 0usize..12,
+        ) {
+            let per_line: Vec<&str> = text.split('\n').collect();
+            let lines = Lines::new(&text);
+            proptest::prop_assert_eq!(
+                find_from(&lines, &alias, (line, byte)),
+                find_from_per_line(&per_line, &alias, (line, byte))
+            );
+        }
+    }
+
+    #[test]
+    fn search_stops_lines_past_the_start() {
+        for target in [198, 199, 200, 201] {
+            let mut text = "x\n".repeat(target);
+            text.push_str("Name\nName");
+            let per_line: Vec<&str> = text.split('\n').collect();
+            let lines = Lines::new(&text);
+            let found = find_from(&lines, "name", (0, 0));
+            assert_eq!(found, find_from_per_line(&per_line, "name", (0, 0)));
+            assert_eq!(found.is_some(), target < LOCATE_LINES, "{target}");
         }
     }
 }
