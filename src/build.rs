@@ -1,11 +1,11 @@
 //! Precompiles the shipped dictionaries (`dictionaries/*.yaml`, the human-edited source of truth)
 //! into a compact binary table that the binary embeds, so a run does not parse 700 KB of YAML at
-//! every start: the entries, their search keys, and the matcher's two Aho-Corasick automata
+//! every start: the entries, their search keys, and the matcher's Aho-Corasick automaton
 //! (daachorse, serialized), so a run with the shipped vocabulary builds none of them. It also
 //! writes jieba's dictionary with the shipped Han aliases already added (`shipped_jieba.txt`), at
 //! the frequencies `Jieba::add_word` gives them, so the segmenter adds no words at start-up.
 //! `src/vocab/compiled.rs` reads the table; tests check it against the YAML loader and the
-//! automata and the dictionary against those built at run time.
+//! automaton and the dictionary against those built at run time.
 //!
 //! A file that does not parse here produces no table at all: the binary then falls back to the
 //! YAML loader, which reports the error with its file and line (`tests/dictionaries.rs`), rather
@@ -32,9 +32,9 @@ use raw::{item_lines, RawEntry};
 #[path = "vocab/keys.rs"]
 #[allow(dead_code)]
 mod keys;
-use keys::{entry_keys, pattern_sets};
+use keys::{entry_keys, pattern_sets, search_spec};
 
-use daachorse::CharwiseDoubleArrayAhoCorasick;
+use daachorse::DoubleArrayAhoCorasick;
 use jieba_rs::Jieba;
 
 fn main() {
@@ -83,8 +83,9 @@ fn main() {
 }
 
 /// Appends the search keys of every shipped entry (the built-in layer alone, so ids are
-/// positions) to the vocabulary table, and the patterns and serialized automaton of the
-/// exact-case and the folded automaton to the matcher table, and the lookup index to its own;
+/// positions) to the vocabulary table, the patterns, key groups and serialized automaton of the
+/// matcher's one search (see `keys::search_spec`) to the matcher table, and the lookup index to
+/// its own;
 /// returns the Han keys, sorted and
 /// deduplicated (jieba's extra words).
 fn compile_keys(
@@ -130,30 +131,41 @@ fn compile_keys(
         }
     }
     lookup.extend_from_slice(&records);
-    let sets = pattern_sets(
+    let search = search_spec(pattern_sets(
         aliases
             .iter()
             .map(|(k, id)| (k.key.as_str(), *id, k.exact, k.han, k.ambiguous)),
-    );
-    for (keys, patterns) in sets {
-        put_u32(matcher, patterns.len());
-        for pattern in &patterns {
-            matcher.push(u8::from(pattern.han) | u8::from(pattern.ambiguous) << 1);
-            put_u32(matcher, pattern.entries.len());
-            for id in &pattern.entries {
-                matcher.extend_from_slice(&id.to_le_bytes());
-            }
+    ));
+    put_u32(matcher, search.patterns.len());
+    for (pattern, case) in &search.patterns {
+        matcher.push(
+            u8::from(pattern.han)
+                | u8::from(pattern.ambiguous) << 1
+                | u8::from(case.is_some()) << 2,
+        );
+        if let Some(case) = case {
+            put_str(matcher, case);
         }
-        let automaton = if keys.is_empty() {
-            Vec::new()
-        } else {
-            CharwiseDoubleArrayAhoCorasick::<u32>::with_values(keys.iter().zip(0u32..))
-                .expect("keys are distinct and not empty")
-                .serialize()
-        };
-        put_u32(matcher, automaton.len());
-        matcher.extend_from_slice(&automaton);
+        put_u32(matcher, pattern.entries.len());
+        for id in &pattern.entries {
+            matcher.extend_from_slice(&id.to_le_bytes());
+        }
     }
+    for list in [&search.group_starts, &search.group_ids] {
+        put_u32(matcher, list.len());
+        for n in list {
+            matcher.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+    let automaton = if search.keys.is_empty() {
+        Vec::new()
+    } else {
+        DoubleArrayAhoCorasick::<u32>::with_values(search.keys.iter().zip(0u32..))
+            .expect("keys are distinct and not empty")
+            .serialize()
+    };
+    put_u32(matcher, automaton.len());
+    matcher.extend_from_slice(&automaton);
     let mut han: Vec<String> = aliases
         .into_iter()
         .filter(|(k, _)| k.han)

@@ -1,23 +1,24 @@
 //! Finds where a post mentions vocabulary entries: text blocks in, [`Mention`]s out, each with
-//! the alias, line, zone and position. Aliases match with Aho-Corasick (daachorse's double-array
-//! automata, precompiled by the build for the shipped vocabulary) on NFKC-normalized text, Latin
-//! ones at word boundaries; Han aliases must start and end on jieba token boundaries. Also
+//! the alias, line, zone and position. Aliases match with Aho-Corasick (a daachorse double-array
+//! automaton, precompiled by the build for the shipped vocabulary) on NFKC-normalized text, ASCII
+//! case checked per alias, Latin ones at word boundaries; Han aliases must start and end on jieba token boundaries. Also
 //! proposes names the vocabulary lacks (open vocabulary) from bold names, speaker labels and
 //! glosses such as `**黄仁勋**（Jensen Huang）`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use aho_corasick::AhoCorasick;
-use daachorse::CharwiseDoubleArrayAhoCorasick;
+use daachorse::DoubleArrayAhoCorasick;
 use serde::Serialize;
 use unicode_normalization::char::is_combining_mark;
 
 use crate::extract::{TextBlock, Zone};
 use crate::field::Field;
 use crate::segment::{is_han, Segmenter, Token};
-use crate::vocab::compiled::shipped_automata;
-use crate::vocab::keys::{pattern_sets, PatternSpec, CASELESS_MIN_LETTERS};
+use crate::vocab::compiled::shipped_search;
+use crate::vocab::keys::{
+    is_stable_punctuation, pattern_sets, search_spec, PatternSpec, SearchSpec,
+};
 use crate::vocab::{normalize, push_folded, EntryId, Vocabulary};
 
 /// Where in the post a mention sits; scoring weighs these differently.
@@ -140,30 +141,36 @@ pub struct Proposal {
     pub cue: Cue,
 }
 
-/// One alias pattern in an automaton: the entries it names and how it must align.
+/// One alias pattern in the automaton: the entries it names and how it must align.
 #[derive(Debug, Clone, PartialEq)]
 struct Pattern {
     entries: Vec<EntryId>,
     han: bool,
     ambiguous: bool,
+    /// For an exact-case alias, its key: the text as written must read exactly this.
+    case: Option<String>,
 }
 
-impl From<PatternSpec> for Pattern {
-    fn from(spec: PatternSpec) -> Self {
+impl From<(PatternSpec, Option<String>)> for Pattern {
+    fn from((spec, case): (PatternSpec, Option<String>)) -> Self {
         Self {
             entries: spec.entries.into_iter().map(EntryId).collect(),
             han: spec.han,
             ambiguous: spec.ambiguous,
+            case,
         }
     }
 }
 
-/// An automaton over normalized alias keys; the value it reports for a key indexes `patterns`.
-/// The folded one holds ASCII-lowercased keys and searches ASCII-lowercased text, which has the
-/// same byte offsets.
+/// The automaton over the ASCII-lowercased alias keys (lowered text has the same byte
+/// offsets); the value it reports for a key indexes its group, the patterns the key stands for
+/// (see [`SearchSpec`]). It steps by bytes: a key, being whole UTF-8, only matches on character
+/// boundaries, and byte steps scan posts faster than daachorse's character-wise automaton.
 #[derive(Clone, PartialEq)]
 struct Automaton {
-    search: CharwiseDoubleArrayAhoCorasick<u32>,
+    search: DoubleArrayAhoCorasick<u32>,
+    group_starts: Vec<u32>,
+    group_ids: Vec<u32>,
     patterns: Vec<Pattern>,
 }
 
@@ -177,58 +184,70 @@ impl std::fmt::Debug for Automaton {
 
 impl Automaton {
     /// `None` when there are no keys (daachorse builds no empty automaton).
-    fn build((keys, patterns): (Vec<String>, Vec<PatternSpec>)) -> Option<Self> {
-        if keys.is_empty() {
+    fn build(spec: SearchSpec) -> Option<Self> {
+        if spec.keys.is_empty() {
             return None;
         }
-        let search = CharwiseDoubleArrayAhoCorasick::with_values(keys.iter().zip(0u32..))
+        let search = DoubleArrayAhoCorasick::with_values(spec.keys.iter().zip(0u32..))
             .expect("alias keys are distinct, not empty, and far below daachorse's limits");
-        Some(Self {
-            search,
-            patterns: patterns.into_iter().map(Pattern::from).collect(),
-        })
+        Some(Self::with_search(search, spec))
     }
 
-    /// Adds every occurrence of a key in `text`, overlapping ones included. Hits borrow their
-    /// pattern's entries: most are dropped by alignment or overlap, so copying them is wasted.
-    fn push_hits<'p>(&'p self, text: &str, hits: &mut Vec<Hit<'p>>) {
-        for m in self.search.find_overlapping_iter(text) {
-            let pattern = &self.patterns[m.value() as usize];
-            hits.push(Hit {
-                span: m.start()..m.end(),
-                entries: &pattern.entries,
-                han: pattern.han,
-                ambiguous: pattern.ambiguous || pattern.entries.len() > 1,
-            });
+    fn with_search(search: DoubleArrayAhoCorasick<u32>, spec: SearchSpec) -> Self {
+        Self {
+            search,
+            group_starts: spec.group_starts,
+            group_ids: spec.group_ids,
+            patterns: spec.patterns.into_iter().map(Pattern::from).collect(),
         }
     }
 
-    /// The automata the build precompiled for the shipped vocabulary; `None` if they do not
-    /// decode (the caller then builds them).
-    fn shipped() -> Option<[Option<Self>; 2]> {
-        let decode = |(patterns, bytes): (Vec<PatternSpec>, &[u8])| {
-            if bytes.is_empty() {
-                return Some(None);
+    /// Adds every occurrence of a key in `text` (`lowered` is `text` ASCII-lowercased),
+    /// overlapping ones included; an exact-case pattern only where `text` reads as its key.
+    /// Hits borrow their pattern's entries: most are dropped by alignment or overlap, so
+    /// copying them is wasted.
+    fn push_hits<'p>(&'p self, text: &str, lowered: &str, hits: &mut Vec<Hit<'p>>) {
+        for m in self.search.find_overlapping_iter(lowered) {
+            let span = m.start()..m.end();
+            let key = m.value() as usize;
+            let group = self.group_starts[key] as usize..self.group_starts[key + 1] as usize;
+            for &id in &self.group_ids[group] {
+                let pattern = &self.patterns[id as usize];
+                if pattern
+                    .case
+                    .as_deref()
+                    .is_some_and(|key| text.as_bytes()[span.clone()] != *key.as_bytes())
+                {
+                    continue;
+                }
+                hits.push(Hit {
+                    span: span.clone(),
+                    entries: &pattern.entries,
+                    han: pattern.han,
+                    ambiguous: pattern.ambiguous || pattern.entries.len() > 1,
+                });
             }
-            let (search, rest) = CharwiseDoubleArrayAhoCorasick::deserialize(bytes).ok()?;
-            rest.is_empty().then(|| {
-                Some(Self {
-                    search,
-                    patterns: patterns.into_iter().map(Pattern::from).collect(),
-                })
-            })
-        };
-        let [exact, folded] = shipped_automata()?;
-        Some([decode(exact)?, decode(folded)?])
+        }
+    }
+
+    /// The automaton the build precompiled for the shipped vocabulary; `Some(None)` when it
+    /// has no keys, `None` if it does not decode (the caller then builds it).
+    fn shipped() -> Option<Option<Self>> {
+        let (spec, bytes) = shipped_search()?;
+        if bytes.is_empty() {
+            return Some(None);
+        }
+        let (search, rest) = DoubleArrayAhoCorasick::deserialize(bytes).ok()?;
+        rest.is_empty()
+            .then(|| Some(Self::with_search(search, spec)))
     }
 }
 
-/// The compiled vocabulary: two automata (exact case and ASCII case-insensitive) over the
-/// normalized aliases, plus what discovery learns from the vocabulary's names.
+/// The compiled vocabulary: one automaton over the normalized aliases (exact-case ones checked
+/// against the text as written), plus what discovery learns from the vocabulary's names.
 #[derive(Debug)]
 pub struct Matcher {
-    exact: Option<Automaton>,
-    folded: Option<Automaton>,
+    search: Option<Automaton>,
     /// First words of the Latin names in `people` (`Jensen`, `Sam`): a bold `Jensen Wu` reads
     /// as a person, a bold `Canadian Pacific` does not.
     given_names: BTreeSet<String>,
@@ -238,14 +257,13 @@ impl Matcher {
     /// Compiles a vocabulary.
     pub fn new(vocab: &Vocabulary) -> Self {
         let shipped = vocab.is_shipped().then(Automaton::shipped).flatten();
-        let [exact, folded] = shipped.unwrap_or_else(|| {
-            pattern_sets(
+        let search = shipped.unwrap_or_else(|| {
+            Automaton::build(search_spec(pattern_sets(
                 vocab
                     .aliases()
                     .iter()
                     .map(|a| (a.key.as_str(), a.entry.0, a.exact, a.han, a.ambiguous)),
-            )
-            .map(Automaton::build)
+            )))
         });
         // A folded alias also hits text that an exact alias of another entry names (both
         // `Apple` and `APPLE`); collisions are rejected at load unless ambiguous, so marking
@@ -259,8 +277,7 @@ impl Matcher {
             .filter_map(|form| form.split(' ').next().map(str::to_owned))
             .collect();
         Self {
-            exact,
-            folded,
+            search,
             given_names,
         }
     }
@@ -271,21 +288,11 @@ impl Matcher {
         let mut lowered = String::new();
         for (index, block, norm) in post.blocks() {
             let mut hits: Vec<Hit<'_>> = Vec::new();
-            if let Some(exact) = &self.exact {
-                exact.push_hits(&norm.text, &mut hits);
-            }
-            // Every caseless key has that many letters; most Chinese paragraphs have fewer.
-            let caseless = norm
-                .text
-                .bytes()
-                .filter(u8::is_ascii_alphabetic)
-                .nth(CASELESS_MIN_LETTERS - 1)
-                .is_some();
-            if let Some(folded) = self.folded.as_ref().filter(|_| caseless) {
+            if let Some(search) = &self.search {
                 lowered.clear();
                 lowered.push_str(&norm.text);
                 lowered.make_ascii_lowercase();
-                folded.push_hits(&lowered, &mut hits);
+                search.push_hits(&norm.text, &lowered, &mut hits);
             }
             post.keep_aligned(index, &mut hits);
             let mut chars = CharCursor::new(&block.text);
@@ -366,8 +373,12 @@ impl Matcher {
             }
             let in_block = known_by_block.get(&index);
             let covered = |span: &Range<usize>| {
+                let text = &block.text[span.clone()];
                 in_block.is_some_and(|aliases| {
-                    aliases.iter().any(|a| block.text[span.clone()].contains(a))
+                    aliases.iter().any(|a| {
+                        a.len() <= text.len()
+                            && memchr::memmem::find(text.as_bytes(), a.as_bytes()).is_some()
+                    })
                 })
             };
             for span in &block.bold {
@@ -377,12 +388,17 @@ impl Matcher {
                     .as_ref()
                     .is_some_and(|s| s.start == span.start);
                 let label = text.trim_end_matches([':', ' ']);
-                if let Some((han, latin)) = split_gloss(label).or_else(|| {
-                    split_gloss(&format!(
-                        "{label}{}",
-                        leading_parenthetical(&block.text[span.end..])
-                    ))
-                }) {
+                // Without a parenthetical after the span, the second try reads the label again.
+                let gloss = may_hold_parentheses(label)
+                    .then(|| split_gloss(label))
+                    .flatten()
+                    .or_else(|| {
+                        let after = leading_parenthetical(&block.text[span.end..]);
+                        (!after.is_empty())
+                            .then(|| split_gloss(&format!("{label}{after}")))
+                            .flatten()
+                    });
+                if let Some((han, latin)) = gloss {
                     let person =
                         looks_like_person(&latin, Some(&self.given_names)) || han.contains('·');
                     if person && !covered(span) {
@@ -391,9 +407,10 @@ impl Matcher {
                     continue;
                 }
                 // Cheapest tests first: tagging may load jieba's part-of-speech model.
-                if !covered(span)
+                if has_han_name_shape(label)
+                    && !covered(span)
                     && vocab.lookup(label).is_empty()
-                    && looks_like_han_name(label, segmenter)
+                    && (label.contains('·') || segmenter.is_person_name(label))
                 {
                     add(Field::People, label.to_owned(), None, Cue::HanName);
                     continue;
@@ -439,24 +456,26 @@ impl Matcher {
                 forms.entry(normalize(form)).or_default().push(i);
             }
         }
-        let keys: Vec<&String> = forms.keys().collect();
-        let Ok(automaton) = AhoCorasick::new(&keys) else {
-            return Vec::new();
-        };
+        // A post proposes a handful of forms: a vectorized substring search per form beats
+        // building an automaton for them. Every occurrence counts, overlapping ones too; the
+        // order of hits does not matter, as only one form can span given text.
+        let finders: Vec<(memchr::memmem::Finder<'_>, bool)> = forms
+            .keys()
+            .filter(|key| !key.is_empty())
+            .map(|key| (memchr::memmem::Finder::new(key), key.chars().any(is_han)))
+            .collect();
         let mut out = Vec::new();
         for (index, block, norm) in post.blocks() {
-            let mut hits: Vec<Hit<'_>> = automaton
-                .find_overlapping_iter(norm.text.as_str())
-                .map(|m| {
-                    let key = keys[m.pattern().as_usize()];
-                    Hit {
-                        span: m.start()..m.end(),
-                        entries: &[],
-                        han: key.chars().any(is_han),
-                        ambiguous: false,
-                    }
-                })
-                .collect();
+            let text = norm.text.as_bytes();
+            let mut hits: Vec<Hit<'_>> = Vec::new();
+            for (finder, han) in &finders {
+                hits.extend(occurrences(text, finder).map(|span| Hit {
+                    span,
+                    entries: &[],
+                    han: *han,
+                    ambiguous: false,
+                }));
+            }
             post.keep_aligned(index, &mut hits);
             let mut chars = CharCursor::new(&block.text);
             for hit in select_longest(hits) {
@@ -483,6 +502,19 @@ impl Matcher {
         }
         out
     }
+}
+
+/// Every occurrence of a finder's needle (not empty) in `text`, overlapping ones included.
+fn occurrences<'a>(
+    text: &'a [u8],
+    finder: &'a memchr::memmem::Finder<'_>,
+) -> impl Iterator<Item = Range<usize>> + 'a {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let start = from + finder.find(text.get(from..)?)?;
+        from = start + 1;
+        Some(start..start + finder.needle().len())
+    })
 }
 
 /// A raw automaton hit in normalized text, before alignment checks.
@@ -688,59 +720,109 @@ impl NormText {
             original_len: original.len(),
             same_tokens: true,
         };
+        let bytes = original.as_bytes();
         let mut buf = String::new();
         let mut after_space = false;
         let mut prev_plain = false;
         // Where the run of characters copied as they are began; it is appended whole.
         let mut copy_from = 0;
-        for (offset, c) in original.char_indices() {
-            // ASCII and the CJK Unified Ideographs are their own normal form, and nearly all of a
-            // post: they skip the per-character fold.
+        let mut offset = 0;
+        while offset < bytes.len() {
+            // ASCII and the CJK Unified Ideographs (U+4E00..U+9FFF, lead byte E4 with a second
+            // byte from B8, or E5..E9) are their own normal form and nearly all of a post: they
+            // stay in the run by their bytes alone. So does a space after a run character, as
+            // it is its own normal form there (`folds_in_bulk_like_per_character` checks).
+            let b = bytes[offset];
+            let step = match b {
+                b' ' if copy_from < offset && bytes[offset - 1] != b' ' => {
+                    after_space = true;
+                    1
+                }
+                b'\t'..=b'\r' | b' ' => 0,
+                0..=0x7f => {
+                    after_space = false;
+                    1
+                }
+                0xe5..=0xe9 => {
+                    after_space = false;
+                    3
+                }
+                0xe4 if bytes[offset + 1] >= 0xb8 => {
+                    after_space = false;
+                    3
+                }
+                _ => 0,
+            };
+            if step > 0 {
+                prev_plain = true;
+                offset += step;
+                continue;
+            }
+            let c = original[offset..]
+                .chars()
+                .next()
+                .expect("a character starts here");
+            // Punctuation that is its own normal form and no space or letter goes in the run too.
+            if is_stable_punctuation(c) {
+                prev_plain = false;
+                offset += c.len_utf8();
+                continue;
+            }
             let plain = c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c);
             let was_plain = std::mem::replace(&mut prev_plain, plain);
-            if plain && !c.is_whitespace() {
-                after_space = false;
-                continue;
-            }
             norm.push_copied(original, copy_from..offset);
             copy_from = offset + c.len_utf8();
-            buf.clear();
-            push_folded(c, &mut buf);
-            if buf.chars().all(char::is_whitespace) {
-                norm.same_tokens &= c.is_whitespace();
-                if !buf.is_empty() && !norm.text.ends_with(' ') {
-                    norm.push_char(offset, c, ' ');
-                }
-                after_space = true;
-                continue;
-            }
-            // A mark joins the word-break segment of a space but not of a newline; format
-            // characters may come between.
-            if after_space && is_combining_mark(c) {
-                norm.same_tokens = false;
-            }
-            after_space &= !c.is_alphanumeric();
-            let mut chars = buf.chars();
-            match (chars.next(), chars.next()) {
-                (Some(folded), None) => {
-                    // Curly quotes segment like `'` except after a Hebrew letter.
-                    let quote_alike = matches!(c, '‘' | '’') && was_plain;
-                    norm.same_tokens &= folded == c || quote_alike || SEGMENT_ALIKE.contains(&c);
-                    norm.push_char(offset, c, folded);
-                }
-                _ => {
-                    norm.same_tokens = false;
-                    norm.pieces.push(Piece {
-                        norm: norm.text.len(),
-                        orig: offset,
-                        linear: false,
-                    });
-                    norm.text.push_str(&buf);
-                }
-            }
+            norm.push_slow(offset, c, was_plain, &mut after_space, &mut buf);
+            offset = copy_from;
         }
         norm.push_copied(original, copy_from..original.len());
         norm
+    }
+
+    /// Appends the normal form of `c` at `offset`, a character that is not plain ASCII or Han,
+    /// or whitespace that may need collapsing. `was_plain`: the character before was plain.
+    fn push_slow(
+        &mut self,
+        offset: usize,
+        c: char,
+        was_plain: bool,
+        after_space: &mut bool,
+        buf: &mut String,
+    ) {
+        buf.clear();
+        push_folded(c, buf);
+        if buf.chars().all(char::is_whitespace) {
+            self.same_tokens &= c.is_whitespace();
+            if !buf.is_empty() && !self.text.ends_with(' ') {
+                self.push_char(offset, c, ' ');
+            }
+            *after_space = true;
+            return;
+        }
+        // A mark joins the word-break segment of a space but not of a newline; format
+        // characters may come between.
+        if *after_space && is_combining_mark(c) {
+            self.same_tokens = false;
+        }
+        *after_space &= !c.is_alphanumeric();
+        let mut chars = buf.chars();
+        match (chars.next(), chars.next()) {
+            (Some(folded), None) => {
+                // Curly quotes segment like `'` except after a Hebrew letter.
+                let quote_alike = matches!(c, '‘' | '’') && was_plain;
+                self.same_tokens &= folded == c || quote_alike || SEGMENT_ALIKE.contains(&c);
+                self.push_char(offset, c, folded);
+            }
+            _ => {
+                self.same_tokens = false;
+                self.pieces.push(Piece {
+                    norm: self.text.len(),
+                    orig: offset,
+                    linear: false,
+                });
+                self.text.push_str(buf);
+            }
+        }
     }
 
     /// Appends `folded`, the normal form of the original `c` at `offset`.
@@ -888,11 +970,23 @@ fn split_gloss(text: &str) -> Option<(String, String)> {
 
 /// The works in title marks, `《三体》`: the byte range of the marks and the title inside.
 fn book_titles(text: &str) -> Vec<(Range<usize>, String)> {
+    // The marks' last bytes are common in Han text, which slows `str::find` on a char; memmem
+    // looks for the whole mark.
+    let find = |mark: char, range: Range<usize>| {
+        let mut buf = [0; 4];
+        memchr::memmem::find(
+            &text.as_bytes()[range.clone()],
+            mark.encode_utf8(&mut buf).as_bytes(),
+        )
+        .map(|i| range.start + i)
+    };
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(open) = text[from..].find('《').map(|i| from + i) {
+    while let Some(open) = find('《', from..text.len()) {
         let inner = open + '《'.len_utf8();
-        let Some(close) = text[inner..].find(['》', '《']).map(|i| inner + i) else {
+        // The first mark after it, either kind.
+        let closing = find('》', inner..text.len());
+        let Some(close) = find('《', inner..closing.unwrap_or(text.len())).or(closing) else {
             break;
         };
         from = close;
@@ -926,18 +1020,29 @@ fn leading_parenthetical(rest: &str) -> &str {
     }
 }
 
-/// Whether a bold Han span reads as a person's name: two to four Han characters that jieba tags
-/// as a name, or a transliteration of two or three parts joined by middle dots (`蒂姆·库克`).
-fn looks_like_han_name(text: &str, segmenter: &Segmenter) -> bool {
+/// Whether a bold Han span is shaped like a person's name: two to four Han characters (a name
+/// if jieba tags it so), or a transliteration of two or three parts joined by middle dots
+/// (`蒂姆·库克`, a name as it is).
+fn has_han_name_shape(text: &str) -> bool {
     let parts: Vec<&str> = text.split('·').collect();
     let han_parts = parts
         .iter()
         .all(|p| !p.is_empty() && p.chars().count() <= 5 && p.chars().all(is_han));
     match parts.len() {
-        1 => (2..=4).contains(&text.chars().count()) && han_parts && segmenter.is_person_name(text),
+        1 => (2..=4).contains(&text.chars().count()) && han_parts,
         2 | 3 => han_parts,
         _ => false,
     }
+}
+
+/// Whether normalizing `text` may give a parenthesis: false when every character is one that
+/// normalization keeps as it is (ASCII, Han, common CJK punctuation) and none is `(` or `)`.
+fn may_hold_parentheses(text: &str) -> bool {
+    !text.chars().all(|c| {
+        (c.is_ascii() && c != '(' && c != ')')
+            || ('\u{4e00}'..='\u{9fff}').contains(&c)
+            || is_stable_punctuation(c)
+    })
 }
 
 /// Whether a Latin string reads as a person's name: two to four capitalized words (initials and
@@ -1177,10 +1282,66 @@ mod tests {
         let yaml = Vocabulary::load_layers_from_yaml(true, &[]).expect("valid dictionaries");
         assert!(shipped.is_shipped() && !yaml.is_shipped());
         let (fast, built) = (Matcher::new(&shipped), Matcher::new(&yaml));
-        assert!(fast.exact.is_some() && fast.folded.is_some());
-        assert!(fast.exact == built.exact, "exact-case automata differ");
-        assert!(fast.folded == built.folded, "folded automata differ");
+        assert!(fast.search.is_some());
+        assert!(fast.search == built.search, "automata differ");
         assert_eq!(fast.given_names, built.given_names);
+    }
+
+    #[test]
+    fn one_caseless_scan_finds_what_two_scans_found() {
+        let vocab = Vocabulary::shipped().expect("valid dictionaries");
+        let [(exact_keys, exact), (folded_keys, folded)] = pattern_sets(
+            vocab
+                .aliases()
+                .iter()
+                .map(|a| (a.key.as_str(), a.entry.0, a.exact, a.han, a.ambiguous)),
+        );
+        let automaton = |keys: &[String]| {
+            daachorse::CharwiseDoubleArrayAhoCorasick::<u32>::with_values(keys.iter().zip(0u32..))
+                .unwrap()
+        };
+        let (exact_search, folded_search) = (automaton(&exact_keys), automaton(&folded_keys));
+        let matcher = Matcher::new(&vocab);
+        let search = matcher.search.as_ref().expect("shipped aliases");
+        let mut texts: Vec<String> = probe_texts().into_iter().step_by(7).collect();
+        for key in exact_keys.iter().chain(&folded_keys) {
+            let upper = key.to_ascii_uppercase();
+            let lower = key.to_ascii_lowercase();
+            texts.push(format!("x {key} {upper}，{lower}。{key}s"));
+        }
+        type Found = (Range<usize>, Vec<u32>, bool, bool);
+        let found = |span: Range<usize>, p: &PatternSpec| -> Found {
+            let ambiguous = p.ambiguous || p.entries.len() > 1;
+            (span, p.entries.clone(), p.han, ambiguous)
+        };
+        // Hits go through a stable sort by length, then start (`select_longest`).
+        let by_span = |hits: &mut Vec<Found>| {
+            hits.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.start.cmp(&b.0.start)));
+        };
+        for text in texts {
+            let mut two: Vec<Found> = exact_search
+                .find_overlapping_iter(&text)
+                .map(|m| found(m.start()..m.end(), &exact[m.value() as usize]))
+                .collect();
+            let lowered = text.to_ascii_lowercase();
+            two.extend(
+                folded_search
+                    .find_overlapping_iter(&lowered)
+                    .map(|m| found(m.start()..m.end(), &folded[m.value() as usize])),
+            );
+            let mut hits = Vec::new();
+            search.push_hits(&text, &lowered, &mut hits);
+            let mut one: Vec<Found> = hits
+                .into_iter()
+                .map(|h| {
+                    let entries = h.entries.iter().map(|e| e.0).collect();
+                    (h.span, entries, h.han, h.ambiguous)
+                })
+                .collect();
+            by_span(&mut two);
+            by_span(&mut one);
+            assert_eq!(one, two, "{text:?}");
+        }
     }
 
     /// Every string of up to three characters, then pseudo-random longer ones, over characters
@@ -1284,6 +1445,189 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    impl NormText {
+        /// The per-character fold [`NormText::new`] replaced, kept as its reference.
+        fn per_character(original: &str) -> Self {
+            let mut norm = Self {
+                text: String::with_capacity(original.len()),
+                pieces: Vec::new(),
+                original_len: original.len(),
+                same_tokens: true,
+            };
+            let mut buf = String::new();
+            let mut after_space = false;
+            let mut prev_plain = false;
+            // Where the run of characters copied as they are began; it is appended whole.
+            let mut copy_from = 0;
+            for (offset, c) in original.char_indices() {
+                // ASCII and the CJK Unified Ideographs are their own normal form, and nearly all of a
+                // post: they skip the per-character fold.
+                let plain = c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c);
+                let was_plain = std::mem::replace(&mut prev_plain, plain);
+                if plain && !c.is_whitespace() {
+                    after_space = false;
+                    continue;
+                }
+                norm.push_copied(original, copy_from..offset);
+                copy_from = offset + c.len_utf8();
+                buf.clear();
+                push_folded(c, &mut buf);
+                if buf.chars().all(char::is_whitespace) {
+                    norm.same_tokens &= c.is_whitespace();
+                    if !buf.is_empty() && !norm.text.ends_with(' ') {
+                        norm.push_char(offset, c, ' ');
+                    }
+                    after_space = true;
+                    continue;
+                }
+                // A mark joins the word-break segment of a space but not of a newline; format
+                // characters may come between.
+                if after_space && is_combining_mark(c) {
+                    norm.same_tokens = false;
+                }
+                after_space &= !c.is_alphanumeric();
+                let mut chars = buf.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(folded), None) => {
+                        // Curly quotes segment like `'` except after a Hebrew letter.
+                        let quote_alike = matches!(c, '‘' | '’') && was_plain;
+                        norm.same_tokens &=
+                            folded == c || quote_alike || SEGMENT_ALIKE.contains(&c);
+                        norm.push_char(offset, c, folded);
+                    }
+                    _ => {
+                        norm.same_tokens = false;
+                        norm.pieces.push(Piece {
+                            norm: norm.text.len(),
+                            orig: offset,
+                            linear: false,
+                        });
+                        norm.text.push_str(&buf);
+                    }
+                }
+            }
+            norm.push_copied(original, copy_from..original.len());
+            norm
+        }
+    }
+
+    fn assert_same_norm(text: &str) {
+        let (fast, slow) = (NormText::new(text), NormText::per_character(text));
+        assert_eq!(fast.text, slow.text, "{text:?}");
+        assert_eq!(fast.same_tokens, slow.same_tokens, "{text:?}");
+        assert_eq!(fast.original_len, slow.original_len);
+        let pieces = |n: &NormText| -> Vec<(usize, usize, bool)> {
+            n.pieces
+                .iter()
+                .map(|p| (p.norm, p.orig, p.linear))
+                .collect()
+        };
+        assert_eq!(pieces(&fast), pieces(&slow), "{text:?}");
+    }
+
+    #[test]
+    fn folds_in_bulk_like_per_character() {
+        for text in probe_texts() {
+            assert_same_norm(&text);
+        }
+        // Every character, alone and between the contexts the bulk copy treats apart.
+        // (Past U+2FFFF only unassigned and private-use characters, and the tags and variation
+        // selectors of plane 14.)
+        let chars = (0..=0x2ffff)
+            .chain(0xe0000..=0xe01ef)
+            .filter_map(char::from_u32);
+        for c in chars {
+            for context in ["a{}", " {}", "中{}b", "a\n{}  é"] {
+                assert_same_norm(&context.replace("{}", c.encode_utf8(&mut [0; 4])));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folds_in_bulk_like_per_character_on_any_text(
+            text in "[a Z1\t\n\r中丂乀龥é’‘\u{301}\u{a0}\u{3000}\u{2003}\u{ff21}，…·•\u{4dff}\u{a000}]{0,24}"
+        ) {
+            let (fast, slow) = (NormText::new(&text), NormText::per_character(&text));
+            proptest::prop_assert_eq!(&fast.text, &slow.text);
+            proptest::prop_assert_eq!(fast.same_tokens, slow.same_tokens);
+            let pieces = |n: &NormText| -> Vec<(usize, usize, bool)> {
+                n.pieces.iter().map(|p| (p.norm, p.orig, p.linear)).collect()
+            };
+            proptest::prop_assert_eq!(pieces(&fast), pieces(&slow));
+        }
+    }
+
+    #[test]
+    fn occurrences_are_the_overlapping_matches_of_an_automaton() {
+        let keys = ["a", "aa", "a1", "中国", "国中", "'", " ", "中", "Ａ"];
+        let automaton = aho_corasick::AhoCorasick::new(keys).unwrap();
+        let finders: Vec<_> = keys.iter().map(memchr::memmem::Finder::new).collect();
+        for text in probe_texts().iter().step_by(3) {
+            let mut expected: Vec<Range<usize>> = automaton
+                .find_overlapping_iter(text.as_str())
+                .map(|m| m.range())
+                .collect();
+            let mut got: Vec<Range<usize>> = finders
+                .iter()
+                .flat_map(|f| occurrences(text.as_bytes(), f))
+                .collect();
+            expected.sort_by_key(|r| (r.start, r.end));
+            got.sort_by_key(|r| (r.start, r.end));
+            assert_eq!(got, expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn text_that_may_not_hold_parentheses_normalizes_without_them() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = c.to_string();
+            if !may_hold_parentheses(&text) {
+                assert!(!normalize(&text).contains(['(', ')']), "{c:?}");
+            }
+        }
+        assert!(may_hold_parentheses("黄仁勋（Jensen Huang）"));
+        assert!(!may_hold_parentheses("黄仁勋 Jensen Huang。"));
+    }
+
+    #[test]
+    fn book_titles_are_found_like_by_char_search() {
+        // The search `book_titles` replaced.
+        let by_chars = |text: &str| {
+            let mut out = Vec::new();
+            let mut from = 0;
+            while let Some(open) = text[from..].find('《').map(|i| from + i) {
+                let inner = open + '《'.len_utf8();
+                let Some(close) = text[inner..].find(['》', '《']).map(|i| inner + i) else {
+                    break;
+                };
+                from = close;
+                if !text[close..].starts_with('》') {
+                    continue;
+                }
+                let title = normalize(&text[inner..close]);
+                if !title.is_empty() && title.chars().count() <= 40 {
+                    out.push((open..close + '》'.len_utf8(), title));
+                }
+                from = close + '》'.len_utf8();
+            }
+            out
+        };
+        let alphabet: Vec<char> = "《》a 书〈".chars().collect();
+        let mut texts = vec![String::new()];
+        let mut last = texts.clone();
+        for _ in 0..6 {
+            last = last
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        for text in texts {
+            assert_eq!(book_titles(&text), by_chars(&text), "{text:?}");
         }
     }
 

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use super::keys::PatternSpec;
+use super::keys::{PatternSpec, SearchSpec};
 use super::{Alias, Entry, EntryId, FileCounts, Origin, Vocabulary};
 use crate::field::Field;
 
@@ -53,15 +53,15 @@ pub fn shipped_vocabulary() -> Option<Vocabulary> {
     })
 }
 
-/// The patterns and serialized automaton of the shipped vocabulary's exact-case and folded
-/// matchers (an empty automaton when a set has no patterns).
-pub(crate) fn shipped_automata() -> Option<[(Vec<PatternSpec>, &'static [u8]); 2]> {
+/// The search of the shipped vocabulary's matcher (patterns with their case keys and the key
+/// groups; see [`super::keys::search_spec`]) and its serialized automaton (empty when there are
+/// no keys).
+pub(crate) fn shipped_search() -> Option<(SearchSpec, &'static [u8])> {
     let mut reader = Reader {
         bytes: MATCHER.strip_prefix(MAGIC)?,
     };
-    let exact = reader.automaton()?;
-    let folded = reader.automaton()?;
-    reader.is_done().then_some([exact, folded])
+    let search = reader.search()?;
+    reader.is_done().then_some(search)
 }
 
 /// The entries of each shipped file, in the order of [`super::SHIPPED`], or `None` when the build
@@ -196,23 +196,49 @@ impl<'a> Reader<'a> {
         Some(aliases)
     }
 
-    fn automaton(&mut self) -> Option<(Vec<PatternSpec>, &'a [u8])> {
+    fn search(&mut self) -> Option<(SearchSpec, &'a [u8])> {
         let n = self.u32()?;
         let mut patterns = Vec::with_capacity(n);
         for _ in 0..n {
             let flags = *self.take(1)?.first()?;
-            let count = self.u32()?;
-            let entries = (0..count)
-                .map(|_| self.u32().and_then(|id| u32::try_from(id).ok()))
-                .collect::<Option<Vec<u32>>>()?;
-            patterns.push(PatternSpec {
-                entries,
-                han: flags & 1 != 0,
-                ambiguous: flags & 2 != 0,
-            });
+            let case = if flags & 4 != 0 {
+                Some(self.string()?)
+            } else {
+                None
+            };
+            let entries = self.ids()?;
+            patterns.push((
+                PatternSpec {
+                    entries,
+                    han: flags & 1 != 0,
+                    ambiguous: flags & 2 != 0,
+                },
+                case,
+            ));
         }
+        let group_starts = self.ids()?;
+        let group_ids = self.ids()?;
         let len = self.u32()?;
-        Some((patterns, self.take(len)?))
+        let search = SearchSpec {
+            // The automaton holds the keys; the matcher needs them only to build one.
+            keys: Vec::new(),
+            group_starts,
+            group_ids,
+            patterns,
+        };
+        Some((search, self.take(len)?))
+    }
+
+    /// A count, then that many `u32`s.
+    fn ids(&mut self) -> Option<Vec<u32>> {
+        let count = self.u32()?;
+        let bytes = self.take(count.checked_mul(4)?)?;
+        Some(
+            bytes
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+        )
     }
 
     fn list(&mut self) -> Option<Vec<String>> {

@@ -21,6 +21,9 @@ pub fn has_han(text: &str) -> bool {
 /// Normalizes text for matching: NFKC (full-width to half-width), one kind of middle dot and of
 /// apostrophe, inner whitespace collapsed to one space, trimmed.
 pub fn normalize(text: &str) -> String {
+    if is_normal(text) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         push_folded(c, &mut out);
@@ -35,23 +38,80 @@ pub fn normalize(text: &str) -> String {
     collapsed
 }
 
+/// Whether [`normalize`] leaves `text` as it is, by a cheap test that holds for most names and
+/// labels: every character is its own normal form (ASCII, Han, common CJK punctuation), and
+/// the only whitespace is single spaces between other characters.
+fn is_normal(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut after_space = false;
+    text.chars().all(|c| {
+        let space = c == ' ';
+        let ok = if space {
+            !after_space
+        } else {
+            (c.is_ascii() && !c.is_ascii_whitespace() && c != '\x0b')
+                || ('\u{4e00}'..='\u{9fff}').contains(&c)
+                || is_stable_punctuation(c)
+        };
+        after_space = space;
+        ok
+    })
+}
+
 /// Appends the normalized form of one character (NFKC plus the dot and apostrophe folds); the
 /// matcher calls this per character so it can map positions back to the original text.
 pub fn push_folded(c: char, out: &mut String) {
-    // ASCII and the CJK Unified Ideographs block are their own NFKC form; they are nearly all
-    // of a post, so they skip the decomposition tables.
-    if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) {
+    // ASCII, the CJK Unified Ideographs block and the common CJK punctuation are their own NFKC
+    // form, and the full-width forms of ASCII (`，`, `：`, `（`) are ASCII shifted; they are
+    // nearly all of a post, so they skip the decomposition tables (`folds_match_nfkc` checks).
+    if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) || is_stable_punctuation(c) {
         out.push(c);
         return;
     }
-    for n in std::iter::once(c).nfkc() {
-        out.push(match n {
-            // Chinese names write the middle dot in several ways: 唐纳德·特朗普, 唐纳德•特朗普.
-            '•' | '‧' | '・' | '･' | '∙' | '⋅' => '·',
-            '’' | '‘' | '`' => '\'',
-            other => other,
-        });
+    if let Some(ascii) = (c as u32).checked_sub(0xfee0).filter(|_| c <= '\u{ff5e}') {
+        if let Some(ascii) = char::from_u32(ascii).filter(char::is_ascii_graphic) {
+            out.push(fold_punctuation(ascii));
+            return;
+        }
     }
+    push_folded_nfkc(c, out);
+}
+
+/// [`push_folded`] by the decomposition tables, for any character.
+fn push_folded_nfkc(c: char, out: &mut String) {
+    for n in std::iter::once(c).nfkc() {
+        out.push(fold_punctuation(n));
+    }
+}
+
+/// The folds after NFKC.
+fn fold_punctuation(c: char) -> char {
+    match c {
+        // Chinese names write the middle dot in several ways: 唐纳德·特朗普, 唐纳德•特朗普.
+        '•' | '‧' | '・' | '･' | '∙' | '⋅' => '·',
+        '’' | '‘' | '`' => '\'',
+        other => other,
+    }
+}
+
+/// Punctuation common in Chinese posts that normalization keeps as it is (`。`, `、`, `“`, `《`,
+/// `—`, `·`): not whitespace, not alphanumeric, not a combining mark, so the matcher copies it
+/// like ASCII (`stable_punctuation_is_stable` checks).
+pub(crate) fn is_stable_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '\u{b7}'
+            | '\u{2010}'
+            | '\u{2012}'..='\u{2016}'
+            | '\u{201c}'
+            | '\u{201d}'
+            | '\u{3001}'..='\u{3003}'
+            | '\u{3008}'..='\u{3011}'
+            | '\u{3014}'..='\u{301f}'
+    )
 }
 
 /// The fewest ASCII letters an alias that matches ignoring case has; see [`is_exact_case`].
@@ -116,6 +176,53 @@ pub(crate) struct PatternSpec {
     pub(crate) ambiguous: bool,
 }
 
+/// The matcher's one automaton, which scans ASCII-lowercased text: its keys (sorted, distinct;
+/// a key's index is the value the automaton reports), the patterns each key stands for (key `i`
+/// stands for `group_ids[group_starts[i]..group_starts[i + 1]]`), and the patterns. A pattern
+/// with a `case` key matches only where the text as written reads exactly that (an exact-case
+/// alias); the others ignore ASCII case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SearchSpec {
+    pub(crate) keys: Vec<String>,
+    pub(crate) group_starts: Vec<u32>,
+    pub(crate) group_ids: Vec<u32>,
+    pub(crate) patterns: Vec<(PatternSpec, Option<String>)>,
+}
+
+/// Merges the exact-case and the folded pattern sets of [`pattern_sets`] into one search:
+/// exact patterns first, then folded ones, and in a key's group the exact patterns come first.
+/// Scanning lowered text once and checking the case of exact hits finds what scanning the text
+/// with the exact keys and the lowered text with the folded keys finds, in that order per span.
+pub(crate) fn search_spec(sets: [(Vec<String>, Vec<PatternSpec>); 2]) -> SearchSpec {
+    let [(exact_keys, exact), (folded_keys, folded)] = sets;
+    let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut patterns = Vec::with_capacity(exact.len() + folded.len());
+    for (key, pattern) in exact_keys.into_iter().zip(exact) {
+        let id = u32::try_from(patterns.len()).expect("fewer than 4 billion patterns");
+        groups.entry(key.to_ascii_lowercase()).or_default().push(id);
+        patterns.push((pattern, Some(key)));
+    }
+    for (key, pattern) in folded_keys.into_iter().zip(folded) {
+        let id = u32::try_from(patterns.len()).expect("fewer than 4 billion patterns");
+        groups.entry(key).or_default().push(id);
+        patterns.push((pattern, None));
+    }
+    let mut group_starts = vec![0];
+    let mut group_ids = Vec::with_capacity(patterns.len());
+    let mut keys = Vec::with_capacity(groups.len());
+    for (key, ids) in groups {
+        keys.push(key);
+        group_ids.extend(ids);
+        group_starts.push(u32::try_from(group_ids.len()).expect("fewer than 4 billion patterns"));
+    }
+    SearchSpec {
+        keys,
+        group_starts,
+        group_ids,
+        patterns,
+    }
+}
+
 /// The keys (sorted) and patterns of the exact-case automaton and of the ASCII-case-folded one,
 /// from `(key, entry, exact, han, ambiguous)` per alias in entry order. A pattern's index is the
 /// value the automaton reports for its key.
@@ -142,4 +249,74 @@ pub(crate) fn pattern_sets<'a>(
             .unzip()
     };
     [unzip(exact), unzip(folded)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_match_nfkc() {
+        let (mut fast, mut slow) = (String::new(), String::new());
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            fast.clear();
+            slow.clear();
+            push_folded(c, &mut fast);
+            // The fold before the fast paths for punctuation: ASCII and Han as they are.
+            if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) {
+                slow.push(c);
+            } else {
+                push_folded_nfkc(c, &mut slow);
+            }
+            assert_eq!(fast, slow, "{c:?}");
+        }
+    }
+
+    /// [`normalize`] without the shortcut for text already normal.
+    fn normalize_in_full(text: &str) -> String {
+        let mut out = String::new();
+        for c in text.chars() {
+            push_folded(c, &mut out);
+        }
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn normal_text_is_recognized_exactly() {
+        let alphabet: Vec<char> = " a1Z中。“\t\n\x0b\x0c\r\u{a0}\u{3000}（，’·•é\u{301}\x1f"
+            .chars()
+            .collect();
+        let mut texts = vec![String::new()];
+        let mut last = texts.clone();
+        for _ in 0..4 {
+            last = last
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        for text in texts {
+            assert_eq!(normalize(&text), normalize_in_full(&text), "{text:?}");
+        }
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            if is_normal(&text) {
+                assert_eq!(normalize_in_full(&text), text, "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn stable_punctuation_is_stable() {
+        let mut out = String::new();
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            if is_stable_punctuation(c) {
+                out.clear();
+                push_folded_nfkc(c, &mut out);
+                assert_eq!(out, c.to_string(), "{c:?}");
+                assert!(!c.is_whitespace() && !c.is_alphanumeric(), "{c:?}");
+                assert!(!unicode_normalization::char::is_combining_mark(c), "{c:?}");
+            }
+        }
+    }
 }
