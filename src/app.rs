@@ -522,7 +522,14 @@ impl Engine {
         let mut edits = Vec::new();
         for field in fields {
             if let Some(value) = self
-                .suggest(field, &blocks, language, &candidates, topics.as_ref())
+                .suggest(
+                    field,
+                    &blocks,
+                    &tokens,
+                    language,
+                    &candidates,
+                    topics.as_ref(),
+                )
                 .filter(|v| !v.is_empty())
             {
                 let key = self.options.key(field);
@@ -640,12 +647,14 @@ impl Engine {
         &self,
         field: Field,
         blocks: &[TextBlock],
+        tokens: &[Vec<Token<'_>>],
         language: Language,
         candidates: &BTreeMap<Field, Vec<Candidate>>,
         topics: Option<&TopicSuggestion>,
     ) -> Option<FieldValue> {
-        let summary =
-            |lang: Language| summarize(blocks, lang, &self.segmenter, &self.options.summary);
+        let summary = |lang: Language| {
+            summarize(blocks, tokens, lang, &self.segmenter, &self.options.summary)
+        };
         match field {
             Field::Summary => {
                 let lang = match self.options.summary_lang {
@@ -667,8 +676,15 @@ impl Engine {
                 if originals.is_empty() {
                     return None;
                 }
+                let tokens: Vec<Vec<Token<'_>>> = blocks
+                    .iter()
+                    .zip(tokens)
+                    .filter(|(b, _)| b.zone == Zone::English)
+                    .map(|(_, t)| t.clone())
+                    .collect();
                 summarize(
                     &originals,
+                    &tokens,
                     Language::English,
                     &self.segmenter,
                     &self.options.summary,
