@@ -3,10 +3,12 @@
 //! A post's zoned tokens fire triggers; tags are chosen from the score distribution and the
 //! category and area as a consistent pair. Loading reads `tags.yaml` and `taxonomy.yaml`.
 
+mod alias;
 mod compiled;
 mod entries;
 pub mod learn;
 
+use alias::AliasScanner;
 use entries::trigger_keywords;
 pub use entries::{AreaEntry, CategoryEntry, TagEntry, Taxonomy};
 
@@ -14,7 +16,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use aho_corasick::{AhoCorasick, Input, MatchKind};
+use aho_corasick::{AhoCorasick, MatchKind};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -60,13 +62,26 @@ pub struct Features {
     pub channel: Option<String>,
 }
 
-/// How much a token counts by zone; title and headings say more about the topic than the body.
-fn zone_weight(zone: Zone) -> f32 {
+/// How much a token counts by zone, in halves (title 3, heading 1.5, body 1, English original
+/// 0.5): title and headings say more about the topic than the body. Counted in halves, sums are
+/// exact integers whatever their order.
+fn zone_halves(zone: Zone) -> u32 {
     match zone {
-        Zone::Title => 3.0,
-        Zone::Heading => 1.5,
-        Zone::Paragraph => 1.0,
-        Zone::English => 0.5,
+        Zone::Title => 6,
+        Zone::Heading => 3,
+        Zone::Paragraph => 2,
+        Zone::English => 1,
+    }
+}
+
+/// A key's strength from its zone-weighted count (in halves), damped as `1 + ln(count)` so a word
+/// repeated fifty times does not drown the rest.
+fn damped(halves: u32) -> f32 {
+    let count = halves as f32 * 0.5;
+    if count > 1.0 {
+        1.0 + count.ln()
+    } else {
+        count
     }
 }
 
@@ -79,7 +94,27 @@ pub fn feature_key(text: &str, kind: TokenKind) -> Option<String> {
 /// [`feature_key`], borrowing the token when it already is its key (most are).
 fn borrowed_key(text: &str, kind: TokenKind) -> Option<Cow<'_, str>> {
     match kind {
-        TokenKind::Han => (text.chars().nth(1).is_some()).then_some(Cow::Borrowed(text)),
+        // Two characters or more: longer than its first.
+        TokenKind::Han => {
+            (text.len() > text.chars().next()?.len_utf8()).then_some(Cow::Borrowed(text))
+        }
+        // Most Latin words: for ASCII, letters and lowercase are the ASCII ones.
+        TokenKind::Latin if text.is_ascii() => {
+            let bytes = text.as_bytes();
+            let letters = bytes.iter().filter(|b| b.is_ascii_alphabetic()).count();
+            let keep = letters >= 3
+                || (letters == 2
+                    && bytes
+                        .iter()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+            if !keep {
+                None
+            } else if bytes.iter().any(u8::is_ascii_uppercase) {
+                Some(Cow::Owned(text.to_ascii_lowercase()))
+            } else {
+                Some(Cow::Borrowed(text))
+            }
+        }
         TokenKind::Latin => {
             let letters = text.chars().filter(|c| c.is_alphabetic()).count();
             let keep = letters >= 3
@@ -102,58 +137,66 @@ fn borrowed_key(text: &str, kind: TokenKind) -> Option<Cow<'_, str>> {
     }
 }
 
-/// A post's features as the scorer reads them: (key, damped strength) in key order, with their
-/// norm. Keys borrow the post's text, so collecting them allocates little.
+/// A post's distinct feature keys with their zone-weighted counts in halves, and the order of
+/// the keys' bytes, in which the norm and the scores are summed.
+struct PostKeys<'a> {
+    keys: Vec<(Cow<'a, str>, u32)>,
+    /// Indexes into `keys`, in key order.
+    order: Vec<u32>,
+}
+
+impl<'a> PostKeys<'a> {
+    fn collect(blocks: &[TextBlock], tokens: &[Vec<Token<'a>>]) -> Self {
+        // Most posts have a distinct key for every few tokens: sized so the map rarely regrows.
+        let capacity = tokens.iter().map(Vec::len).sum::<usize>() / 4;
+        let mut counts: FxHashMap<Cow<'a, str>, u32> =
+            FxHashMap::with_capacity_and_hasher(capacity, Default::default());
+        for (block, tokens) in blocks.iter().zip(tokens) {
+            let halves = zone_halves(block.zone);
+            for token in tokens {
+                if let Some(key) = borrowed_key(token.text, token.kind) {
+                    *counts.entry(key).or_default() += halves;
+                }
+            }
+        }
+        let keys: Vec<(Cow<'a, str>, u32)> = counts.into_iter().collect();
+        // The keys' first bytes, compared as one number, settle most comparisons; the sort moves
+        // small pairs rather than the keys.
+        let mut order: Vec<(u64, u32)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, (key, _))| (key_prefix(key), i as u32))
+            .collect();
+        order.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| keys[a.1 as usize].0.cmp(&keys[b.1 as usize].0))
+        });
+        Self {
+            order: order.into_iter().map(|(_, i)| i).collect(),
+            keys,
+        }
+    }
+
+    /// (key, damped strength) in key order.
+    fn sorted(&self) -> impl Iterator<Item = (&Cow<'a, str>, f32)> + '_ {
+        self.order.iter().map(|&i| {
+            let (key, halves) = &self.keys[i as usize];
+            (key, damped(*halves))
+        })
+    }
+}
+
+/// A post's features as the scorer reads them: the trigger keywords among its keys with their
+/// damped strength, in key order, and the norm over all of its keys.
 #[derive(Debug, Clone, Default)]
 pub struct PostFeatures<'a> {
-    entries: Vec<(Cow<'a, str>, f32)>,
+    /// (keyword id, strength); keyword ids are in key order.
+    keywords: Vec<(u32, f32)>,
     norm: f32,
     channel: Option<&'a str>,
 }
 
 impl<'a> PostFeatures<'a> {
-    /// Collects features from text blocks. Per key: the zone-weighted count, damped as
-    /// `1 + ln(count)` so a word repeated fifty times does not drown the rest.
-    pub fn from_blocks(blocks: &'a [TextBlock], segmenter: &Segmenter) -> Self {
-        Self::from_tokens(blocks, &segmenter.segment_blocks(blocks))
-    }
-
-    /// The same from blocks already segmented ([`Segmenter::segment_blocks`]).
-    pub fn from_tokens(blocks: &[TextBlock], tokens: &[Vec<Token<'a>>]) -> Self {
-        // Most posts have a distinct key for every few tokens: sized so the map rarely regrows.
-        let capacity = tokens.iter().map(Vec::len).sum::<usize>() / 4;
-        let mut raw: FxHashMap<Cow<'a, str>, f32> =
-            FxHashMap::with_capacity_and_hasher(capacity, Default::default());
-        for (block, tokens) in blocks.iter().zip(tokens) {
-            let weight = zone_weight(block.zone);
-            for token in tokens {
-                if let Some(key) = borrowed_key(token.text, token.kind) {
-                    *raw.entry(key).or_default() += weight;
-                }
-            }
-        }
-        let mut sorted: Vec<(u64, Cow<'a, str>, f32)> = raw
-            .into_iter()
-            .map(|(k, v)| (key_prefix(&k), k, if v > 1.0 { 1.0 + v.ln() } else { v }))
-            .collect();
-        // Key order, as in `Features`: the norm and the scores are sums in that order. The keys'
-        // first bytes, compared as one number, settle most comparisons.
-        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        let entries: Vec<(Cow<'a, str>, f32)> =
-            sorted.into_iter().map(|(_, k, s)| (k, s)).collect();
-        let norm = entries
-            .iter()
-            .map(|(_, s)| s * s)
-            .sum::<f32>()
-            .sqrt()
-            .max(1e-6);
-        Self {
-            entries,
-            norm,
-            channel: None,
-        }
-    }
-
     /// The same features with the post's channel, when it names one.
     pub fn with_channel(mut self, channel: Option<&'a str>) -> Self {
         self.channel = channel.map(str::trim).filter(|c| !c.is_empty());
@@ -170,15 +213,20 @@ fn key_prefix(key: &str) -> u64 {
     u64::from_be_bytes(prefix)
 }
 
+/// The length of a feature vector from its strengths in key order; trigger weights apply to
+/// strengths divided by it, so long posts do not win by size alone.
+fn norm(strengths: impl Iterator<Item = f32>) -> f32 {
+    strengths.map(|s| s * s).sum::<f32>().sqrt().max(1e-6)
+}
+
 impl Features {
-    /// Collects features from text blocks, as [`PostFeatures::from_blocks`] does.
+    /// Collects features from text blocks: per key, the zone-weighted count, damped.
     pub fn from_blocks(blocks: &[TextBlock], segmenter: &Segmenter) -> Self {
-        let post = PostFeatures::from_blocks(blocks, segmenter);
+        let tokens = segmenter.segment_blocks(blocks);
         Self {
-            weights: post
-                .entries
-                .into_iter()
-                .map(|(k, s)| (k.into_owned(), s))
+            weights: PostKeys::collect(blocks, &tokens)
+                .sorted()
+                .map(|(k, s)| (k.clone().into_owned(), s))
                 .collect(),
             channel: None,
         }
@@ -196,12 +244,7 @@ impl Features {
     /// The length of the post's feature vector; trigger weights apply to strengths divided by it,
     /// so long posts do not win by size alone.
     pub fn norm(&self) -> f32 {
-        self.weights
-            .values()
-            .map(|s| s * s)
-            .sum::<f32>()
-            .sqrt()
-            .max(1e-6)
+        norm(self.weights.values().copied())
     }
 }
 
@@ -332,26 +375,6 @@ impl Scores {
         self.score[class as usize] += contribution;
         self.evidence.push((class, evidence, contribution));
     }
-
-    /// Each class's evidence as a range of `evidence`, which this groups by class (a counting
-    /// sort: the order within a class does not matter, the candidate sorts it).
-    fn evidence_ranges(&mut self) -> Vec<std::ops::Range<usize>> {
-        let mut starts = vec![0usize; self.score.len() + 1];
-        for e in &self.evidence {
-            starts[e.0 as usize + 1] += 1;
-        }
-        for i in 0..self.score.len() {
-            starts[i + 1] += starts[i];
-        }
-        let mut next = starts.clone();
-        let mut grouped = vec![(0, Evidence::Channel, 0.0); self.evidence.len()];
-        for &e in &self.evidence {
-            grouped[next[e.0 as usize]] = e;
-            next[e.0 as usize] += 1;
-        }
-        self.evidence = grouped;
-        starts.windows(2).map(|w| w[0]..w[1]).collect()
-    }
 }
 
 impl Scorer {
@@ -399,23 +422,37 @@ impl Scorer {
         &self.hits[self.offsets[k] as usize..self.offsets[k + 1] as usize]
     }
 
-    fn start(&self) -> Scores {
-        Scores {
+    /// Each class's score and every contribution to it: the trigger weights of the post's
+    /// keywords (in key order) times their strength, divided by the post's norm (as in
+    /// learning), then the channel's weights.
+    fn score(&self, keywords: &[(u32, f32)], post_norm: f32, channel: Option<&str>) -> Scores {
+        let contributions = keywords.iter().map(|&(k, _)| self.hits(k).len()).sum();
+        let mut scores = Scores {
             score: self.biases.clone(),
-            evidence: Vec::new(),
+            evidence: Vec::with_capacity(contributions),
+        };
+        for &(keyword, strength) in keywords {
+            for &(class, weight) in self.hits(keyword) {
+                scores.add(
+                    class,
+                    Evidence::Keyword(keyword),
+                    weight * strength / post_norm,
+                );
+            }
         }
+        self.add_channel(&mut scores, channel);
+        scores
     }
 
-    /// Adds a keyword's contributions: its trigger weights times the post's strength, divided by
-    /// the post's norm (as in learning).
-    fn add_keyword(&self, scores: &mut Scores, keyword: u32, strength: f32, post_norm: f32) {
-        for &(class, weight) in self.hits(keyword) {
-            scores.add(
-                class,
-                Evidence::Keyword(keyword),
-                weight * strength / post_norm,
-            );
-        }
+    /// Class indexes, best score first (ties by name).
+    fn ranked(&self, score: &[f32]) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..score.len()).collect();
+        order.sort_by(|&a, &b| {
+            score[b]
+                .total_cmp(&score[a])
+                .then_with(|| self.names[a].cmp(&self.names[b]))
+        });
+        order
     }
 
     fn add_channel(&self, scores: &mut Scores, channel: Option<&str>) {
@@ -435,9 +472,7 @@ pub struct TopicModel {
     keyword_ids: FxHashMap<Cow<'static, str>, u32>,
     tags: Scorer,
     tag_aliases: Vec<(String, u32)>,
-    alias_matcher: Option<AhoCorasick>,
-    /// Whether every alias is ASCII (and not empty), so a search can skip all other text.
-    aliases_ascii: bool,
+    alias_matcher: AliasMatcher,
     categories: Scorer,
     category_areas: Vec<Vec<(String, f32)>>,
     areas: Scorer,
@@ -520,14 +555,7 @@ impl TopicModel {
                 tag_aliases.push((alias.to_lowercase(), i as u32));
             }
         }
-        let alias_matcher = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(tag_aliases.iter().map(|(a, _)| a.as_str()))
-            .ok();
-        let aliases_ascii = tag_aliases
-            .iter()
-            .all(|(a, _)| !a.is_empty() && a.is_ascii());
+        let alias_matcher = AliasMatcher::new(tag_aliases.iter().map(|(a, _)| a.as_str()));
         let n = parts.keywords.len();
         let keyword_ids = parts
             .keywords
@@ -541,7 +569,6 @@ impl TopicModel {
             tags: Scorer::new(n, parts.tags),
             tag_aliases,
             alias_matcher,
-            aliases_ascii,
             categories: Scorer::new(n, parts.categories),
             category_areas: parts
                 .category_areas
@@ -639,20 +666,43 @@ impl TopicModel {
         pairs
     }
 
+    /// A post's features from its blocks, already segmented ([`Segmenter::segment_blocks`]): the
+    /// norm over all of its keys, and the strengths of those that are trigger keywords.
+    pub fn post_features<'a>(
+        &self,
+        blocks: &[TextBlock],
+        tokens: &[Vec<Token<'_>>],
+    ) -> PostFeatures<'a> {
+        let keys = PostKeys::collect(blocks, tokens);
+        let mut strengths = Vec::with_capacity(keys.order.len());
+        let mut keywords = Vec::new();
+        for (key, strength) in keys.sorted() {
+            strengths.push(strength);
+            if let Some(&id) = self.keyword_ids.get(key.as_ref()) {
+                keywords.push((id, strength));
+            }
+        }
+        PostFeatures {
+            keywords,
+            norm: norm(strengths.into_iter()),
+            channel: None,
+        }
+    }
+
     /// Scores a post from its collected features.
     pub fn suggest_post(&self, features: &PostFeatures<'_>, body: &str) -> TopicSuggestion {
-        self.suggest_sorted(
-            features.entries.iter().map(|(k, s)| (k.as_ref(), *s)),
-            features.norm,
-            features.channel,
-            body,
-        )
+        self.score_post(&features.keywords, features.norm, features.channel, body)
     }
 
     /// Scores a post.
     pub fn suggest(&self, features: &Features, body: &str) -> TopicSuggestion {
-        self.suggest_sorted(
-            features.weights.iter().map(|(k, s)| (k.as_str(), *s)),
+        let keywords: Vec<(u32, f32)> = features
+            .weights
+            .iter()
+            .filter_map(|(k, s)| self.keyword_ids.get(k.as_str()).map(|&id| (id, *s)))
+            .collect();
+        self.score_post(
+            &keywords,
             features.norm(),
             features.channel.as_deref(),
             body,
@@ -662,72 +712,49 @@ impl TopicModel {
     /// Which aliases occur in a post's body as whole words, by index in `tag_aliases`.
     fn alias_hits(&self, body: &str) -> Vec<bool> {
         let mut hit = vec![false; self.tag_aliases.len()];
-        let Some(matcher) = &self.alias_matcher else {
-            return hit;
-        };
         let bytes = body.as_bytes();
         let bounded = |i: Option<&u8>| i.is_none_or(|b| !b.is_ascii_alphanumeric());
-        let mut record = |m: aho_corasick::Match| {
-            let before = m.start().checked_sub(1).and_then(|i| bytes.get(i));
-            if bounded(before) && bounded(bytes.get(m.end())) {
-                hit[m.pattern().as_usize()] = true;
+        let mut record = |start: usize, end: usize, alias: usize| {
+            let before = start.checked_sub(1).and_then(|i| bytes.get(i));
+            if bounded(before) && bounded(bytes.get(end)) {
+                hit[alias] = true;
             }
         };
-        if !self.aliases_ascii {
-            matcher.find_iter(body).for_each(record);
-            return hit;
-        }
-        // An ASCII alias can only match inside a run of ASCII bytes, and a match cannot reach
-        // across runs, so searching run by run finds the same matches while the automaton skips
-        // the Chinese text (most of a post's bytes).
-        let mut at = 0;
-        while let Some(start) = bytes[at..].iter().position(u8::is_ascii).map(|i| at + i) {
-            let end = bytes[start..]
-                .iter()
-                .position(|b| !b.is_ascii())
-                .map_or(bytes.len(), |i| start + i);
-            if end - start >= matcher.min_pattern_len() {
-                matcher
-                    .find_iter(Input::new(bytes).span(start..end))
-                    .for_each(&mut record);
+        match &self.alias_matcher {
+            AliasMatcher::Scanner(scanner) => {
+                for (start, end, alias) in scanner.find(body) {
+                    record(start, end, alias as usize);
+                }
             }
-            at = end;
+            AliasMatcher::General(Some(matcher)) => {
+                for m in matcher.find_iter(body) {
+                    record(m.start(), m.end(), m.pattern().as_usize());
+                }
+            }
+            AliasMatcher::General(None) => {}
         }
         hit
     }
 
-    /// Scores a post from its features: (key, strength) in key order, the norm over all of
-    /// them, and its channel. Contributions are added in key order, as learning assumes.
-    fn suggest_sorted<'k>(
+    /// Scores a post from its keywords (id, strength) in key order, its norm over all of its
+    /// keys, and its channel. Contributions are added in key order, as learning assumes.
+    fn score_post(
         &self,
-        features: impl Iterator<Item = (&'k str, f32)>,
+        keywords: &[(u32, f32)],
         post_norm: f32,
         channel: Option<&str>,
         body: &str,
     ) -> TopicSuggestion {
         let w = &self.weights;
-        let mut tag_scores = self.tags.start();
-        let mut category_scores = self.categories.start();
-        let mut area_scores = self.areas.start();
-        for (key, strength) in features {
-            if let Some(&id) = self.keyword_ids.get(key) {
-                self.tags
-                    .add_keyword(&mut tag_scores, id, strength, post_norm);
-                self.categories
-                    .add_keyword(&mut category_scores, id, strength, post_norm);
-                self.areas
-                    .add_keyword(&mut area_scores, id, strength, post_norm);
-            }
-        }
-        self.tags.add_channel(&mut tag_scores, channel);
-        self.categories.add_channel(&mut category_scores, channel);
-        self.areas.add_channel(&mut area_scores, channel);
+        let mut tag_scores = self.tags.score(keywords, post_norm, channel);
         let hit = self.alias_hits(body);
         for (i, (_, tag)) in self.tag_aliases.iter().enumerate() {
             if hit[i] {
                 tag_scores.add(*tag, Evidence::Alias(i as u32), w.alias_hit);
             }
         }
+        let category_scores = self.categories.score(keywords, post_norm, channel);
+        let area_scores = self.areas.score(keywords, post_norm, channel);
         let speaker = channel.map(|c| format!("speaker: {c}"));
         let shown = EvidenceNames {
             model: self,
@@ -749,56 +776,42 @@ impl TopicModel {
                 .then_with(|| names[a].cmp(&names[b]))
         });
         order.truncate(20);
-        // Each shown tag's evidence, gathered in one pass (its order does not matter: the
-        // candidate sorts it).
-        let mut slot = vec![u8::MAX; tag_scores.score.len()];
-        for (k, &i) in order.iter().enumerate() {
-            slot[i] = k as u8;
-        }
-        let mut evidence = vec![Vec::new(); order.len()];
-        for &entry in &tag_scores.evidence {
-            if let Some(list) = evidence.get_mut(usize::from(slot[entry.0 as usize])) {
-                list.push(entry);
-            }
-        }
         let best = order.first().map_or(0.0, |&i| tag_scores.score[i]);
-        let tags: Vec<TopicCandidate> = order
+        let tags = shown
+            .candidates(&self.tags, &tag_scores, &order)
             .into_iter()
-            .zip(&mut evidence)
             .enumerate()
-            .map(|(rank, (i, evidence))| {
-                let score = tag_scores.score[i];
-                let mut tag = shown.candidate(&self.tags.names[i], score, evidence);
+            .map(|(rank, mut tag)| {
                 tag.passed =
-                    rank < w.max_tags && (rank < w.min_tags || score >= best * w.relative_cut);
+                    rank < w.max_tags && (rank < w.min_tags || tag.score >= best * w.relative_cut);
                 tag
             })
             .collect();
 
-        let mut areas = shown.classes(&self.areas, area_scores);
+        let mut areas = shown.candidates(
+            &self.areas,
+            &area_scores,
+            &self.areas.ranked(&area_scores.score),
+        );
         let area_score: BTreeMap<&str, f32> =
             areas.iter().map(|a| (a.name.as_str(), a.score)).collect();
-        let mut categories = shown.classes(&self.categories, category_scores);
+        let mut categories = self.categories.ranked(&category_scores.score);
         // Category and area are chosen as a pair: the category's score, the area's, and how often
         // the category's posts are in that area (most categories belong to one area only).
         let mut best: Option<(f32, usize, &str)> = None;
         // Biases alone are no reason: a post where no trigger or channel fired (an empty one)
         // gets no category rather than the commonest.
-        let fired = categories.iter().any(|c| !c.evidence.is_empty());
-        for (rank, category) in categories.iter().enumerate().filter(|_| fired) {
-            let Some(index) = self
-                .categories
-                .names
-                .iter()
-                .position(|n| *n == category.name)
-            else {
+        let fired = !category_scores.evidence.is_empty();
+        for (rank, &category) in categories.iter().enumerate().filter(|_| fired) {
+            let name = &self.categories.names[category];
+            let Some(index) = self.categories.names.iter().position(|n| n == name) else {
                 continue;
             };
             for (area, share) in &self.category_areas[index] {
                 let Some(area_score) = area_score.get(area.as_str()) else {
                     continue;
                 };
-                let s = category.score
+                let s = category_scores.score[category]
                     + w.area_weight * area_score
                     + w.share_weight * share.max(1e-3).ln();
                 if best.is_none_or(|(b, _, _)| s > b) {
@@ -809,18 +822,45 @@ impl TopicModel {
         let chosen_area = best.map(|(_, _, a)| a.to_owned());
         if let Some((_, rank, _)) = best {
             // The written category goes first, so it survives the cut below.
-            let mut chosen = categories.remove(rank);
-            chosen.passed = true;
+            let chosen = categories.remove(rank);
             categories.insert(0, chosen);
+        }
+        categories.truncate(5);
+        let mut categories = shown.candidates(&self.categories, &category_scores, &categories);
+        if let Some(chosen) = categories.first_mut().filter(|_| best.is_some()) {
+            chosen.passed = true;
         }
         for area in &mut areas {
             area.passed = chosen_area.as_deref() == Some(area.name.as_str());
         }
-        categories.truncate(5);
         TopicSuggestion {
             tags,
             categories,
             areas,
+        }
+    }
+}
+
+/// How a model finds the literal aliases of its tags.
+#[derive(Debug, Clone)]
+enum AliasMatcher {
+    /// The usual case.
+    Scanner(Box<AliasScanner>),
+    /// When an alias is empty (it matches everywhere, as the general matcher says where).
+    General(Option<AhoCorasick>),
+}
+
+impl AliasMatcher {
+    fn new<'s>(aliases: impl Iterator<Item = &'s str> + Clone) -> Self {
+        match AliasScanner::new(aliases.clone()) {
+            Some(scanner) => Self::Scanner(Box::new(scanner)),
+            None => Self::General(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(aliases)
+                    .ok(),
+            ),
         }
     }
 }
@@ -840,46 +880,49 @@ impl EvidenceNames<'_> {
         }
     }
 
-    /// Every class of a scorer as a candidate, best first, none yet written.
-    fn classes(&self, scorer: &Scorer, mut scores: Scores) -> Vec<TopicCandidate> {
-        let ranges = scores.evidence_ranges();
-        let mut classes: Vec<TopicCandidate> = (0..scores.score.len())
-            .map(|i| {
-                let evidence = &mut scores.evidence[ranges[i].clone()];
-                self.candidate(&scorer.names[i], scores.score[i], evidence)
-            })
-            .collect();
-        sort_candidates(&mut classes);
-        classes
-    }
-
-    /// A candidate with its five strongest pieces of evidence (ties by name).
-    fn candidate(
+    /// The given classes as candidates, none yet written, each with its five strongest pieces
+    /// of evidence (ties by name), gathered in one pass over the post's evidence.
+    fn candidates(
         &self,
-        name: &str,
-        score: f32,
-        evidence: &mut [(u32, Evidence, f32)],
-    ) -> TopicCandidate {
-        let order = |a: &(u32, Evidence, f32), b: &(u32, Evidence, f32)| {
-            b.2.total_cmp(&a.2)
-                .then_with(|| self.name(a.1).cmp(self.name(b.1)))
+        scorer: &Scorer,
+        scores: &Scores,
+        classes: &[usize],
+    ) -> Vec<TopicCandidate> {
+        let order = |a: &(Evidence, f32), b: &(Evidence, f32)| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| self.name(a.0).cmp(self.name(b.0)))
         };
-        // Only the five strongest are shown: select them, then sort just those.
-        let shown = evidence.len().min(5);
-        if evidence.len() > shown {
-            evidence.select_nth_unstable_by(shown - 1, order);
+        let mut slot = vec![usize::MAX; scores.score.len()];
+        for (k, &class) in classes.iter().enumerate() {
+            slot[class] = k;
         }
-        let evidence = &mut evidence[..shown];
-        evidence.sort_by(order);
-        TopicCandidate {
-            name: name.to_owned(),
-            score,
-            passed: false,
-            evidence: evidence
-                .iter()
-                .map(|&(_, e, c)| (self.name(e).to_owned(), c))
-                .collect(),
+        let mut strongest: Vec<Vec<(Evidence, f32)>> = vec![Vec::new(); classes.len()];
+        for &(class, evidence, contribution) in &scores.evidence {
+            let Some(shown) = strongest.get_mut(slot[class as usize]) else {
+                continue;
+            };
+            let entry = (evidence, contribution);
+            // Kept sorted and at most five long: most entries lose to the fifth.
+            if shown.len() == 5 && order(&entry, &shown[4]).is_ge() {
+                continue;
+            }
+            let at = shown.partition_point(|e| order(e, &entry).is_le());
+            shown.insert(at, entry);
+            shown.truncate(5);
         }
+        classes
+            .iter()
+            .zip(strongest)
+            .map(|(&class, evidence)| TopicCandidate {
+                name: scorer.names[class].clone(),
+                score: scores.score[class],
+                passed: false,
+                evidence: evidence
+                    .into_iter()
+                    .map(|(e, c)| (self.name(e).to_owned(), c))
+                    .collect(),
+            })
+            .collect()
     }
 }
 
@@ -899,14 +942,6 @@ fn yaml_class<'a>(
             .map(|(k, w)| (ids[k.as_str()], *w))
             .collect(),
     }
-}
-
-fn sort_candidates(candidates: &mut [TopicCandidate]) {
-    candidates.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.name.cmp(&b.name))
-    });
 }
 
 /// Parses the text of a `tags.yaml`.
