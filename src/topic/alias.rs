@@ -132,32 +132,31 @@ impl AliasScanner {
         let mut found = Vec::new();
         let mut state = 0usize;
         let mut i = 0;
-        while let Some(&byte) = bytes.get(i) {
-            i += 1;
-            if byte >= 0x80 && self.ascii {
-                // A byte no alias holds: back at the root, where such bytes keep it.
-                state = 0;
-                while let Some(chunk) = bytes.get(i..i + 8) {
-                    let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-                    if word & 0x8080_8080_8080_8080 != 0x8080_8080_8080_8080 {
-                        break;
-                    }
-                    i += 8;
+        while i < bytes.len() {
+            // Through the bytes aliases may hold (all of them unless every alias is ASCII).
+            for &byte in &bytes[i..] {
+                if byte >= 0x80 && self.ascii {
+                    break;
                 }
-                continue;
+                i += 1;
+                let next = self.next[state + usize::from(self.columns[usize::from(byte)])];
+                state = (next & !ENDS) as usize;
+                if next & ENDS != 0 {
+                    self.push_ends(state / self.width, i, &mut found);
+                }
             }
-            let next = self.next[state + usize::from(self.columns[usize::from(byte)])];
-            state = (next & !ENDS) as usize;
-            if next & ENDS != 0 {
-                let mut node = (state / self.width) as u32;
-                if self.own[node as usize] == NONE {
-                    node = self.suffix[node as usize];
+            // Then past the other bytes, which no alias holds: they lead back to the root and
+            // keep it there.
+            state = 0;
+            while let Some(chunk) = bytes.get(i..i + 8) {
+                let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+                if word & 0x8080_8080_8080_8080 != 0x8080_8080_8080_8080 {
+                    break;
                 }
-                while node != NONE {
-                    let alias = self.own[node as usize];
-                    found.push((i - self.lens[alias as usize] as usize, i, alias));
-                    node = self.suffix[node as usize];
-                }
+                i += 8;
+            }
+            while bytes.get(i).is_some_and(|&b| b >= 0x80) {
+                i += 1;
             }
         }
         // Leftmost first, the longest at a start first; each taken match hides those it overlaps.
@@ -171,6 +170,19 @@ impl AliasScanner {
             taken
         });
         found
+    }
+
+    /// Records the aliases that end at byte `end` in state `node`: its own, then its suffixes'.
+    fn push_ends(&self, node: usize, end: usize, found: &mut Vec<(usize, usize, u32)>) {
+        let mut node = node as u32;
+        if self.own[node as usize] == NONE {
+            node = self.suffix[node as usize];
+        }
+        while node != NONE {
+            let alias = self.own[node as usize];
+            found.push((end - self.lens[alias as usize] as usize, end, alias));
+            node = self.suffix[node as usize];
+        }
     }
 }
 

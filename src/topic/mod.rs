@@ -7,17 +7,18 @@ mod alias;
 mod compiled;
 mod entries;
 pub mod learn;
+mod words;
 
 use alias::AliasScanner;
 use entries::trigger_keywords;
 pub use entries::{AreaEntry, CategoryEntry, TagEntry, Taxonomy};
+use words::{Packed, Place, WordTable};
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -93,27 +94,38 @@ pub fn feature_key(text: &str, kind: TokenKind) -> Option<String> {
 
 /// [`feature_key`], borrowing the token when it already is its key (most are).
 fn borrowed_key(text: &str, kind: TokenKind) -> Option<Cow<'_, str>> {
+    let mut lower = String::new();
+    let lowered = key_form(text, kind, &mut lower)?;
+    Some(if lowered {
+        Cow::Owned(lower)
+    } else {
+        Cow::Borrowed(text)
+    })
+}
+
+/// Whether a token is a key ([`feature_key`]), and if so whether its key is the lowercased form
+/// it wrote to `lower` (`true`) or the token itself.
+fn key_form(text: &str, kind: TokenKind, lower: &mut String) -> Option<bool> {
     match kind {
         // Two characters or more: longer than its first.
-        TokenKind::Han => {
-            (text.len() > text.chars().next()?.len_utf8()).then_some(Cow::Borrowed(text))
-        }
-        // Most Latin words: for ASCII, letters and lowercase are the ASCII ones.
+        TokenKind::Han => (text.len() > text.chars().next()?.len_utf8()).then_some(false),
+        // Most Latin words; in ASCII, letters and cases are the ASCII ones.
         TokenKind::Latin if text.is_ascii() => {
-            let bytes = text.as_bytes();
-            let letters = bytes.iter().filter(|b| b.is_ascii_alphabetic()).count();
-            let keep = letters >= 3
-                || (letters == 2
-                    && bytes
-                        .iter()
-                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
-            if !keep {
-                None
-            } else if bytes.iter().any(u8::is_ascii_uppercase) {
-                Some(Cow::Owned(text.to_ascii_lowercase()))
-            } else {
-                Some(Cow::Borrowed(text))
+            let (mut letters, mut upper, mut capitals) = (0usize, false, true);
+            for b in text.bytes() {
+                letters += usize::from(b.is_ascii_alphabetic());
+                upper |= b.is_ascii_uppercase();
+                capitals &= b.is_ascii_uppercase() || b.is_ascii_digit();
             }
+            if letters < 2 || (letters == 2 && !capitals) {
+                return None;
+            }
+            if upper {
+                lower.clear();
+                lower.push_str(text);
+                lower.make_ascii_lowercase();
+            }
+            Some(upper)
         }
         TokenKind::Latin => {
             let letters = text.chars().filter(|c| c.is_alphabetic()).count();
@@ -123,53 +135,109 @@ fn borrowed_key(text: &str, kind: TokenKind) -> Option<Cow<'_, str>> {
                         .chars()
                         .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
             if !keep {
-                None
-            } else if text
-                .bytes()
-                .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-            {
-                Some(Cow::Borrowed(text))
-            } else {
-                Some(Cow::Owned(text.to_lowercase()))
+                return None;
             }
+            let lowered = !text
+                .bytes()
+                .all(|b| b.is_ascii() && !b.is_ascii_uppercase());
+            if lowered {
+                *lower = text.to_lowercase();
+            }
+            Some(lowered)
         }
         TokenKind::Number => None,
     }
 }
 
-/// A post's distinct feature keys with their zone-weighted counts in halves, and the order of
-/// the keys' bytes, in which the norm and the scores are summed.
+/// No key: the token does not count.
+const NO_KEY: u32 = u32::MAX;
+
+/// One of a post's distinct feature keys.
+struct PostKey<'a> {
+    text: Cow<'a, str>,
+    packed: Packed,
+    /// Its zone-weighted count, in halves.
+    halves: u32,
+}
+
+/// A post's distinct feature keys, and the order of the keys' bytes, in which the norm and the
+/// scores are summed.
 struct PostKeys<'a> {
-    keys: Vec<(Cow<'a, str>, u32)>,
+    keys: Vec<PostKey<'a>>,
     /// Indexes into `keys`, in key order.
     order: Vec<u32>,
 }
 
 impl<'a> PostKeys<'a> {
     fn collect(blocks: &[TextBlock], tokens: &[Vec<Token<'a>>]) -> Self {
-        // Most posts have a distinct key for every few tokens: sized so the map rarely regrows.
+        // Most posts have a distinct key for every few tokens: sized so the tables rarely grow.
         let capacity = tokens.iter().map(Vec::len).sum::<usize>() / 4;
-        let mut counts: FxHashMap<Cow<'a, str>, u32> =
-            FxHashMap::with_capacity_and_hasher(capacity, Default::default());
+        // A token's key depends on its text and kind only, so it is worked out once per distinct
+        // token: `forms` holds each one with the index of its key in `keys` (or NONE).
+        let mut seen = WordTable::with_capacity(capacity);
+        let mut forms: Vec<(&'a str, TokenKind, u32)> = Vec::with_capacity(capacity);
+        let mut table = WordTable::with_capacity(capacity);
+        let mut keys: Vec<PostKey<'a>> = Vec::with_capacity(capacity);
+        let mut lower = String::new();
+        let mut key_of = |text: &'a str, kind: TokenKind, keys: &mut Vec<PostKey<'a>>| {
+            let Some(lowered) = key_form(text, kind, &mut lower) else {
+                return NO_KEY;
+            };
+            let word = if lowered { lower.as_str() } else { text };
+            let packed = Packed::new(word.as_bytes());
+            match table.find(word.as_bytes(), &packed, |id| {
+                keys[id as usize].text.as_bytes()
+            }) {
+                Place::Found(id) => id,
+                Place::Vacant(at) => {
+                    let id = keys.len() as u32;
+                    table.insert(at, packed, id);
+                    keys.push(PostKey {
+                        text: if lowered {
+                            Cow::Owned(lower.clone())
+                        } else {
+                            Cow::Borrowed(text)
+                        },
+                        packed,
+                        halves: 0,
+                    });
+                    id
+                }
+            }
+        };
         for (block, tokens) in blocks.iter().zip(tokens) {
             let halves = zone_halves(block.zone);
-            for token in tokens {
-                if let Some(key) = borrowed_key(token.text, token.kind) {
-                    *counts.entry(key).or_default() += halves;
+            for token in tokens.iter().filter(|t| t.kind != TokenKind::Number) {
+                let packed = Packed::new(token.text.as_bytes());
+                let key = match seen.find(token.text.as_bytes(), &packed, |id| {
+                    forms[id as usize].0.as_bytes()
+                }) {
+                    Place::Found(id) => match forms[id as usize] {
+                        (_, kind, key) if kind == token.kind => key,
+                        _ => key_of(token.text, token.kind, &mut keys),
+                    },
+                    Place::Vacant(at) => {
+                        let key = key_of(token.text, token.kind, &mut keys);
+                        seen.insert(at, packed, forms.len() as u32);
+                        forms.push((token.text, token.kind, key));
+                        key
+                    }
+                };
+                if let Some(key) = keys.get_mut(key as usize) {
+                    key.halves += halves;
                 }
             }
         }
-        let keys: Vec<(Cow<'a, str>, u32)> = counts.into_iter().collect();
         // The keys' first bytes, compared as one number, settle most comparisons; the sort moves
         // small pairs rather than the keys.
         let mut order: Vec<(u64, u32)> = keys
             .iter()
             .enumerate()
-            .map(|(i, (key, _))| (key_prefix(key), i as u32))
+            .map(|(i, key)| (key.packed.prefix(key.text.as_bytes()), i as u32))
             .collect();
         order.sort_unstable_by(|a, b| {
             a.0.cmp(&b.0)
-                .then_with(|| keys[a.1 as usize].0.cmp(&keys[b.1 as usize].0))
+                .then_with(|| keys[a.1 as usize].text.cmp(&keys[b.1 as usize].text))
         });
         Self {
             order: order.into_iter().map(|(_, i)| i).collect(),
@@ -177,11 +245,11 @@ impl<'a> PostKeys<'a> {
         }
     }
 
-    /// (key, damped strength) in key order.
-    fn sorted(&self) -> impl Iterator<Item = (&Cow<'a, str>, f32)> + '_ {
+    /// The keys with their damped strength, in key order.
+    fn sorted(&self) -> impl Iterator<Item = (&PostKey<'a>, f32)> + '_ {
         self.order.iter().map(|&i| {
-            let (key, halves) = &self.keys[i as usize];
-            (key, damped(*halves))
+            let key = &self.keys[i as usize];
+            (key, damped(key.halves))
         })
     }
 }
@@ -204,15 +272,6 @@ impl<'a> PostFeatures<'a> {
     }
 }
 
-/// A key's first eight bytes as a big-endian number (zero-padded): ordering by it, then by the
-/// whole key, is the keys' byte order.
-fn key_prefix(key: &str) -> u64 {
-    let mut prefix = [0u8; 8];
-    let n = key.len().min(8);
-    prefix[..n].copy_from_slice(&key.as_bytes()[..n]);
-    u64::from_be_bytes(prefix)
-}
-
 /// The length of a feature vector from its strengths in key order; trigger weights apply to
 /// strengths divided by it, so long posts do not win by size alone.
 fn norm(strengths: impl Iterator<Item = f32>) -> f32 {
@@ -226,7 +285,7 @@ impl Features {
         Self {
             weights: PostKeys::collect(blocks, &tokens)
                 .sorted()
-                .map(|(k, s)| (k.clone().into_owned(), s))
+                .map(|(k, s)| (k.text.clone().into_owned(), s))
                 .collect(),
             channel: None,
         }
@@ -339,6 +398,12 @@ struct Scorer {
     offsets: Vec<u32>,
     /// (class index, weight), grouped by keyword, in class order within a keyword.
     hits: Vec<(u32, f32)>,
+    /// Per class, where its (keyword id, weight) pairs start in `triggers`; one more entry than
+    /// there are classes.
+    trigger_offsets: Vec<u32>,
+    /// The same pairs as `hits`, grouped by class: a shown class's evidence is gathered from
+    /// its own triggers.
+    triggers: Vec<(u32, f32)>,
     /// channel → (class index, weight)
     channels: HashMap<String, Vec<(u32, f32)>>,
     biases: Vec<f32>,
@@ -362,18 +427,26 @@ enum Evidence {
     Channel,
 }
 
-/// Each class's score, and the evidence of all classes as (class index, evidence, contribution)
-/// in one list, so a post allocates once per label kind rather than once per class.
+/// What a post brings to a scorer: its keywords (id, strength) in key order, the norm over all
+/// of its keys, and its channel.
+#[derive(Debug, Clone, Copy)]
+struct PostTerms<'p> {
+    keywords: &'p [(u32, f32)],
+    norm: f32,
+    channel: Option<&'p str>,
+}
+
+/// Each class's score, and whether anything (a trigger, the channel, an alias) contributed to it.
 #[derive(Debug, Default)]
 struct Scores {
     score: Vec<f32>,
-    evidence: Vec<(u32, Evidence, f32)>,
+    fired: Vec<bool>,
 }
 
 impl Scores {
-    fn add(&mut self, class: u32, evidence: Evidence, contribution: f32) {
+    fn add(&mut self, class: u32, contribution: f32) {
         self.score[class as usize] += contribution;
-        self.evidence.push((class, evidence, contribution));
+        self.fired[class as usize] = true;
     }
 }
 
@@ -393,9 +466,13 @@ impl Scorer {
         let mut channels: HashMap<String, Vec<(u32, f32)>> = HashMap::default();
         let mut biases = Vec::with_capacity(classes.len());
         let mut names = Vec::with_capacity(classes.len());
+        let mut trigger_offsets = vec![0u32];
+        let mut triggers = Vec::with_capacity(hits.len());
         for (i, class) in classes.into_iter().enumerate() {
             names.push(class.name.to_owned());
             biases.push(class.bias);
+            triggers.extend_from_slice(&class.triggers);
+            trigger_offsets.push(triggers.len() as u32);
             for (keyword, weight) in class.triggers {
                 let slot = &mut next[keyword as usize];
                 hits[*slot as usize] = (i as u32, weight);
@@ -411,6 +488,8 @@ impl Scorer {
         Self {
             offsets,
             hits,
+            trigger_offsets,
+            triggers,
             channels,
             biases,
             names,
@@ -422,25 +501,29 @@ impl Scorer {
         &self.hits[self.offsets[k] as usize..self.offsets[k + 1] as usize]
     }
 
-    /// Each class's score and every contribution to it: the trigger weights of the post's
-    /// keywords (in key order) times their strength, divided by the post's norm (as in
-    /// learning), then the channel's weights.
-    fn score(&self, keywords: &[(u32, f32)], post_norm: f32, channel: Option<&str>) -> Scores {
-        let contributions = keywords.iter().map(|&(k, _)| self.hits(k).len()).sum();
+    fn triggers(&self, class: usize) -> &[(u32, f32)] {
+        &self.triggers
+            [self.trigger_offsets[class] as usize..self.trigger_offsets[class + 1] as usize]
+    }
+
+    /// Each class's score: its bias, the trigger weights of the post's keywords (in key order)
+    /// times their strength divided by the post's norm (as in learning), then the channel's
+    /// weights.
+    fn score(&self, post: PostTerms<'_>) -> Scores {
         let mut scores = Scores {
             score: self.biases.clone(),
-            evidence: Vec::with_capacity(contributions),
+            fired: vec![false; self.biases.len()],
         };
-        for &(keyword, strength) in keywords {
+        for &(keyword, strength) in post.keywords {
             for &(class, weight) in self.hits(keyword) {
-                scores.add(
-                    class,
-                    Evidence::Keyword(keyword),
-                    weight * strength / post_norm,
-                );
+                scores.add(class, weight * strength / post.norm);
             }
         }
-        self.add_channel(&mut scores, channel);
+        if let Some(channel) = post.channel {
+            for &(class, weight) in self.channels.get(channel).into_iter().flatten() {
+                scores.add(class, weight);
+            }
+        }
         scores
     }
 
@@ -454,14 +537,6 @@ impl Scorer {
         });
         order
     }
-
-    fn add_channel(&self, scores: &mut Scores, channel: Option<&str>) {
-        if let Some(channel) = channel {
-            for &(class, weight) in self.channels.get(channel).into_iter().flatten() {
-                scores.add(class, Evidence::Channel, weight);
-            }
-        }
-    }
 }
 
 /// The loaded tag vocabulary and taxonomy, ready to score posts.
@@ -469,7 +544,8 @@ impl Scorer {
 pub struct TopicModel {
     /// Every trigger keyword, sorted; a keyword's id is its index.
     keywords: Vec<Cow<'static, str>>,
-    keyword_ids: FxHashMap<Cow<'static, str>, u32>,
+    /// Keyword to id.
+    keyword_table: WordTable,
     tags: Scorer,
     tag_aliases: Vec<(String, u32)>,
     alias_matcher: AliasMatcher,
@@ -557,14 +633,18 @@ impl TopicModel {
         }
         let alias_matcher = AliasMatcher::new(tag_aliases.iter().map(|(a, _)| a.as_str()));
         let n = parts.keywords.len();
-        let keyword_ids = parts
-            .keywords
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (k.clone(), i as u32))
-            .collect();
+        let mut keyword_table = WordTable::with_capacity(n);
+        for (id, keyword) in parts.keywords.iter().enumerate() {
+            let packed = Packed::new(keyword.as_bytes());
+            // Keywords are distinct (a sorted set), so each is new here.
+            if let Place::Vacant(at) = keyword_table.find(keyword.as_bytes(), &packed, |k| {
+                parts.keywords[k as usize].as_bytes()
+            }) {
+                keyword_table.insert(at, packed, id as u32);
+            }
+        }
         Self {
-            keyword_ids,
+            keyword_table,
             keywords: parts.keywords,
             tags: Scorer::new(n, parts.tags),
             tag_aliases,
@@ -678,7 +758,7 @@ impl TopicModel {
         let mut keywords = Vec::new();
         for (key, strength) in keys.sorted() {
             strengths.push(strength);
-            if let Some(&id) = self.keyword_ids.get(key.as_ref()) {
+            if let Some(id) = self.keyword_id(&key.text, &key.packed) {
                 keywords.push((id, strength));
             }
         }
@@ -699,7 +779,10 @@ impl TopicModel {
         let keywords: Vec<(u32, f32)> = features
             .weights
             .iter()
-            .filter_map(|(k, s)| self.keyword_ids.get(k.as_str()).map(|&id| (id, *s)))
+            .filter_map(|(k, s)| {
+                self.keyword_id(k, &Packed::new(k.as_bytes()))
+                    .map(|id| (id, *s))
+            })
             .collect();
         self.score_post(
             &keywords,
@@ -707,6 +790,16 @@ impl TopicModel {
             features.channel.as_deref(),
             body,
         )
+    }
+
+    /// A trigger keyword's id.
+    fn keyword_id(&self, word: &str, packed: &Packed) -> Option<u32> {
+        match self.keyword_table.find(word.as_bytes(), packed, |k| {
+            self.keywords[k as usize].as_bytes()
+        }) {
+            Place::Found(id) => Some(id),
+            Place::Vacant(_) => None,
+        }
     }
 
     /// Which aliases occur in a post's body as whole words, by index in `tag_aliases`.
@@ -746,39 +839,55 @@ impl TopicModel {
         body: &str,
     ) -> TopicSuggestion {
         let w = &self.weights;
-        let mut tag_scores = self.tags.score(keywords, post_norm, channel);
+        let post = PostTerms {
+            keywords,
+            norm: post_norm,
+            channel,
+        };
+        let mut tag_scores = self.tags.score(post);
         let hit = self.alias_hits(body);
-        for (i, (_, tag)) in self.tag_aliases.iter().enumerate() {
-            if hit[i] {
-                tag_scores.add(*tag, Evidence::Alias(i as u32), w.alias_hit);
-            }
+        let aliases: Vec<(u32, Evidence, f32)> = (self.tag_aliases.iter().enumerate())
+            .filter(|&(i, _)| hit[i])
+            .map(|(i, &(_, tag))| (tag, Evidence::Alias(i as u32), w.alias_hit))
+            .collect();
+        for &(tag, _, contribution) in &aliases {
+            tag_scores.add(tag, contribution);
         }
-        let category_scores = self.categories.score(keywords, post_norm, channel);
-        let area_scores = self.areas.score(keywords, post_norm, channel);
+        let category_scores = self.categories.score(post);
+        let area_scores = self.areas.score(post);
         let speaker = channel.map(|c| format!("speaker: {c}"));
+        let mut place = vec![0u32; self.keywords.len()];
+        for (i, &(keyword, _)) in keywords.iter().enumerate() {
+            place[keyword as usize] = i as u32 + 1;
+        }
         let shown = EvidenceNames {
             model: self,
             speaker: speaker.as_deref().unwrap_or_default(),
+            post,
+            place,
         };
         // Only the best tags are shown, so only they become candidates with named evidence.
-        let mut fired = vec![false; tag_scores.score.len()];
-        for &(class, _, _) in &tag_scores.evidence {
-            fired[class as usize] = true;
-        }
-        let mut order: Vec<usize> = (0..tag_scores.score.len())
-            .filter(|&i| fired[i] && tag_scores.score[i] >= w.min_score)
+        let score = &tag_scores.score;
+        let mut order: Vec<usize> = (0..score.len())
+            .filter(|&i| tag_scores.fired[i] && score[i] >= w.min_score)
             .collect();
-        order.sort_by(|&a, &b| {
-            let names = &self.tags.names;
-            let score = &tag_scores.score;
+        // Best first, ties by name, then by index (as a stable sort would leave them): only
+        // the first twenty are sorted.
+        let names = &self.tags.names;
+        let before = |&a: &usize, &b: &usize| {
             score[b]
                 .total_cmp(&score[a])
                 .then_with(|| names[a].cmp(&names[b]))
-        });
-        order.truncate(20);
-        let best = order.first().map_or(0.0, |&i| tag_scores.score[i]);
+                .then(a.cmp(&b))
+        };
+        if order.len() > 20 {
+            order.select_nth_unstable_by(19, before);
+            order.truncate(20);
+        }
+        order.sort_unstable_by(before);
+        let best = order.first().map_or(0.0, |&i| score[i]);
         let tags = shown
-            .candidates(&self.tags, &tag_scores, &order)
+            .candidates(&self.tags, score, &order, &aliases)
             .into_iter()
             .enumerate()
             .map(|(rank, mut tag)| {
@@ -790,8 +899,9 @@ impl TopicModel {
 
         let mut areas = shown.candidates(
             &self.areas,
-            &area_scores,
+            &area_scores.score,
             &self.areas.ranked(&area_scores.score),
+            &[],
         );
         let area_score: BTreeMap<&str, f32> =
             areas.iter().map(|a| (a.name.as_str(), a.score)).collect();
@@ -801,7 +911,7 @@ impl TopicModel {
         let mut best: Option<(f32, usize, &str)> = None;
         // Biases alone are no reason: a post where no trigger or channel fired (an empty one)
         // gets no category rather than the commonest.
-        let fired = !category_scores.evidence.is_empty();
+        let fired = category_scores.fired.iter().any(|&f| f);
         for (rank, &category) in categories.iter().enumerate().filter(|_| fired) {
             let name = &self.categories.names[category];
             let Some(index) = self.categories.names.iter().position(|n| n == name) else {
@@ -826,7 +936,8 @@ impl TopicModel {
             categories.insert(0, chosen);
         }
         categories.truncate(5);
-        let mut categories = shown.candidates(&self.categories, &category_scores, &categories);
+        let mut categories =
+            shown.candidates(&self.categories, &category_scores.score, &categories, &[]);
         if let Some(chosen) = categories.first_mut().filter(|_| best.is_some()) {
             chosen.passed = true;
         }
@@ -869,6 +980,9 @@ impl AliasMatcher {
 struct EvidenceNames<'m> {
     model: &'m TopicModel,
     speaker: &'m str,
+    post: PostTerms<'m>,
+    /// Per keyword id, its place in the post's keywords plus one (zero when the post lacks it).
+    place: Vec<u32>,
 }
 
 impl EvidenceNames<'_> {
@@ -880,42 +994,63 @@ impl EvidenceNames<'_> {
         }
     }
 
-    /// The given classes as candidates, none yet written, each with its five strongest pieces
-    /// of evidence (ties by name), gathered in one pass over the post's evidence.
+    /// The given classes of a scorer as candidates, none yet written, each with its five
+    /// strongest pieces of evidence (ties by name), gathered from each class's own triggers and
+    /// the channel. `extra` adds contributions the scorer does not know (aliases).
     fn candidates(
         &self,
         scorer: &Scorer,
-        scores: &Scores,
+        score: &[f32],
         classes: &[usize],
+        extra: &[(u32, Evidence, f32)],
     ) -> Vec<TopicCandidate> {
         let order = |a: &(Evidence, f32), b: &(Evidence, f32)| {
             b.1.total_cmp(&a.1)
                 .then_with(|| self.name(a.0).cmp(self.name(b.0)))
         };
-        let mut slot = vec![usize::MAX; scores.score.len()];
+        let mut slot = vec![usize::MAX; score.len()];
         for (k, &class) in classes.iter().enumerate() {
             slot[class] = k;
         }
         let mut strongest: Vec<Vec<(Evidence, f32)>> = vec![Vec::new(); classes.len()];
-        for &(class, evidence, contribution) in &scores.evidence {
-            let Some(shown) = strongest.get_mut(slot[class as usize]) else {
-                continue;
-            };
+        let offer = |shown: &mut Vec<(Evidence, f32)>, evidence: Evidence, contribution: f32| {
             let entry = (evidence, contribution);
             // Kept sorted and at most five long: most entries lose to the fifth.
             if shown.len() == 5 && order(&entry, &shown[4]).is_ge() {
-                continue;
+                return;
             }
             let at = shown.partition_point(|e| order(e, &entry).is_le());
             shown.insert(at, entry);
             shown.truncate(5);
+        };
+        for (&class, shown) in classes.iter().zip(&mut strongest) {
+            for &(keyword, weight) in scorer.triggers(class) {
+                if let Some(i) = self.place[keyword as usize].checked_sub(1) {
+                    let strength = self.post.keywords[i as usize].1;
+                    offer(
+                        shown,
+                        Evidence::Keyword(keyword),
+                        weight * strength / self.post.norm,
+                    );
+                }
+            }
+        }
+        let channel = self.post.channel.and_then(|c| scorer.channels.get(c));
+        let channel = channel
+            .into_iter()
+            .flatten()
+            .map(|&(class, weight)| (class, Evidence::Channel, weight));
+        for (class, evidence, contribution) in channel.chain(extra.iter().copied()) {
+            if let Some(shown) = strongest.get_mut(slot[class as usize]) {
+                offer(shown, evidence, contribution);
+            }
         }
         classes
             .iter()
             .zip(strongest)
             .map(|(&class, evidence)| TopicCandidate {
                 name: scorer.names[class].clone(),
-                score: scores.score[class],
+                score: score[class],
                 passed: false,
                 evidence: evidence
                     .into_iter()
