@@ -26,7 +26,7 @@ use crate::score::{
 };
 use crate::segment::{Segmenter, Token};
 use crate::summary::{detect_language, summarize, Language, SummaryOptions};
-use crate::topic::{PostFeatures, TopicModel, TopicSuggestion};
+use crate::topic::{TopicModel, TopicSuggestion};
 use crate::vocab::Vocabulary;
 use crate::write::{apply_plan, remove_stale_temp_files, write_atomic, Snapshot};
 
@@ -513,9 +513,11 @@ impl Engine {
         candidates.retain(|field, _| fields.contains(field));
         let topics = match &self.topics {
             Some(slot) if fields.iter().any(|f| f.is_topic()) => {
-                let features =
-                    PostFeatures::from_tokens(&blocks, &tokens).with_channel(topic_channel(&fm));
-                Some(slot.get().suggest_post(&features, doc.body()))
+                let model = slot.get();
+                let features = model
+                    .post_features(&blocks, &tokens)
+                    .with_channel(topic_channel(&fm));
+                Some(model.suggest_post(&features, doc.body()))
             }
             _ => None,
         };
@@ -592,8 +594,9 @@ impl Engine {
             })
             .collect();
         let topics = self.topics.as_ref().map(TopicSlot::get).map(|model| {
-            let features =
-                PostFeatures::from_tokens(&blocks, &tokens).with_channel(topic_channel(&fm));
+            let features = model
+                .post_features(&blocks, &tokens)
+                .with_channel(topic_channel(&fm));
             model.suggest_post(&features, doc.body())
         });
         Ok(Explanation {
