@@ -179,12 +179,15 @@ impl<'a> PostKeys<'a> {
         let mut table = WordTable::with_capacity(capacity);
         let mut keys: Vec<PostKey<'a>> = Vec::with_capacity(capacity);
         let mut lower = String::new();
-        let mut key_of = |text: &'a str, kind: TokenKind, keys: &mut Vec<PostKey<'a>>| {
+        let mut key_of = |text: &'a str, kind, packed, keys: &mut Vec<PostKey<'a>>| {
             let Some(lowered) = key_form(text, kind, &mut lower) else {
                 return NO_KEY;
             };
-            let word = if lowered { lower.as_str() } else { text };
-            let packed = Packed::new(word.as_bytes());
+            let (word, packed) = if lowered {
+                (lower.as_str(), Packed::new(lower.as_bytes()))
+            } else {
+                (text, packed)
+            };
             match table.find(word.as_bytes(), &packed, |id| {
                 keys[id as usize].text.as_bytes()
             }) {
@@ -214,10 +217,10 @@ impl<'a> PostKeys<'a> {
                 }) {
                     Place::Found(id) => match forms[id as usize] {
                         (_, kind, key) if kind == token.kind => key,
-                        _ => key_of(token.text, token.kind, &mut keys),
+                        _ => key_of(token.text, token.kind, packed, &mut keys),
                     },
                     Place::Vacant(at) => {
-                        let key = key_of(token.text, token.kind, &mut keys);
+                        let key = key_of(token.text, token.kind, packed, &mut keys);
                         seen.insert(at, packed, forms.len() as u32);
                         forms.push((token.text, token.kind, key));
                         key
@@ -228,19 +231,23 @@ impl<'a> PostKeys<'a> {
                 }
             }
         }
-        // The keys' first bytes, compared as one number, settle most comparisons; the sort moves
-        // small pairs rather than the keys.
-        let mut order: Vec<(u64, u32)> = keys
+        // The keys' first eight bytes (as a big-endian number) and index, as one number: sorting
+        // those orders the keys by their first bytes; keys that share them are then put in order
+        // among themselves.
+        let mut order: Vec<u128> = keys
             .iter()
             .enumerate()
-            .map(|(i, key)| (key.packed.prefix(key.text.as_bytes()), i as u32))
+            .map(|(i, key)| u128::from(key.packed.prefix(key.text.as_bytes())) << 64 | i as u128)
             .collect();
-        order.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| keys[a.1 as usize].text.cmp(&keys[b.1 as usize].text))
-        });
+        order.sort_unstable();
+        let text = |entry: &u128| keys[*entry as u32 as usize].text.as_ref();
+        for same in order.chunk_by_mut(|a, b| a >> 64 == b >> 64) {
+            if same.len() > 1 {
+                same.sort_unstable_by(|a, b| text(a).cmp(text(b)));
+            }
+        }
         Self {
-            order: order.into_iter().map(|(_, i)| i).collect(),
+            order: order.into_iter().map(|entry| entry as u32).collect(),
             keys,
         }
     }
@@ -1165,6 +1172,66 @@ mod tests {
             ],
         };
         TopicModel::new(&tags, &taxonomy)
+    }
+
+    #[test]
+    fn post_keys_are_counted_once_per_key_and_sorted_by_bytes() {
+        let words = [
+            ("人工智能", TokenKind::Han),
+            ("人工智", TokenKind::Han),
+            ("人工智慧", TokenKind::Han),
+            ("人", TokenKind::Han),
+            ("abcdefghij", TokenKind::Latin),
+            ("abcdefgh", TokenKind::Latin),
+            ("abcdefghi", TokenKind::Latin),
+            ("AI", TokenKind::Latin),
+            ("ai", TokenKind::Latin),
+            ("Ai", TokenKind::Latin),
+            ("2024", TokenKind::Number),
+            ("人工智能", TokenKind::Han),
+            ("ABCDEFGHIJKLMNOPQRSTU", TokenKind::Latin),
+            ("abcdefghijklmnopqrstu", TokenKind::Latin),
+        ];
+        let text: String = words.iter().map(|(w, _)| *w).collect();
+        let mut at = 0;
+        let tokens: Vec<Token<'_>> = words
+            .iter()
+            .map(|&(w, kind)| {
+                at += w.len();
+                Token {
+                    text: &text[at - w.len()..at],
+                    span: at - w.len()..at,
+                    kind,
+                }
+            })
+            .collect();
+        let block = TextBlock {
+            zone: Zone::Paragraph,
+            text: text.clone(),
+            line: 1,
+            bold: Vec::new(),
+            speaker: None,
+        };
+        let keys = PostKeys::collect(std::slice::from_ref(&block), std::slice::from_ref(&tokens));
+        let sorted: Vec<(&str, u32)> = keys
+            .order
+            .iter()
+            .map(|&i| {
+                (
+                    keys.keys[i as usize].text.as_ref(),
+                    keys.keys[i as usize].halves,
+                )
+            })
+            .collect();
+        let mut expected: BTreeMap<String, u32> = BTreeMap::new();
+        for token in &tokens {
+            if let Some(key) = feature_key(token.text, token.kind) {
+                *expected.entry(key).or_default() += 2;
+            }
+        }
+        let expected: Vec<(&str, u32)> = expected.iter().map(|(k, h)| (k.as_str(), *h)).collect();
+        assert_eq!(sorted, expected);
+        assert!(sorted.contains(&("ai", 2)) && sorted.contains(&("人工智能", 4)));
     }
 
     #[test]
