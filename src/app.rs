@@ -26,7 +26,7 @@ use crate::score::{
 };
 use crate::segment::{Segmenter, Token};
 use crate::summary::{detect_language, summarize, Language, SummaryOptions};
-use crate::topic::{PostFeatures, TopicModel, TopicSuggestion};
+use crate::topic::{TopicModel, TopicSuggestion};
 use crate::vocab::Vocabulary;
 use crate::write::{apply_plan, remove_stale_temp_files, write_atomic, Snapshot};
 
@@ -513,16 +513,25 @@ impl Engine {
         candidates.retain(|field, _| fields.contains(field));
         let topics = match &self.topics {
             Some(slot) if fields.iter().any(|f| f.is_topic()) => {
-                let features =
-                    PostFeatures::from_tokens(&blocks, &tokens).with_channel(topic_channel(&fm));
-                Some(slot.get().suggest_post(&features, doc.body()))
+                let model = slot.get();
+                let features = model
+                    .post_features(&blocks, &tokens)
+                    .with_channel(topic_channel(&fm));
+                Some(model.suggest_post(&features, doc.body()))
             }
             _ => None,
         };
         let mut edits = Vec::new();
         for field in fields {
             if let Some(value) = self
-                .suggest(field, &blocks, language, &candidates, topics.as_ref())
+                .suggest(
+                    field,
+                    &blocks,
+                    &tokens,
+                    language,
+                    &candidates,
+                    topics.as_ref(),
+                )
                 .filter(|v| !v.is_empty())
             {
                 let key = self.options.key(field);
@@ -585,8 +594,9 @@ impl Engine {
             })
             .collect();
         let topics = self.topics.as_ref().map(TopicSlot::get).map(|model| {
-            let features =
-                PostFeatures::from_tokens(&blocks, &tokens).with_channel(topic_channel(&fm));
+            let features = model
+                .post_features(&blocks, &tokens)
+                .with_channel(topic_channel(&fm));
             model.suggest_post(&features, doc.body())
         });
         Ok(Explanation {
@@ -640,12 +650,14 @@ impl Engine {
         &self,
         field: Field,
         blocks: &[TextBlock],
+        tokens: &[Vec<Token<'_>>],
         language: Language,
         candidates: &BTreeMap<Field, Vec<Candidate>>,
         topics: Option<&TopicSuggestion>,
     ) -> Option<FieldValue> {
-        let summary =
-            |lang: Language| summarize(blocks, lang, &self.segmenter, &self.options.summary);
+        let summary = |lang: Language| {
+            summarize(blocks, tokens, lang, &self.segmenter, &self.options.summary)
+        };
         match field {
             Field::Summary => {
                 let lang = match self.options.summary_lang {
@@ -667,8 +679,15 @@ impl Engine {
                 if originals.is_empty() {
                     return None;
                 }
+                let tokens: Vec<Vec<Token<'_>>> = blocks
+                    .iter()
+                    .zip(tokens)
+                    .filter(|(b, _)| b.zone == Zone::English)
+                    .map(|(_, t)| t.clone())
+                    .collect();
                 summarize(
                     &originals,
+                    &tokens,
                     Language::English,
                     &self.segmenter,
                     &self.options.summary,

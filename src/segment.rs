@@ -393,6 +393,21 @@ fn word_break(c: char) -> Option<WordBreak> {
 }
 
 fn ascii_word_break(byte: u8) -> WordBreak {
+    ASCII_WORD_BREAK[usize::from(byte & 0x7f)]
+}
+
+/// [`ascii_word_break_of`] for every ASCII byte, looked up once per byte of English text.
+const ASCII_WORD_BREAK: [WordBreak; 128] = {
+    let mut classes = [WordBreak::Other; 128];
+    let mut byte: u8 = 0;
+    while byte < 128 {
+        classes[byte as usize] = ascii_word_break_of(byte);
+        byte += 1;
+    }
+    classes
+};
+
+const fn ascii_word_break_of(byte: u8) -> WordBreak {
     match byte {
         b'a'..=b'z' | b'A'..=b'Z' => WordBreak::Letter,
         b'0'..=b'9' => WordBreak::Digit,

@@ -62,13 +62,22 @@ impl Default for SummaryOptions {
 pub fn detect_language(blocks: &[TextBlock]) -> Language {
     let (mut han, mut latin) = (0usize, 0usize);
     for block in blocks.iter().filter(|b| b.zone != Zone::English) {
-        // One pass: a Latin word is a run of ASCII letters.
+        // One pass over the bytes, a character at a time: a Latin word is a run of ASCII
+        // letters, and a Han character is told by its bytes.
+        let bytes = block.text.as_bytes();
         let mut in_word = false;
-        for c in block.text.chars() {
-            let letter = c.is_ascii_alphabetic();
-            latin += usize::from(letter && !in_word);
-            in_word = letter;
-            han += usize::from(!c.is_ascii() && is_han(c));
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if b.is_ascii() {
+                let letter = b.is_ascii_alphabetic();
+                latin += usize::from(letter && !in_word);
+                in_word = letter;
+                i += 1;
+            } else {
+                in_word = false;
+                han += usize::from(is_han_at(bytes, i));
+                i += utf8_width(b);
+            }
         }
     }
     if han > latin {
@@ -78,12 +87,50 @@ pub fn detect_language(blocks: &[TextBlock]) -> Language {
     }
 }
 
+/// The length of the UTF-8 sequence that `lead` starts.
+fn utf8_width(lead: u8) -> usize {
+    match lead {
+        0..=0x7f => 1,
+        0x80..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+}
+
+/// Whether the character starting at `bytes[i]` (of valid UTF-8) is Han ([`is_han`]), from its
+/// bytes: three-byte sequences led by `E5`..`E9` (U+5000..U+9FFF) all are; after `E3`, `E4` and
+/// `EF` the second byte tells the block, and `F0` leads the supplementary ideographs.
+fn is_han_at(bytes: &[u8], i: usize) -> bool {
+    let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+    match bytes[i] {
+        0xe5..=0xe9 => true,
+        // U+3400.. (Extension A), and `〇` (U+3007).
+        0xe3 => next(1) >= 0x90 || (next(1) == 0x80 && next(2) == 0x87),
+        // All of U+4000..U+4FFF but the hexagram symbols U+4DC0..U+4DFF.
+        0xe4 => next(1) != 0xb7,
+        // U+F900..U+FAFF.
+        0xef => (0xa4..=0xab).contains(&next(1)),
+        // U+20000..U+2EBEF.
+        0xf0 => match next(1) {
+            0xa0..=0xad => true,
+            0xae => next(2) < 0xaf || (next(2) == 0xaf && next(3) <= 0xaf),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// Builds a summary in `language` from the blocks, or `None` when there is too little text.
 ///
 /// Chinese draws from the body paragraphs (speaker labels dropped); English draws from the
 /// English originals of a bilingual post, or from the paragraphs of an English post.
+///
+/// `tokens` are the blocks' tokens as [`Segmenter::segment_blocks`] gives them, or empty when
+/// the post was not cut: a sentence that cleaning left as it stands in its block takes its
+/// words from them rather than from a second segmentation.
 pub fn summarize(
     blocks: &[TextBlock],
+    tokens: &[Vec<Token<'_>>],
     language: Language,
     segmenter: &Segmenter,
     options: &SummaryOptions,
@@ -98,7 +145,7 @@ pub fn summarize(
     if sentences.is_empty() {
         return None;
     }
-    let graph = Graph::build(&sentences, blocks, segmenter);
+    let graph = Graph::build(&sentences, blocks, tokens, segmenter);
     let scores = rank(&sentences, &graph, &TUNING);
     let chosen = select(&sentences, &graph, &scores, &budget, &TUNING);
     render(&sentences, &chosen, language)
@@ -188,6 +235,10 @@ const MAX_CANDIDATES: usize = 240;
 #[derive(Debug, Clone, Copy)]
 struct Piece<'a> {
     text: &'a str,
+    /// The block the sentence was cut from, its whole text, and where the sentence starts in it.
+    block: usize,
+    block_text: &'a str,
+    start: usize,
     /// Position among all source sentences.
     index: usize,
     /// The first sentence after a heading (a section's topic sentence).
@@ -203,7 +254,7 @@ fn split_source(blocks: &[TextBlock], language: Language) -> Vec<Piece<'_>> {
     };
     let mut pieces = Vec::new();
     let mut after_heading = false;
-    for block in blocks {
+    for (b, block) in blocks.iter().enumerate() {
         if block.zone == Zone::Heading {
             after_heading = true;
             continue;
@@ -214,6 +265,10 @@ fn split_source(blocks: &[TextBlock], language: Language) -> Vec<Piece<'_>> {
         for text in split_sentences(block.content(), language) {
             pieces.push(Piece {
                 text,
+                block: b,
+                block_text: &block.text,
+                // The sentences are slices of the block's text.
+                start: text.as_ptr() as usize - block.text.as_ptr() as usize,
                 index: pieces.len(),
                 after_heading,
             });
@@ -228,14 +283,32 @@ fn split_source(blocks: &[TextBlock], language: Language) -> Vec<Piece<'_>> {
 fn split_sentences(text: &str, language: Language) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    let bytes = text.as_bytes();
+    let mut next = 0;
+    while let Some(&byte) = bytes.get(next) {
+        // Every end mark starts with one of these bytes (none of them continues a character):
+        // the others are passed over without decoding.
+        match byte {
+            // U+4000..U+9FFF: Han, three bytes long.
+            0xe4..=0xe9 => {
+                next += 3;
+                continue;
+            }
+            b'\n' | b'\r' | b'!' | b'?' | b';' | b'.' | 0xe2 | 0xe3 | 0xef => {}
+            _ => {
+                next += 1;
+                continue;
+            }
+        }
+        let i = next;
+        let c = text[i..].chars().next().unwrap_or_default();
+        next = i + c.len_utf8();
         let end = match c {
             '\n' | '\r' => Some(i),
             '。' | '！' | '？' | '!' | '?' | '；' | ';' | '…' => None,
             '.' if language == Language::English || text[..i].ends_with(|c: char| !is_han(c)) => {
-                let next = text[i + 1..].chars().next();
-                if next.is_some_and(|n| !n.is_whitespace() && !is_closer(n))
+                let after = text[i + 1..].chars().next();
+                if after.is_some_and(|n| !n.is_whitespace() && !is_closer(n))
                     || is_abbreviation(&text[start..i])
                 {
                     continue;
@@ -247,16 +320,16 @@ fn split_sentences(text: &str, language: Language) -> Vec<&str> {
         let cut = match end {
             Some(cut) => cut,
             None => {
-                let mut cut = i + c.len_utf8();
-                while let Some(&(j, n)) = chars.peek() {
+                let mut cut = next;
+                while let Some(n) = text[cut..].chars().next() {
                     if is_closer(n) || matches!(n, '。' | '！' | '？' | '!' | '?' | '…' | '.')
                     {
-                        cut = j + n.len_utf8();
-                        chars.next();
+                        cut += n.len_utf8();
                     } else {
                         break;
                     }
                 }
+                next = cut;
                 cut
             }
         };
@@ -333,24 +406,34 @@ struct Sentence {
     len: usize,
     /// How much the sentence reads like an abstract (0 to 1).
     quality: f64,
+    /// The block, and the byte range of its text, whose tokens are the sentence's words: set
+    /// when cleaning left the sentence a slice of the block (give or take a final full stop)
+    /// that the segmenter cuts the same way alone as within the block.
+    words: Option<(usize, Range<usize>)>,
 }
 
 impl Sentence {
     fn new(piece: Piece<'_>, language: Language, budget: &Budget) -> Option<Self> {
+        let survey = Survey::of(piece.text);
         // Cleaning only removes characters and never splits a word, so a piece too short before
         // it is too short after it: skip the cleaning.
-        if is_too_short(piece.text, language) {
+        let too_short = match language {
+            Language::Chinese => survey.han < MIN_HAN,
+            Language::English => script_counts(piece.text).1 < MIN_WORDS,
+        };
+        if too_short {
             return None;
         }
-        let mut text = clean(piece.text, language);
-        let (han, latin) = script_counts(&text);
+        let Cleaned { mut text, verbatim } = clean_surveyed(piece.text, &survey, language);
+        let scripts = Scripts::of(&text);
+        let (han, latin) = (scripts.han, scripts.latin);
         let quality = match language {
             Language::Chinese => {
                 // Too short to carry a point, or mostly an English quotation.
                 if han < MIN_HAN || latin * 2 > han || is_filler(&text, language) {
                     return None;
                 }
-                chinese_quality(&text, han)
+                chinese_quality(scripts.colloquial, han)
             }
             Language::English => {
                 if latin < MIN_WORDS || han > latin || is_filler(&text, language) {
@@ -372,11 +455,22 @@ impl Sentence {
         {
             factor *= t.anaphora_factor;
         }
-        close_sentence(&mut text, language);
+        let stop = close_sentence(&mut text, language);
         let mut len = measure(&text, language);
+        let mut words = verbatim.and_then(|at| {
+            let start = piece.start + at;
+            let body = &text[..text.len() - stop.map_or(0, char::len_utf8)];
+            let end = start + body.len();
+            let source = piece.block_text;
+            let cut_alike = cuts_cleanly(source[..start].chars().next_back(), body.chars().next())
+                && cuts_cleanly(body.chars().next_back(), source[end..].chars().next())
+                && cuts_cleanly(body.chars().next_back(), stop);
+            cut_alike.then_some((piece.block, start..end))
+        });
         if len > budget.max {
             text = cut_to(&text, language, budget.max);
             len = measure(&text, language);
+            words = None;
         }
         Some(Self {
             text,
@@ -384,52 +478,200 @@ impl Sentence {
             after_heading: piece.after_heading,
             len,
             quality: quality * factor,
+            words,
         })
     }
+}
+
+/// Whether the segmenter cuts text at a point between `before` and `after` (`None` at an end
+/// of the text) into the words of the two sides cut alone. It does when a stop, a space or a
+/// pause stands on one side and no character that joins a word across it (a letter or digit
+/// after a pause, a combining mark after a stop) on the other: script runs split at such
+/// characters, and Unicode word boundaries hold there. Conservative: `false` only costs a
+/// second segmentation.
+fn cuts_cleanly(before: Option<char>, after: Option<char>) -> bool {
+    let (Some(before), Some(after)) = (before, after) else {
+        return true;
+    };
+    let stop = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '。' | '！'
+                    | '？'
+                    | '…'
+                    | '、'
+                    | '”'
+                    | '」'
+                    | '』'
+                    | '）'
+                    | '》'
+                    | '】'
+                    | '!'
+                    | '?'
+                    | ')'
+                    | ']'
+            )
+    };
+    let pause = |c: char| matches!(c, '，' | '；' | '：' | ',' | ';' | ':');
+    let plain = |c: char| {
+        c.is_ascii()
+            || is_han(c)
+            || stop(c)
+            || pause(c)
+            || matches!(c, '“' | '「' | '『' | '（' | '《' | '【')
+    };
+    (stop(before) && plain(after))
+        || (plain(before) && stop(after))
+        || (pause(before) && is_han(after))
+        || (is_han(before) && pause(after))
 }
 
 /// The fewest Han characters of a Chinese candidate, and the fewest Latin words of an English one.
 const MIN_HAN: usize = 12;
 const MIN_WORDS: usize = 8;
 
-/// Whether a raw piece falls below the minimum length of its language.
-fn is_too_short(raw: &str, language: Language) -> bool {
-    match language {
-        Language::Chinese => raw
-            .chars()
-            .filter(|&c| is_han(c))
-            .nth(MIN_HAN - 1)
-            .is_none(),
-        Language::English => script_counts(raw).1 < MIN_WORDS,
+/// What a raw piece holds, from one pass over its bytes: its Han characters, and whether it has
+/// anything for the cleaning steps that strip markup, drop quotation marks and tidy spaces.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Survey {
+    han: usize,
+    /// A bracket, a markup character, a tab or a space that `strip_markup` turns into `' '`.
+    markup: bool,
+    /// A quotation mark that `drop_unbalanced_quotes` may drop.
+    quotes: bool,
+    /// Whitespace.
+    spaces: bool,
+}
+
+impl Survey {
+    fn of(text: &str) -> Self {
+        let mut survey = Self::default();
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if b.is_ascii() {
+                match b {
+                    b'(' | b')' | b'[' | b']' | b'*' | b'`' | b'_' | b'#' | b'|' | b'~' => {
+                        survey.markup = true;
+                    }
+                    b'\t' => {
+                        survey.markup = true;
+                        survey.spaces = true;
+                    }
+                    b'\n' | 0x0b | 0x0c | b'\r' | b' ' => survey.spaces = true,
+                    b'"' => survey.quotes = true,
+                    _ => {}
+                }
+                i += 1;
+                continue;
+            }
+            if is_han_at(bytes, i) {
+                survey.han += 1;
+            } else {
+                let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+                match (b, next(1), next(2)) {
+                    // （ ） 【 】
+                    (0xef, 0xbc, 0x88 | 0x89) | (0xe3, 0x80, 0x90 | 0x91) => survey.markup = true,
+                    // No-break and ideographic space.
+                    (0xc2, 0xa0, _) | (0xe3, 0x80, 0x80) => {
+                        survey.markup = true;
+                        survey.spaces = true;
+                    }
+                    // ‘ ’ “ ” 《 》 「 」 『 』
+                    (0xe2, 0x80, 0x98 | 0x99 | 0x9c | 0x9d) | (0xe3, 0x80, 0x8a..=0x8f) => {
+                        survey.quotes = true;
+                    }
+                    // The rest of Unicode's white space.
+                    (0xc2, 0x85, _)
+                    | (0xe1, 0x9a, 0x80)
+                    | (0xe2, 0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf)
+                    | (0xe2, 0x81, 0x9f) => survey.spaces = true,
+                    _ => {}
+                }
+            }
+            i += utf8_width(b);
+        }
+        survey
     }
 }
 
 /// Han characters, and words (runs of letters and digits between other characters and Han)
 /// holding an ASCII letter.
 fn script_counts(text: &str) -> (usize, usize) {
-    let (mut han, mut latin) = (0usize, 0usize);
-    let mut word_has_letter = false;
-    for c in text.chars() {
-        // ASCII first, then Han, before the general (table) lookup.
-        let in_word = if c.is_ascii() {
-            c.is_ascii_alphanumeric()
-        } else if is_han(c) {
-            han += 1;
-            false
-        } else {
-            c.is_alphanumeric()
-        };
-        if in_word {
-            word_has_letter |= c.is_ascii_alphabetic();
-        } else if word_has_letter {
+    let scripts = Scripts::of(text);
+    (scripts.han, scripts.latin)
+}
+
+/// The counts [`script_counts`] gives, and how many of the Han characters are first or second
+/// person pronouns and particles of speech.
+struct Scripts {
+    han: usize,
+    latin: usize,
+    colloquial: usize,
+}
+
+impl Scripts {
+    fn of(text: &str) -> Self {
+        let (mut han, mut latin, mut colloquial) = (0usize, 0usize, 0usize);
+        let mut word_has_letter = false;
+        for c in text.chars() {
+            // ASCII first, then Han and the punctuation of Chinese, before the general (table)
+            // lookup.
+            let in_word = if c.is_ascii() {
+                c.is_ascii_alphanumeric()
+            } else if is_han(c) {
+                han += 1;
+                colloquial += usize::from(is_colloquial(c));
+                false
+            } else {
+                !is_cjk_punctuation(c) && c.is_alphanumeric()
+            };
+            if in_word {
+                word_has_letter |= c.is_ascii_alphabetic();
+            } else if word_has_letter {
+                latin += 1;
+                word_has_letter = false;
+            }
+        }
+        if word_has_letter {
             latin += 1;
-            word_has_letter = false;
+        }
+        Self {
+            han,
+            latin,
+            colloquial,
         }
     }
-    if word_has_letter {
-        latin += 1;
-    }
-    (han, latin)
+}
+
+/// Punctuation of Chinese text (`，。、：“”《》（）—…`), none of it a letter or a digit.
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c, '\u{2010}'..='\u{2027}' | '\u{3001}'..='\u{3003}' | '\u{3008}'..='\u{3011}' | '\u{ff01}'..='\u{ff0f}' | '\u{ff1a}'..='\u{ff20}')
+}
+
+/// First and second person and the particles of speech (all Han characters).
+fn is_colloquial(c: char) -> bool {
+    matches!(
+        c,
+        '我' | '你'
+            | '咱'
+            | '啊'
+            | '吧'
+            | '嘛'
+            | '呢'
+            | '哈'
+            | '嗯'
+            | '呃'
+            | '哎'
+            | '呀'
+            | '啦'
+            | '哦'
+            | '喔'
+            | '噢'
+            | '诶'
+            | '欸'
+    )
 }
 
 fn measure(text: &str, language: Language) -> usize {
@@ -441,15 +683,38 @@ fn measure(text: &str, language: Language) -> usize {
 
 /// Removes what should not reach a summary: leftover markup, asides in brackets (glosses,
 /// timestamps, `[music]`), unbalanced quotes, leading list marks and connectives, stray spaces.
-///
-/// Each step works on the one buffer and leaves it alone when it has nothing to remove.
+#[cfg(test)]
 fn clean(raw: &str, language: Language) -> String {
-    let mut out = strip_markup(raw, language);
+    clean_surveyed(raw, &Survey::of(raw), language).text
+}
+
+/// A cleaned sentence, and where it starts in the raw one when cleaning only trimmed its ends.
+struct Cleaned {
+    text: String,
+    verbatim: Option<usize>,
+}
+
+/// Cleans `raw`, whose survey is given. Each step works on the one buffer and leaves it alone
+/// when it has nothing to remove; the steps only remove characters (or make a space `' '`), so
+/// what the survey did not find in `raw` is not in the buffer either, and its step is skipped.
+fn clean_surveyed(raw: &str, survey: &Survey, language: Language) -> Cleaned {
+    let (mut out, mut verbatim) = if survey.markup {
+        let out = strip_markup(raw, language);
+        let same = out == raw;
+        (out, same)
+    } else {
+        (raw.to_owned(), true)
+    };
     if language == Language::Chinese && has_spoken_filler(&out) {
         out = spoken_fillers().replace_all(&out, &[""; SPOKEN_FILLERS.len()]);
+        verbatim = false;
     }
-    drop_unbalanced_quotes(&mut out);
-    tidy_spaces(&mut out, language);
+    if survey.quotes && drop_unbalanced_quotes(&mut out) {
+        verbatim = false;
+    }
+    if survey.spaces && tidy_spaces(&mut out, language) {
+        verbatim = false;
+    }
     let kept = without_openers(&out, language);
     out.truncate(kept.end);
     out.drain(..kept.start);
@@ -457,9 +722,13 @@ fn clean(raw: &str, language: Language) -> String {
         // Re-capitalise after dropping an opener (`So, the plan…` → `The plan…`).
         if out.starts_with(|c: char| c.is_ascii_lowercase()) {
             out[..1].make_ascii_uppercase();
+            verbatim = false;
         }
     }
-    out
+    Cleaned {
+        text: out,
+        verbatim: verbatim.then_some(kept.start),
+    }
 }
 
 /// Drops markup characters and the bracketed asides that `keep_aside` rejects.
@@ -568,17 +837,40 @@ const SPOKEN_FILLERS: &[&str] = &[
     "你看，",
 ];
 
-/// Whether the text holds a spoken filler. All but one end in a comma, so only the text before
-/// each comma is compared: much cheaper than the automaton on a sentence without any.
+/// Whether the text holds a spoken filler. All but [`FILLER_WITHOUT_COMMA`] end in a comma, so
+/// only the text before each comma is compared, with the bodies that end in the character
+/// before it: much cheaper than the automaton on a sentence without any.
 fn has_spoken_filler(text: &str) -> bool {
-    let bodies = SPOKEN_FILLERS.iter().filter_map(|f| f.strip_suffix('，'));
-    SPOKEN_FILLERS
-        .iter()
-        .filter(|f| !f.ends_with('，'))
-        .any(|f| text.contains(f))
-        || text
-            .match_indices('，')
-            .any(|(at, _)| bodies.clone().any(|body| text[..at].ends_with(body)))
+    text.match_indices('我')
+        .any(|(at, _)| text[at..].starts_with(FILLER_WITHOUT_COMMA))
+        || text.match_indices('，').any(|(at, _)| {
+            let before = &text[..at];
+            filler_bodies_ending(before.chars().next_back())
+                .iter()
+                .any(|body| before.ends_with(body))
+        })
+}
+
+/// The one spoken filler without a comma.
+const FILLER_WITHOUT_COMMA: &str = "我觉得";
+
+/// The spoken fillers that end in `c` and a comma, without the comma.
+fn filler_bodies_ending(c: Option<char>) -> &'static [&'static str] {
+    let Some(c) = c else { return &[] };
+    match c {
+        '得' => &["我觉得"],
+        '为' => &["我认为"],
+        '道' => &["你知道", "大家知道"],
+        '吗' => &["你知道吗"],
+        '到' => &["大家可以看到", "我们可以看到"],
+        '说' => &["可以说", "坦白说", "就是说"],
+        '话' => &["说实话"],
+        '实' => &["其实"],
+        '呢' => &["怎么说呢"],
+        '吧' => &["对吧", "是吧"],
+        '看' => &["你看"],
+        _ => &[],
+    }
 }
 
 fn spoken_fillers() -> &'static AhoCorasick {
@@ -636,8 +928,9 @@ fn keep_aside(aside: &str, language: Language) -> bool {
     }
 }
 
-/// Removes the marks of a quotation that opens or closes outside the sentence.
-fn drop_unbalanced_quotes(text: &mut String) {
+/// Removes the marks of a quotation that opens or closes outside the sentence; says whether it
+/// removed any.
+fn drop_unbalanced_quotes(text: &mut String) -> bool {
     const PAIRS: [(char, char); 5] = [
         ('“', '”'),
         ('‘', '’'),
@@ -667,17 +960,20 @@ fn drop_unbalanced_quotes(text: &mut String) {
     if straight % 2 == 1 {
         drop.push('"');
     }
-    if !drop.is_empty() {
-        text.retain(|c| !drop.contains(&c));
+    if drop.is_empty() {
+        return false;
     }
+    text.retain(|c| !drop.contains(&c));
+    true
 }
 
 /// Collapses runs of spaces; drops spaces next to Han characters or full-width punctuation in
-/// Chinese (a soft line break inside a Chinese paragraph leaves one).
-fn tidy_spaces(text: &mut String, language: Language) {
+/// Chinese (a soft line break inside a Chinese paragraph leaves one). Says whether the text
+/// changed.
+fn tidy_spaces(text: &mut String, language: Language) -> bool {
     let wide = |c: char| is_han(c) || is_fullwidth_punct(c);
     if is_tidy(text, language == Language::Chinese, wide) {
-        return;
+        return false;
     }
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
@@ -695,7 +991,9 @@ fn tidy_spaces(text: &mut String, language: Language) {
         pending_space = false;
         out.push(c);
     }
+    let changed = out != *text;
     *text = out;
+    changed
 }
 
 /// Whether `tidy_spaces` would leave the text as it is: single ASCII spaces between words, and
@@ -720,54 +1018,47 @@ fn is_fullwidth_punct(c: char) -> bool {
     matches!(c, '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}' | '“' | '”' | '‘' | '’' | '…' | '—')
 }
 
+/// Greetings, sign-offs and channel housekeeping in Chinese, as [`fillers_from`] lists them.
+#[cfg(test)]
+const ZH_FILLERS: &[&str] = &[
+    "大家好",
+    "欢迎来到",
+    "欢迎收看",
+    "欢迎收听",
+    "欢迎回到",
+    "欢迎大家",
+    "订阅",
+    "点赞",
+    "转发",
+    "关注我",
+    "小铃铛",
+    "评论区",
+    "留言",
+    "感谢收看",
+    "感谢观看",
+    "谢谢收看",
+    "谢谢观看",
+    "谢谢大家",
+    "感谢大家",
+    "我们下期",
+    "下期再见",
+    "下次再见",
+    "赞助",
+    "会员",
+    "频道",
+];
+
 /// Greetings, sign-offs and channel housekeeping.
 fn is_filler(text: &str, language: Language) -> bool {
-    static ZH: OnceLock<AhoCorasick> = OnceLock::new();
     static EN: OnceLock<AhoCorasick> = OnceLock::new();
-    let build = |patterns: &[&str], ascii_case: bool| {
-        AhoCorasickBuilder::new()
-            .ascii_case_insensitive(ascii_case)
-            .build(patterns)
-            .expect("fixed filler patterns compile")
-    };
     match language {
-        Language::Chinese => ZH
-            .get_or_init(|| {
-                build(
-                    &[
-                        "大家好",
-                        "欢迎来到",
-                        "欢迎收看",
-                        "欢迎收听",
-                        "欢迎回到",
-                        "欢迎大家",
-                        "订阅",
-                        "点赞",
-                        "转发",
-                        "关注我",
-                        "小铃铛",
-                        "评论区",
-                        "留言",
-                        "感谢收看",
-                        "感谢观看",
-                        "谢谢收看",
-                        "谢谢观看",
-                        "谢谢大家",
-                        "感谢大家",
-                        "我们下期",
-                        "下期再见",
-                        "下次再见",
-                        "赞助",
-                        "会员",
-                        "频道",
-                    ],
-                    false,
-                )
-            })
-            .is_match(text),
+        // Looked for only where a character that starts one stands.
+        Language::Chinese => text
+            .char_indices()
+            .any(|(at, c)| fillers_from(c).iter().any(|f| text[at..].starts_with(f))),
         Language::English => EN
             .get_or_init(|| {
-                build(
+                detector(
                     &[
                         "subscribe",
                         "thanks for watching",
@@ -790,33 +1081,43 @@ fn is_filler(text: &str, language: Language) -> bool {
     }
 }
 
+/// The Chinese fillers that start with `c` ([`ZH_FILLERS`] by first character).
+fn fillers_from(c: char) -> &'static [&'static str] {
+    match c {
+        '大' => &["大家好"],
+        '欢' => &["欢迎来到", "欢迎收看", "欢迎收听", "欢迎回到", "欢迎大家"],
+        '订' => &["订阅"],
+        '点' => &["点赞"],
+        '转' => &["转发"],
+        '关' => &["关注我"],
+        '小' => &["小铃铛"],
+        '评' => &["评论区"],
+        '留' => &["留言"],
+        '感' => &["感谢收看", "感谢观看", "感谢大家"],
+        '谢' => &["谢谢收看", "谢谢观看", "谢谢大家"],
+        '我' => &["我们下期"],
+        '下' => &["下期再见", "下次再见"],
+        '赞' => &["赞助"],
+        '会' => &["会员"],
+        '频' => &["频道"],
+        _ => &[],
+    }
+}
+
+/// An automaton that tells whether a short text holds one of the patterns: a DFA without a
+/// prefilter, which on a sentence costs a few instructions a byte where the prefilter's setup
+/// and the NFA cost several times more.
+fn detector(patterns: &[&str], ascii_case: bool) -> AhoCorasick {
+    AhoCorasickBuilder::new()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .prefilter(false)
+        .ascii_case_insensitive(ascii_case)
+        .build(patterns)
+        .expect("fixed filler patterns compile")
+}
+
 /// Transcripts are first and second person and full of particles; an abstract is neither.
-fn chinese_quality(text: &str, han: usize) -> f64 {
-    let colloquial = text
-        .chars()
-        .filter(|c| {
-            matches!(
-                c,
-                '我' | '你'
-                    | '咱'
-                    | '啊'
-                    | '吧'
-                    | '嘛'
-                    | '呢'
-                    | '哈'
-                    | '嗯'
-                    | '呃'
-                    | '哎'
-                    | '呀'
-                    | '啦'
-                    | '哦'
-                    | '喔'
-                    | '噢'
-                    | '诶'
-                    | '欸'
-            )
-        })
-        .count();
+fn chinese_quality(colloquial: usize, han: usize) -> f64 {
     let t = &TUNING;
     1.0 / (1.0 + t.colloquial_weight * colloquial as f64 / han.max(1) as f64)
 }
@@ -884,11 +1185,27 @@ struct Graph {
 }
 
 impl Graph {
-    fn build(sentences: &[Sentence], blocks: &[TextBlock], segmenter: &Segmenter) -> Self {
+    fn build<'a>(
+        sentences: &'a [Sentence],
+        blocks: &'a [TextBlock],
+        tokens: &[Vec<Token<'a>>],
+        segmenter: &Segmenter,
+    ) -> Self {
         let mut terms = TermIds::new();
         let mut bags: Rows<u32> = Rows::default();
         for s in sentences {
-            terms.intern(&s.text, segmenter, &mut bags.items);
+            match s.words.as_ref().filter(|_| !tokens.is_empty()) {
+                Some((block, range)) => {
+                    let words = tokens_within(&tokens[*block], range);
+                    debug_assert!(
+                        same_words(words, &segmenter.segment(&s.text)),
+                        "{:?} is cut otherwise in its block",
+                        s.text
+                    );
+                    terms.intern(words, &mut bags.items);
+                }
+                None => terms.intern(&segmenter.segment(&s.text), &mut bags.items),
+            }
             bags.open_row_mut().sort_unstable();
             bags.end_row();
         }
@@ -947,6 +1264,11 @@ impl Graph {
             .join(" ");
         let headings = known_vector(&headings);
         let title_bigrams = bigrams(&title_text);
+        // The title pairs' first characters, hashed to a bit each: most pairs of a sentence
+        // start with a character that starts none, and need no search.
+        let firsts = title_bigrams
+            .iter()
+            .fold(0u64, |mask, &(p, _)| mask | 1 << (u32::from(p) % 64));
         let mut seen = vec![false; title_bigrams.len()];
         let title_bigram = sentences
             .iter()
@@ -960,8 +1282,10 @@ impl Graph {
                 for c in s.text.chars().filter(|&c| is_han(c)) {
                     if let Some(p) = prev {
                         pairs += 1;
-                        if let Ok(k) = title_bigrams.binary_search(&(p, c)) {
-                            seen[k] = true;
+                        if firsts & 1 << (u32::from(p) % 64) != 0 {
+                            if let Ok(k) = title_bigrams.binary_search(&(p, c)) {
+                                seen[k] = true;
+                            }
                         }
                     }
                     prev = Some(c);
@@ -1120,10 +1444,10 @@ impl<'a> TermIds<'a> {
         self.len as usize
     }
 
-    /// Appends the ids of the content words of `text`, giving new ones the next ids.
-    fn intern(&mut self, text: &'a str, segmenter: &Segmenter, ids: &mut Vec<u32>) {
-        for token in segmenter.segment(text) {
-            let form = self.form(&token);
+    /// Appends the ids of the content words among `tokens`, giving new ones the next ids.
+    fn intern(&mut self, tokens: &[Token<'a>], ids: &mut Vec<u32>) {
+        for token in tokens {
+            let form = self.form(token);
             let word = match form {
                 Form::AsWritten => token.text,
                 Form::Lowered => self.lowered.as_str(),
@@ -1185,6 +1509,21 @@ impl<'a> TermIds<'a> {
             }
         }
     }
+}
+
+/// The tokens of a block that lie within `range` (tokens are in text order).
+fn tokens_within<'t, 'a>(tokens: &'t [Token<'a>], range: &Range<usize>) -> &'t [Token<'a>] {
+    let from = tokens.partition_point(|t| t.span.start < range.start);
+    let len = tokens[from..].partition_point(|t| t.span.end <= range.end);
+    &tokens[from..from + len]
+}
+
+/// Whether two cuts give the same words of the same kinds (their offsets differ).
+fn same_words(a: &[Token<'_>], b: &[Token<'_>]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.text == y.text && x.kind == y.kind)
 }
 
 /// The distinct pairs of adjacent Han characters (or lowercased Latin words), sorted.
@@ -1356,6 +1695,7 @@ fn rank(sentences: &[Sentence], graph: &Graph, t: &Tuning) -> Vec<f64> {
         .rows()
         .map(|e| e.iter().map(|(_, w)| w).sum())
         .collect();
+    let rows: Vec<&[(u32, f64)]> = graph.edges.rows().collect();
     let mut score = teleport.clone();
     let mut next = vec![0.0; n];
     for _ in 0..50 {
@@ -1363,13 +1703,13 @@ fn rank(sentences: &[Sentence], graph: &Graph, t: &Tuning) -> Vec<f64> {
             *x = (1.0 - t.damping) * p;
         }
         let mut dangling = 0.0;
-        for i in 0..n {
-            if out_weight[i] == 0.0 {
-                dangling += score[i];
+        for ((&s, &out), row) in score.iter().zip(&out_weight).zip(&rows) {
+            if out == 0.0 {
+                dangling += s;
                 continue;
             }
-            let share = t.damping * score[i] / out_weight[i];
-            for &(j, w) in graph.edges.row(i) {
+            let share = t.damping * s / out;
+            for &(j, w) in *row {
                 next[j as usize] += share * w;
             }
         }
@@ -1451,8 +1791,9 @@ fn select(
     chosen
 }
 
-/// Gives a sentence a proper end: a full stop instead of a semicolon, colon or nothing.
-fn close_sentence(text: &mut String, language: Language) {
+/// Gives a sentence a proper end: a full stop instead of a semicolon, colon or nothing. Returns
+/// the full stop when it added one.
+fn close_sentence(text: &mut String, language: Language) -> Option<char> {
     let (open_ends, closed_ends, stop): (&[char], &[char], char) = match language {
         Language::Chinese => (
             &['；', ';', '：', ':', '…', '，', ','],
@@ -1463,9 +1804,11 @@ fn close_sentence(text: &mut String, language: Language) {
     };
     let body = text.trim_end_matches(open_ends).len();
     text.truncate(body);
-    if !text.ends_with(closed_ends) {
-        text.push(stop);
+    if text.ends_with(closed_ends) {
+        return None;
     }
+    text.push(stop);
+    Some(stop)
 }
 
 fn render(sentences: &[Sentence], chosen: &[usize], language: Language) -> Option<String> {
@@ -1498,22 +1841,23 @@ mod tests {
         blocks
     }
 
+    /// The summary in `language`, which is the same whether the blocks' tokens are given or not.
+    fn summary(blocks: &[TextBlock], language: Language) -> Option<String> {
+        let segmenter = Segmenter::default();
+        let options = SummaryOptions::default();
+        let alone = summarize(blocks, &[], language, &segmenter, &options);
+        let tokens = segmenter.segment_blocks(blocks);
+        let shared = summarize(blocks, &tokens, language, &segmenter, &options);
+        assert_eq!(alone, shared);
+        shared
+    }
+
     fn zh(blocks: &[TextBlock]) -> Option<String> {
-        summarize(
-            blocks,
-            Language::Chinese,
-            &Segmenter::default(),
-            &SummaryOptions::default(),
-        )
+        summary(blocks, Language::Chinese)
     }
 
     fn en(blocks: &[TextBlock]) -> Option<String> {
-        summarize(
-            blocks,
-            Language::English,
-            &Segmenter::default(),
-            &SummaryOptions::default(),
-        )
+        summary(blocks, Language::English)
     }
 
     /// A Chinese talk about city gardens, written for these tests.
@@ -1721,6 +2065,34 @@ Funding remains the hardest problem, since seeds and tools are often bought with
     }
 
     #[test]
+    fn filler_tables_list_every_filler_once() {
+        let comma: Vec<&str> = SPOKEN_FILLERS
+            .iter()
+            .filter_map(|f| f.strip_suffix('，'))
+            .collect();
+        assert_eq!(comma.len() + 1, SPOKEN_FILLERS.len());
+        assert!(SPOKEN_FILLERS.contains(&FILLER_WITHOUT_COMMA));
+        for body in &comma {
+            assert!(filler_bodies_ending(body.chars().next_back()).contains(body));
+        }
+        let listed = |table: &dyn Fn(char) -> usize| {
+            (0..=0x10ffff_u32)
+                .filter_map(char::from_u32)
+                .map(table)
+                .sum::<usize>()
+        };
+        assert_eq!(
+            listed(&|c| filler_bodies_ending(Some(c)).len()),
+            comma.len()
+        );
+        for filler in ZH_FILLERS {
+            let first = filler.chars().next().expect("not empty");
+            assert!(fillers_from(first).contains(filler), "{filler}");
+        }
+        assert_eq!(listed(&|c| fillers_from(c).len()), ZH_FILLERS.len());
+    }
+
+    #[test]
     fn filler_check_agrees_with_the_automaton() {
         for text in [
             "我觉得这很好",
@@ -1758,6 +2130,307 @@ Funding remains the hardest problem, since seeds and tools are often bought with
             let wide = |c: char| is_han(c) || is_fullwidth_punct(c);
             let tidy = is_tidy(text, language == Language::Chinese, wide);
             assert_eq!(tidy, tidied == text, "{text:?}");
+        }
+    }
+
+    /// The language test written char by char, as it was before the byte scan.
+    fn char_language(text: &str) -> (usize, usize) {
+        let (mut han, mut latin) = (0usize, 0usize);
+        let mut in_word = false;
+        for c in text.chars() {
+            let letter = c.is_ascii_alphabetic();
+            latin += usize::from(letter && !in_word);
+            in_word = letter;
+            han += usize::from(!c.is_ascii() && is_han(c));
+        }
+        (han, latin)
+    }
+
+    fn byte_language(text: &str) -> (usize, usize) {
+        let block = TextBlock {
+            zone: Zone::Paragraph,
+            text: text.to_owned(),
+            line: 1,
+            bold: Vec::new(),
+            speaker: None,
+        };
+        let (han, latin) = char_language(text);
+        // Each side of the comparison decides the same way for every split of the counts.
+        let lang = detect_language(std::slice::from_ref(&block));
+        assert_eq!(lang == Language::Chinese, han > latin, "{text:?}");
+        (han, latin)
+    }
+
+    /// `script_counts` and the colloquial count as they were written before `Scripts`.
+    fn char_scripts(text: &str) -> (usize, usize, usize) {
+        let (mut han, mut latin) = (0usize, 0usize);
+        let mut word_has_letter = false;
+        for c in text.chars() {
+            let in_word = if c.is_ascii() {
+                c.is_ascii_alphanumeric()
+            } else if is_han(c) {
+                han += 1;
+                false
+            } else {
+                c.is_alphanumeric()
+            };
+            if in_word {
+                word_has_letter |= c.is_ascii_alphabetic();
+            } else if word_has_letter {
+                latin += 1;
+                word_has_letter = false;
+            }
+        }
+        if word_has_letter {
+            latin += 1;
+        }
+        let colloquial = text
+            .chars()
+            .filter(|c| "我你咱啊吧嘛呢哈嗯呃哎呀啦哦喔噢诶欸".contains(*c))
+            .count();
+        (han, latin, colloquial)
+    }
+
+    fn scripts(text: &str) -> (usize, usize, usize) {
+        let s = Scripts::of(text);
+        (s.han, s.latin, s.colloquial)
+    }
+
+    /// What each cleaning step would find, looked for char by char.
+    fn char_survey(text: &str) -> Survey {
+        Survey {
+            han: text.chars().filter(|&c| is_han(c)).count(),
+            markup: text.chars().any(|c| {
+                matches!(
+                    c,
+                    '（' | '('
+                        | '['
+                        | '【'
+                        | '）'
+                        | ')'
+                        | ']'
+                        | '】'
+                        | '*'
+                        | '`'
+                        | '_'
+                        | '#'
+                        | '|'
+                        | '~'
+                        | '\t'
+                        | '\u{a0}'
+                        | '\u{3000}'
+                )
+            }),
+            quotes: text.chars().any(|c| "\"“”‘’「」『』《》".contains(c)),
+            spaces: text.chars().any(char::is_whitespace),
+        }
+    }
+
+    /// Cleaning with every step run, as it was before the survey.
+    fn clean_every_step(raw: &str, language: Language) -> String {
+        let mut out = strip_markup(raw, language);
+        if language == Language::Chinese && has_spoken_filler(&out) {
+            out = spoken_fillers().replace_all(&out, &[""; SPOKEN_FILLERS.len()]);
+        }
+        drop_unbalanced_quotes(&mut out);
+        tidy_spaces(&mut out, language);
+        let kept = without_openers(&out, language);
+        out.truncate(kept.end);
+        out.drain(..kept.start);
+        if language == Language::English && out.starts_with(|c: char| c.is_ascii_lowercase()) {
+            out[..1].make_ascii_uppercase();
+        }
+        out
+    }
+
+    #[test]
+    fn byte_scans_agree_with_the_char_scans_on_every_character() {
+        for c in (0..=0x10ffff_u32).filter_map(char::from_u32) {
+            for text in [c.to_string(), format!("a{c}b中"), format!("{c}{c}1")] {
+                assert_eq!(byte_language(&text), char_language(&text), "{c:?}");
+                assert_eq!(scripts(&text), char_scripts(&text), "{c:?}");
+                assert_eq!(Survey::of(&text), char_survey(&text), "{c:?}");
+            }
+            if is_cjk_punctuation(c) {
+                assert!(!c.is_alphanumeric() && !is_han(c), "{c:?}");
+            }
+            if is_colloquial(c) {
+                assert!(is_han(c), "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_text_without_markup_is_not_stripped() {
+        for c in (0..=0x10ffff_u32).filter_map(char::from_u32) {
+            let text = format!("中{c}a");
+            if !Survey::of(&text).markup {
+                for language in [Language::Chinese, Language::English] {
+                    assert_eq!(strip_markup(&text, language), text, "{c:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn chinese_filler_check_agrees_with_an_automaton() {
+        let automaton = AhoCorasick::new(ZH_FILLERS).expect("fixed patterns");
+        let mut text = String::new();
+        for (i, filler) in ZH_FILLERS.iter().enumerate() {
+            for (j, other) in ZH_FILLERS.iter().enumerate() {
+                // Every filler alone, cut short, and glued to the others' halves.
+                let cut = filler.char_indices().nth(1).map_or(0, |(at, _)| at);
+                for probe in [
+                    (*filler).to_owned(),
+                    filler[cut..].to_owned(),
+                    format!("{}{}", &other[..cut.min(other.len())], &filler[cut..]),
+                    format!("好的{filler}。"),
+                ] {
+                    assert_eq!(
+                        is_filler(&probe, Language::Chinese),
+                        automaton.is_match(&probe),
+                        "{probe} ({i}, {j})"
+                    );
+                }
+            }
+            text.push_str(&filler[..filler.len() - 3]);
+        }
+        assert_eq!(
+            is_filler(&text, Language::Chinese),
+            automaton.is_match(&text)
+        );
+    }
+
+    /// The words of text cut whole, and of its two sides cut alone.
+    fn words_of(segmenter: &Segmenter, text: &str) -> Vec<(String, TokenKind)> {
+        segmenter
+            .segment(text)
+            .into_iter()
+            .map(|t| (t.text.to_owned(), t.kind))
+            .collect()
+    }
+
+    #[test]
+    fn a_clean_cut_gives_the_words_of_both_sides() {
+        let segmenter = Segmenter::default();
+        let marks = [
+            'a', 'Z', '1', '中', '文', '〇', '。', '，', ',', '.', ':', '：', ';', '；', '\'', '’',
+            '"', '“', '”', ' ', '\n', '\r', '!', '?', ')', '(', '-', '_', '#', '&', '+', '%', '、',
+            '…', '）', '（', '》', '《', '】', '【', '」', '「', '\u{3000}', '\u{a0}', 'é',
+            '\u{301}', '\u{93e}', '\u{200d}', '😀', 'ー', 'カ', '한', '·', '—',
+        ];
+        let sides = ["", "a", "1", "人工智能", "b.", "1,", "é"];
+        let mut checked = 0;
+        for &before in &marks {
+            for &after in &marks {
+                if !cuts_cleanly(Some(before), Some(after)) {
+                    continue;
+                }
+                for left in sides {
+                    for right in sides {
+                        let (left, right) = (format!("{left}{before}"), format!("{after}{right}"));
+                        let mut apart = words_of(&segmenter, &left);
+                        apart.extend(words_of(&segmenter, &right));
+                        let whole = format!("{left}{right}");
+                        assert_eq!(words_of(&segmenter, &whole), apart, "{whole:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 20_000, "{checked}");
+        assert!(!cuts_cleanly(Some('1'), Some('；')) && !cuts_cleanly(Some('.'), Some('中')));
+    }
+
+    /// The sentence split as it was written before the byte scan.
+    fn split_sentences_by_char(text: &str, language: Language) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let end = match c {
+                '\n' | '\r' => Some(i),
+                '。' | '！' | '？' | '!' | '?' | '；' | ';' | '…' => None,
+                '.' if language == Language::English
+                    || text[..i].ends_with(|c: char| !is_han(c)) =>
+                {
+                    let next = text[i + 1..].chars().next();
+                    if next.is_some_and(|n| !n.is_whitespace() && !is_closer(n))
+                        || is_abbreviation(&text[start..i])
+                    {
+                        continue;
+                    }
+                    None
+                }
+                _ => continue,
+            };
+            let cut = match end {
+                Some(cut) => cut,
+                None => {
+                    let mut cut = i + c.len_utf8();
+                    while let Some(&(j, n)) = chars.peek() {
+                        if is_closer(n) || matches!(n, '。' | '！' | '？' | '!' | '?' | '…' | '.')
+                        {
+                            cut = j + n.len_utf8();
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    }
+                    cut
+                }
+            };
+            let piece = text[start..cut].trim();
+            if !piece.is_empty() {
+                out.push(piece);
+            }
+            start = if end.is_some() { cut + 1 } else { cut };
+        }
+        let piece = text[start.min(text.len())..].trim();
+        if !piece.is_empty() {
+            out.push(piece);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn surveyed_cleaning_is_cleaning(
+            text in "[a-c1 \t\u{a0}\u{3000}（）()【】*_“”\"《》中文所以，。：我觉得其实]{0,24}"
+        ) {
+            for language in [Language::Chinese, Language::English] {
+                let cleaned = clean_surveyed(&text, &Survey::of(&text), language);
+                proptest::prop_assert_eq!(&cleaned.text, &clean_every_step(&text, language));
+                if let Some(at) = cleaned.verbatim {
+                    proptest::prop_assert_eq!(&text[at..at + cleaned.text.len()], &cleaned.text);
+                }
+            }
+        }
+
+        #[test]
+        fn sentence_split_agrees_with_the_char_scan(
+            text in "[a-cA1 .。！？!?；;…\n\r”’」』）)\"'》】\\]中文]{0,24}"
+        ) {
+            for language in [Language::Chinese, Language::English] {
+                proptest::prop_assert_eq!(
+                    split_sentences(&text, language),
+                    split_sentences_by_char(&text, language)
+                );
+            }
+        }
+
+        #[test]
+        fn filler_check_agrees_with_the_automaton_on_any_text(
+            text in "[，,我觉得认为你知道吗大家可以看到们说实话坦白其就是怎么呢对吧是看好中]{0,16}"
+        ) {
+            proptest::prop_assert_eq!(has_spoken_filler(&text), spoken_fillers().is_match(&text));
+        }
+
+        #[test]
+        fn scans_agree_on_any_text(text in "[a-cA1 _.，。中文我呢é\u{301}〇“（*\u{3000}\t]{0,24}") {
+            proptest::prop_assert_eq!(byte_language(&text), char_language(&text));
+            proptest::prop_assert_eq!(scripts(&text), char_scripts(&text));
+            proptest::prop_assert_eq!(Survey::of(&text), char_survey(&text));
         }
     }
 

@@ -3,19 +3,22 @@
 //! A post's zoned tokens fire triggers; tags are chosen from the score distribution and the
 //! category and area as a consistent pair. Loading reads `tags.yaml` and `taxonomy.yaml`.
 
+mod alias;
 mod compiled;
 mod entries;
 pub mod learn;
+mod words;
 
+use alias::AliasScanner;
 use entries::trigger_keywords;
 pub use entries::{AreaEntry, CategoryEntry, TagEntry, Taxonomy};
+use words::{Packed, Place, WordTable};
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use aho_corasick::{AhoCorasick, Input, MatchKind};
-use rustc_hash::FxHashMap;
+use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -60,13 +63,26 @@ pub struct Features {
     pub channel: Option<String>,
 }
 
-/// How much a token counts by zone; title and headings say more about the topic than the body.
-fn zone_weight(zone: Zone) -> f32 {
+/// How much a token counts by zone, in halves (title 3, heading 1.5, body 1, English original
+/// 0.5): title and headings say more about the topic than the body. Counted in halves, sums are
+/// exact integers whatever their order.
+fn zone_halves(zone: Zone) -> u32 {
     match zone {
-        Zone::Title => 3.0,
-        Zone::Heading => 1.5,
-        Zone::Paragraph => 1.0,
-        Zone::English => 0.5,
+        Zone::Title => 6,
+        Zone::Heading => 3,
+        Zone::Paragraph => 2,
+        Zone::English => 1,
+    }
+}
+
+/// A key's strength from its zone-weighted count (in halves), damped as `1 + ln(count)` so a word
+/// repeated fifty times does not drown the rest.
+fn damped(halves: u32) -> f32 {
+    let count = halves as f32 * 0.5;
+    if count > 1.0 {
+        1.0 + count.ln()
+    } else {
+        count
     }
 }
 
@@ -78,8 +94,39 @@ pub fn feature_key(text: &str, kind: TokenKind) -> Option<String> {
 
 /// [`feature_key`], borrowing the token when it already is its key (most are).
 fn borrowed_key(text: &str, kind: TokenKind) -> Option<Cow<'_, str>> {
+    let mut lower = String::new();
+    let lowered = key_form(text, kind, &mut lower)?;
+    Some(if lowered {
+        Cow::Owned(lower)
+    } else {
+        Cow::Borrowed(text)
+    })
+}
+
+/// Whether a token is a key ([`feature_key`]), and if so whether its key is the lowercased form
+/// it wrote to `lower` (`true`) or the token itself.
+fn key_form(text: &str, kind: TokenKind, lower: &mut String) -> Option<bool> {
     match kind {
-        TokenKind::Han => (text.chars().nth(1).is_some()).then_some(Cow::Borrowed(text)),
+        // Two characters or more: longer than its first.
+        TokenKind::Han => (text.len() > text.chars().next()?.len_utf8()).then_some(false),
+        // Most Latin words; in ASCII, letters and cases are the ASCII ones.
+        TokenKind::Latin if text.is_ascii() => {
+            let (mut letters, mut upper, mut capitals) = (0usize, false, true);
+            for b in text.bytes() {
+                letters += usize::from(b.is_ascii_alphabetic());
+                upper |= b.is_ascii_uppercase();
+                capitals &= b.is_ascii_uppercase() || b.is_ascii_digit();
+            }
+            if letters < 2 || (letters == 2 && !capitals) {
+                return None;
+            }
+            if upper {
+                lower.clear();
+                lower.push_str(text);
+                lower.make_ascii_lowercase();
+            }
+            Some(upper)
+        }
         TokenKind::Latin => {
             let letters = text.chars().filter(|c| c.is_alphabetic()).count();
             let keep = letters >= 3
@@ -88,72 +135,143 @@ fn borrowed_key(text: &str, kind: TokenKind) -> Option<Cow<'_, str>> {
                         .chars()
                         .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
             if !keep {
-                None
-            } else if text
-                .bytes()
-                .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-            {
-                Some(Cow::Borrowed(text))
-            } else {
-                Some(Cow::Owned(text.to_lowercase()))
+                return None;
             }
+            let lowered = !text
+                .bytes()
+                .all(|b| b.is_ascii() && !b.is_ascii_uppercase());
+            if lowered {
+                *lower = text.to_lowercase();
+            }
+            Some(lowered)
         }
         TokenKind::Number => None,
     }
 }
 
-/// A post's features as the scorer reads them: (key, damped strength) in key order, with their
-/// norm. Keys borrow the post's text, so collecting them allocates little.
+/// No key: the token does not count.
+const NO_KEY: u32 = u32::MAX;
+
+/// One of a post's distinct feature keys.
+struct PostKey<'a> {
+    text: Cow<'a, str>,
+    packed: Packed,
+    /// Its zone-weighted count, in halves.
+    halves: u32,
+}
+
+/// A post's distinct feature keys, and the order of the keys' bytes, in which the norm and the
+/// scores are summed.
+struct PostKeys<'a> {
+    keys: Vec<PostKey<'a>>,
+    /// Indexes into `keys`, in key order.
+    order: Vec<u32>,
+}
+
+impl<'a> PostKeys<'a> {
+    fn collect(blocks: &[TextBlock], tokens: &[Vec<Token<'a>>]) -> Self {
+        // Most posts have a distinct key for every few tokens: sized so the tables rarely grow.
+        let capacity = tokens.iter().map(Vec::len).sum::<usize>() / 4;
+        // A token's key depends on its text and kind only, so it is worked out once per distinct
+        // token: `forms` holds each one with the index of its key in `keys` (or NONE).
+        let mut seen = WordTable::with_capacity(capacity);
+        let mut forms: Vec<(&'a str, TokenKind, u32)> = Vec::with_capacity(capacity);
+        let mut table = WordTable::with_capacity(capacity);
+        let mut keys: Vec<PostKey<'a>> = Vec::with_capacity(capacity);
+        let mut lower = String::new();
+        let mut key_of = |text: &'a str, kind, packed, keys: &mut Vec<PostKey<'a>>| {
+            let Some(lowered) = key_form(text, kind, &mut lower) else {
+                return NO_KEY;
+            };
+            let (word, packed) = if lowered {
+                (lower.as_str(), Packed::new(lower.as_bytes()))
+            } else {
+                (text, packed)
+            };
+            match table.find(word.as_bytes(), &packed, |id| {
+                keys[id as usize].text.as_bytes()
+            }) {
+                Place::Found(id) => id,
+                Place::Vacant(at) => {
+                    let id = keys.len() as u32;
+                    table.insert(at, packed, id);
+                    keys.push(PostKey {
+                        text: if lowered {
+                            Cow::Owned(lower.clone())
+                        } else {
+                            Cow::Borrowed(text)
+                        },
+                        packed,
+                        halves: 0,
+                    });
+                    id
+                }
+            }
+        };
+        for (block, tokens) in blocks.iter().zip(tokens) {
+            let halves = zone_halves(block.zone);
+            for token in tokens.iter().filter(|t| t.kind != TokenKind::Number) {
+                let packed = Packed::new(token.text.as_bytes());
+                let key = match seen.find(token.text.as_bytes(), &packed, |id| {
+                    forms[id as usize].0.as_bytes()
+                }) {
+                    Place::Found(id) => match forms[id as usize] {
+                        (_, kind, key) if kind == token.kind => key,
+                        _ => key_of(token.text, token.kind, packed, &mut keys),
+                    },
+                    Place::Vacant(at) => {
+                        let key = key_of(token.text, token.kind, packed, &mut keys);
+                        seen.insert(at, packed, forms.len() as u32);
+                        forms.push((token.text, token.kind, key));
+                        key
+                    }
+                };
+                if let Some(key) = keys.get_mut(key as usize) {
+                    key.halves += halves;
+                }
+            }
+        }
+        // The keys' first eight bytes (as a big-endian number) and index, as one number: sorting
+        // those orders the keys by their first bytes; keys that share them are then put in order
+        // among themselves.
+        let mut order: Vec<u128> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, key)| u128::from(key.packed.prefix(key.text.as_bytes())) << 64 | i as u128)
+            .collect();
+        order.sort_unstable();
+        let text = |entry: &u128| keys[*entry as u32 as usize].text.as_ref();
+        for same in order.chunk_by_mut(|a, b| a >> 64 == b >> 64) {
+            if same.len() > 1 {
+                same.sort_unstable_by(|a, b| text(a).cmp(text(b)));
+            }
+        }
+        Self {
+            order: order.into_iter().map(|entry| entry as u32).collect(),
+            keys,
+        }
+    }
+
+    /// The keys with their damped strength, in key order.
+    fn sorted(&self) -> impl Iterator<Item = (&PostKey<'a>, f32)> + '_ {
+        self.order.iter().map(|&i| {
+            let key = &self.keys[i as usize];
+            (key, damped(key.halves))
+        })
+    }
+}
+
+/// A post's features as the scorer reads them: the trigger keywords among its keys with their
+/// damped strength, in key order, and the norm over all of its keys.
 #[derive(Debug, Clone, Default)]
 pub struct PostFeatures<'a> {
-    entries: Vec<(Cow<'a, str>, f32)>,
+    /// (keyword id, strength); keyword ids are in key order.
+    keywords: Vec<(u32, f32)>,
     norm: f32,
     channel: Option<&'a str>,
 }
 
 impl<'a> PostFeatures<'a> {
-    /// Collects features from text blocks. Per key: the zone-weighted count, damped as
-    /// `1 + ln(count)` so a word repeated fifty times does not drown the rest.
-    pub fn from_blocks(blocks: &'a [TextBlock], segmenter: &Segmenter) -> Self {
-        Self::from_tokens(blocks, &segmenter.segment_blocks(blocks))
-    }
-
-    /// The same from blocks already segmented ([`Segmenter::segment_blocks`]).
-    pub fn from_tokens(blocks: &[TextBlock], tokens: &[Vec<Token<'a>>]) -> Self {
-        // Most posts have a distinct key for every few tokens: sized so the map rarely regrows.
-        let capacity = tokens.iter().map(Vec::len).sum::<usize>() / 4;
-        let mut raw: FxHashMap<Cow<'a, str>, f32> =
-            FxHashMap::with_capacity_and_hasher(capacity, Default::default());
-        for (block, tokens) in blocks.iter().zip(tokens) {
-            let weight = zone_weight(block.zone);
-            for token in tokens {
-                if let Some(key) = borrowed_key(token.text, token.kind) {
-                    *raw.entry(key).or_default() += weight;
-                }
-            }
-        }
-        let mut sorted: Vec<(u64, Cow<'a, str>, f32)> = raw
-            .into_iter()
-            .map(|(k, v)| (key_prefix(&k), k, if v > 1.0 { 1.0 + v.ln() } else { v }))
-            .collect();
-        // Key order, as in `Features`: the norm and the scores are sums in that order. The keys'
-        // first bytes, compared as one number, settle most comparisons.
-        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        let entries: Vec<(Cow<'a, str>, f32)> =
-            sorted.into_iter().map(|(_, k, s)| (k, s)).collect();
-        let norm = entries
-            .iter()
-            .map(|(_, s)| s * s)
-            .sum::<f32>()
-            .sqrt()
-            .max(1e-6);
-        Self {
-            entries,
-            norm,
-            channel: None,
-        }
-    }
-
     /// The same features with the post's channel, when it names one.
     pub fn with_channel(mut self, channel: Option<&'a str>) -> Self {
         self.channel = channel.map(str::trim).filter(|c| !c.is_empty());
@@ -161,24 +279,20 @@ impl<'a> PostFeatures<'a> {
     }
 }
 
-/// A key's first eight bytes as a big-endian number (zero-padded): ordering by it, then by the
-/// whole key, is the keys' byte order.
-fn key_prefix(key: &str) -> u64 {
-    let mut prefix = [0u8; 8];
-    let n = key.len().min(8);
-    prefix[..n].copy_from_slice(&key.as_bytes()[..n]);
-    u64::from_be_bytes(prefix)
+/// The length of a feature vector from its strengths in key order; trigger weights apply to
+/// strengths divided by it, so long posts do not win by size alone.
+fn norm(strengths: impl Iterator<Item = f32>) -> f32 {
+    strengths.map(|s| s * s).sum::<f32>().sqrt().max(1e-6)
 }
 
 impl Features {
-    /// Collects features from text blocks, as [`PostFeatures::from_blocks`] does.
+    /// Collects features from text blocks: per key, the zone-weighted count, damped.
     pub fn from_blocks(blocks: &[TextBlock], segmenter: &Segmenter) -> Self {
-        let post = PostFeatures::from_blocks(blocks, segmenter);
+        let tokens = segmenter.segment_blocks(blocks);
         Self {
-            weights: post
-                .entries
-                .into_iter()
-                .map(|(k, s)| (k.into_owned(), s))
+            weights: PostKeys::collect(blocks, &tokens)
+                .sorted()
+                .map(|(k, s)| (k.text.clone().into_owned(), s))
                 .collect(),
             channel: None,
         }
@@ -196,12 +310,7 @@ impl Features {
     /// The length of the post's feature vector; trigger weights apply to strengths divided by it,
     /// so long posts do not win by size alone.
     pub fn norm(&self) -> f32 {
-        self.weights
-            .values()
-            .map(|s| s * s)
-            .sum::<f32>()
-            .sqrt()
-            .max(1e-6)
+        norm(self.weights.values().copied())
     }
 }
 
@@ -296,6 +405,12 @@ struct Scorer {
     offsets: Vec<u32>,
     /// (class index, weight), grouped by keyword, in class order within a keyword.
     hits: Vec<(u32, f32)>,
+    /// Per class, where its (keyword id, weight) pairs start in `triggers`; one more entry than
+    /// there are classes.
+    trigger_offsets: Vec<u32>,
+    /// The same pairs as `hits`, grouped by class: a shown class's evidence is gathered from
+    /// its own triggers.
+    triggers: Vec<(u32, f32)>,
     /// channel → (class index, weight)
     channels: HashMap<String, Vec<(u32, f32)>>,
     biases: Vec<f32>,
@@ -319,38 +434,26 @@ enum Evidence {
     Channel,
 }
 
-/// Each class's score, and the evidence of all classes as (class index, evidence, contribution)
-/// in one list, so a post allocates once per label kind rather than once per class.
+/// What a post brings to a scorer: its keywords (id, strength) in key order, the norm over all
+/// of its keys, and its channel.
+#[derive(Debug, Clone, Copy)]
+struct PostTerms<'p> {
+    keywords: &'p [(u32, f32)],
+    norm: f32,
+    channel: Option<&'p str>,
+}
+
+/// Each class's score, and whether anything (a trigger, the channel, an alias) contributed to it.
 #[derive(Debug, Default)]
 struct Scores {
     score: Vec<f32>,
-    evidence: Vec<(u32, Evidence, f32)>,
+    fired: Vec<bool>,
 }
 
 impl Scores {
-    fn add(&mut self, class: u32, evidence: Evidence, contribution: f32) {
+    fn add(&mut self, class: u32, contribution: f32) {
         self.score[class as usize] += contribution;
-        self.evidence.push((class, evidence, contribution));
-    }
-
-    /// Each class's evidence as a range of `evidence`, which this groups by class (a counting
-    /// sort: the order within a class does not matter, the candidate sorts it).
-    fn evidence_ranges(&mut self) -> Vec<std::ops::Range<usize>> {
-        let mut starts = vec![0usize; self.score.len() + 1];
-        for e in &self.evidence {
-            starts[e.0 as usize + 1] += 1;
-        }
-        for i in 0..self.score.len() {
-            starts[i + 1] += starts[i];
-        }
-        let mut next = starts.clone();
-        let mut grouped = vec![(0, Evidence::Channel, 0.0); self.evidence.len()];
-        for &e in &self.evidence {
-            grouped[next[e.0 as usize]] = e;
-            next[e.0 as usize] += 1;
-        }
-        self.evidence = grouped;
-        starts.windows(2).map(|w| w[0]..w[1]).collect()
+        self.fired[class as usize] = true;
     }
 }
 
@@ -370,9 +473,13 @@ impl Scorer {
         let mut channels: HashMap<String, Vec<(u32, f32)>> = HashMap::default();
         let mut biases = Vec::with_capacity(classes.len());
         let mut names = Vec::with_capacity(classes.len());
+        let mut trigger_offsets = vec![0u32];
+        let mut triggers = Vec::with_capacity(hits.len());
         for (i, class) in classes.into_iter().enumerate() {
             names.push(class.name.to_owned());
             biases.push(class.bias);
+            triggers.extend_from_slice(&class.triggers);
+            trigger_offsets.push(triggers.len() as u32);
             for (keyword, weight) in class.triggers {
                 let slot = &mut next[keyword as usize];
                 hits[*slot as usize] = (i as u32, weight);
@@ -388,6 +495,8 @@ impl Scorer {
         Self {
             offsets,
             hits,
+            trigger_offsets,
+            triggers,
             channels,
             biases,
             names,
@@ -399,31 +508,41 @@ impl Scorer {
         &self.hits[self.offsets[k] as usize..self.offsets[k + 1] as usize]
     }
 
-    fn start(&self) -> Scores {
-        Scores {
+    fn triggers(&self, class: usize) -> &[(u32, f32)] {
+        &self.triggers
+            [self.trigger_offsets[class] as usize..self.trigger_offsets[class + 1] as usize]
+    }
+
+    /// Each class's score: its bias, the trigger weights of the post's keywords (in key order)
+    /// times their strength divided by the post's norm (as in learning), then the channel's
+    /// weights.
+    fn score(&self, post: PostTerms<'_>) -> Scores {
+        let mut scores = Scores {
             score: self.biases.clone(),
-            evidence: Vec::new(),
-        }
-    }
-
-    /// Adds a keyword's contributions: its trigger weights times the post's strength, divided by
-    /// the post's norm (as in learning).
-    fn add_keyword(&self, scores: &mut Scores, keyword: u32, strength: f32, post_norm: f32) {
-        for &(class, weight) in self.hits(keyword) {
-            scores.add(
-                class,
-                Evidence::Keyword(keyword),
-                weight * strength / post_norm,
-            );
-        }
-    }
-
-    fn add_channel(&self, scores: &mut Scores, channel: Option<&str>) {
-        if let Some(channel) = channel {
-            for &(class, weight) in self.channels.get(channel).into_iter().flatten() {
-                scores.add(class, Evidence::Channel, weight);
+            fired: vec![false; self.biases.len()],
+        };
+        for &(keyword, strength) in post.keywords {
+            for &(class, weight) in self.hits(keyword) {
+                scores.add(class, weight * strength / post.norm);
             }
         }
+        if let Some(channel) = post.channel {
+            for &(class, weight) in self.channels.get(channel).into_iter().flatten() {
+                scores.add(class, weight);
+            }
+        }
+        scores
+    }
+
+    /// Class indexes, best score first (ties by name).
+    fn ranked(&self, score: &[f32]) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..score.len()).collect();
+        order.sort_by(|&a, &b| {
+            score[b]
+                .total_cmp(&score[a])
+                .then_with(|| self.names[a].cmp(&self.names[b]))
+        });
+        order
     }
 }
 
@@ -432,12 +551,11 @@ impl Scorer {
 pub struct TopicModel {
     /// Every trigger keyword, sorted; a keyword's id is its index.
     keywords: Vec<Cow<'static, str>>,
-    keyword_ids: FxHashMap<Cow<'static, str>, u32>,
+    /// Keyword to id.
+    keyword_table: WordTable,
     tags: Scorer,
     tag_aliases: Vec<(String, u32)>,
-    alias_matcher: Option<AhoCorasick>,
-    /// Whether every alias is ASCII (and not empty), so a search can skip all other text.
-    aliases_ascii: bool,
+    alias_matcher: AliasMatcher,
     categories: Scorer,
     category_areas: Vec<Vec<(String, f32)>>,
     areas: Scorer,
@@ -520,28 +638,24 @@ impl TopicModel {
                 tag_aliases.push((alias.to_lowercase(), i as u32));
             }
         }
-        let alias_matcher = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(tag_aliases.iter().map(|(a, _)| a.as_str()))
-            .ok();
-        let aliases_ascii = tag_aliases
-            .iter()
-            .all(|(a, _)| !a.is_empty() && a.is_ascii());
+        let alias_matcher = AliasMatcher::new(tag_aliases.iter().map(|(a, _)| a.as_str()));
         let n = parts.keywords.len();
-        let keyword_ids = parts
-            .keywords
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (k.clone(), i as u32))
-            .collect();
+        let mut keyword_table = WordTable::with_capacity(n);
+        for (id, keyword) in parts.keywords.iter().enumerate() {
+            let packed = Packed::new(keyword.as_bytes());
+            // Keywords are distinct (a sorted set), so each is new here.
+            if let Place::Vacant(at) = keyword_table.find(keyword.as_bytes(), &packed, |k| {
+                parts.keywords[k as usize].as_bytes()
+            }) {
+                keyword_table.insert(at, packed, id as u32);
+            }
+        }
         Self {
-            keyword_ids,
+            keyword_table,
             keywords: parts.keywords,
             tags: Scorer::new(n, parts.tags),
             tag_aliases,
             alias_matcher,
-            aliases_ascii,
             categories: Scorer::new(n, parts.categories),
             category_areas: parts
                 .category_areas
@@ -639,166 +753,182 @@ impl TopicModel {
         pairs
     }
 
+    /// A post's features from its blocks, already segmented ([`Segmenter::segment_blocks`]): the
+    /// norm over all of its keys, and the strengths of those that are trigger keywords.
+    pub fn post_features<'a>(
+        &self,
+        blocks: &[TextBlock],
+        tokens: &[Vec<Token<'_>>],
+    ) -> PostFeatures<'a> {
+        let keys = PostKeys::collect(blocks, tokens);
+        let mut strengths = Vec::with_capacity(keys.order.len());
+        let mut keywords = Vec::new();
+        for (key, strength) in keys.sorted() {
+            strengths.push(strength);
+            if let Some(id) = self.keyword_id(&key.text, &key.packed) {
+                keywords.push((id, strength));
+            }
+        }
+        PostFeatures {
+            keywords,
+            norm: norm(strengths.into_iter()),
+            channel: None,
+        }
+    }
+
     /// Scores a post from its collected features.
     pub fn suggest_post(&self, features: &PostFeatures<'_>, body: &str) -> TopicSuggestion {
-        self.suggest_sorted(
-            features.entries.iter().map(|(k, s)| (k.as_ref(), *s)),
-            features.norm,
-            features.channel,
-            body,
-        )
+        self.score_post(&features.keywords, features.norm, features.channel, body)
     }
 
     /// Scores a post.
     pub fn suggest(&self, features: &Features, body: &str) -> TopicSuggestion {
-        self.suggest_sorted(
-            features.weights.iter().map(|(k, s)| (k.as_str(), *s)),
+        let keywords: Vec<(u32, f32)> = features
+            .weights
+            .iter()
+            .filter_map(|(k, s)| {
+                self.keyword_id(k, &Packed::new(k.as_bytes()))
+                    .map(|id| (id, *s))
+            })
+            .collect();
+        self.score_post(
+            &keywords,
             features.norm(),
             features.channel.as_deref(),
             body,
         )
     }
 
+    /// A trigger keyword's id.
+    fn keyword_id(&self, word: &str, packed: &Packed) -> Option<u32> {
+        match self.keyword_table.find(word.as_bytes(), packed, |k| {
+            self.keywords[k as usize].as_bytes()
+        }) {
+            Place::Found(id) => Some(id),
+            Place::Vacant(_) => None,
+        }
+    }
+
     /// Which aliases occur in a post's body as whole words, by index in `tag_aliases`.
     fn alias_hits(&self, body: &str) -> Vec<bool> {
         let mut hit = vec![false; self.tag_aliases.len()];
-        let Some(matcher) = &self.alias_matcher else {
-            return hit;
-        };
         let bytes = body.as_bytes();
         let bounded = |i: Option<&u8>| i.is_none_or(|b| !b.is_ascii_alphanumeric());
-        let mut record = |m: aho_corasick::Match| {
-            let before = m.start().checked_sub(1).and_then(|i| bytes.get(i));
-            if bounded(before) && bounded(bytes.get(m.end())) {
-                hit[m.pattern().as_usize()] = true;
+        let mut record = |start: usize, end: usize, alias: usize| {
+            let before = start.checked_sub(1).and_then(|i| bytes.get(i));
+            if bounded(before) && bounded(bytes.get(end)) {
+                hit[alias] = true;
             }
         };
-        if !self.aliases_ascii {
-            matcher.find_iter(body).for_each(record);
-            return hit;
-        }
-        // An ASCII alias can only match inside a run of ASCII bytes, and a match cannot reach
-        // across runs, so searching run by run finds the same matches while the automaton skips
-        // the Chinese text (most of a post's bytes).
-        let mut at = 0;
-        while let Some(start) = bytes[at..].iter().position(u8::is_ascii).map(|i| at + i) {
-            let end = bytes[start..]
-                .iter()
-                .position(|b| !b.is_ascii())
-                .map_or(bytes.len(), |i| start + i);
-            if end - start >= matcher.min_pattern_len() {
-                matcher
-                    .find_iter(Input::new(bytes).span(start..end))
-                    .for_each(&mut record);
+        match &self.alias_matcher {
+            AliasMatcher::Scanner(scanner) => {
+                for (start, end, alias) in scanner.find(body) {
+                    record(start, end, alias as usize);
+                }
             }
-            at = end;
+            AliasMatcher::General(Some(matcher)) => {
+                for m in matcher.find_iter(body) {
+                    record(m.start(), m.end(), m.pattern().as_usize());
+                }
+            }
+            AliasMatcher::General(None) => {}
         }
         hit
     }
 
-    /// Scores a post from its features: (key, strength) in key order, the norm over all of
-    /// them, and its channel. Contributions are added in key order, as learning assumes.
-    fn suggest_sorted<'k>(
+    /// Scores a post from its keywords (id, strength) in key order, its norm over all of its
+    /// keys, and its channel. Contributions are added in key order, as learning assumes.
+    fn score_post(
         &self,
-        features: impl Iterator<Item = (&'k str, f32)>,
+        keywords: &[(u32, f32)],
         post_norm: f32,
         channel: Option<&str>,
         body: &str,
     ) -> TopicSuggestion {
         let w = &self.weights;
-        let mut tag_scores = self.tags.start();
-        let mut category_scores = self.categories.start();
-        let mut area_scores = self.areas.start();
-        for (key, strength) in features {
-            if let Some(&id) = self.keyword_ids.get(key) {
-                self.tags
-                    .add_keyword(&mut tag_scores, id, strength, post_norm);
-                self.categories
-                    .add_keyword(&mut category_scores, id, strength, post_norm);
-                self.areas
-                    .add_keyword(&mut area_scores, id, strength, post_norm);
-            }
-        }
-        self.tags.add_channel(&mut tag_scores, channel);
-        self.categories.add_channel(&mut category_scores, channel);
-        self.areas.add_channel(&mut area_scores, channel);
+        let post = PostTerms {
+            keywords,
+            norm: post_norm,
+            channel,
+        };
+        let mut tag_scores = self.tags.score(post);
         let hit = self.alias_hits(body);
-        for (i, (_, tag)) in self.tag_aliases.iter().enumerate() {
-            if hit[i] {
-                tag_scores.add(*tag, Evidence::Alias(i as u32), w.alias_hit);
-            }
+        let aliases: Vec<(u32, Evidence, f32)> = (self.tag_aliases.iter().enumerate())
+            .filter(|&(i, _)| hit[i])
+            .map(|(i, &(_, tag))| (tag, Evidence::Alias(i as u32), w.alias_hit))
+            .collect();
+        for &(tag, _, contribution) in &aliases {
+            tag_scores.add(tag, contribution);
         }
+        let category_scores = self.categories.score(post);
+        let area_scores = self.areas.score(post);
         let speaker = channel.map(|c| format!("speaker: {c}"));
+        let mut place = vec![0u32; self.keywords.len()];
+        for (i, &(keyword, _)) in keywords.iter().enumerate() {
+            place[keyword as usize] = i as u32 + 1;
+        }
         let shown = EvidenceNames {
             model: self,
             speaker: speaker.as_deref().unwrap_or_default(),
+            post,
+            place,
         };
         // Only the best tags are shown, so only they become candidates with named evidence.
-        let mut fired = vec![false; tag_scores.score.len()];
-        for &(class, _, _) in &tag_scores.evidence {
-            fired[class as usize] = true;
-        }
-        let mut order: Vec<usize> = (0..tag_scores.score.len())
-            .filter(|&i| fired[i] && tag_scores.score[i] >= w.min_score)
+        let score = &tag_scores.score;
+        let mut order: Vec<usize> = (0..score.len())
+            .filter(|&i| tag_scores.fired[i] && score[i] >= w.min_score)
             .collect();
-        order.sort_by(|&a, &b| {
-            let names = &self.tags.names;
-            let score = &tag_scores.score;
+        // Best first, ties by name, then by index (as a stable sort would leave them): only
+        // the first twenty are sorted.
+        let names = &self.tags.names;
+        let before = |&a: &usize, &b: &usize| {
             score[b]
                 .total_cmp(&score[a])
                 .then_with(|| names[a].cmp(&names[b]))
-        });
-        order.truncate(20);
-        // Each shown tag's evidence, gathered in one pass (its order does not matter: the
-        // candidate sorts it).
-        let mut slot = vec![u8::MAX; tag_scores.score.len()];
-        for (k, &i) in order.iter().enumerate() {
-            slot[i] = k as u8;
+                .then(a.cmp(&b))
+        };
+        if order.len() > 20 {
+            order.select_nth_unstable_by(19, before);
+            order.truncate(20);
         }
-        let mut evidence = vec![Vec::new(); order.len()];
-        for &entry in &tag_scores.evidence {
-            if let Some(list) = evidence.get_mut(usize::from(slot[entry.0 as usize])) {
-                list.push(entry);
-            }
-        }
-        let best = order.first().map_or(0.0, |&i| tag_scores.score[i]);
-        let tags: Vec<TopicCandidate> = order
+        order.sort_unstable_by(before);
+        let best = order.first().map_or(0.0, |&i| score[i]);
+        let tags = shown
+            .candidates(&self.tags, score, &order, &aliases)
             .into_iter()
-            .zip(&mut evidence)
             .enumerate()
-            .map(|(rank, (i, evidence))| {
-                let score = tag_scores.score[i];
-                let mut tag = shown.candidate(&self.tags.names[i], score, evidence);
+            .map(|(rank, mut tag)| {
                 tag.passed =
-                    rank < w.max_tags && (rank < w.min_tags || score >= best * w.relative_cut);
+                    rank < w.max_tags && (rank < w.min_tags || tag.score >= best * w.relative_cut);
                 tag
             })
             .collect();
 
-        let mut areas = shown.classes(&self.areas, area_scores);
+        let mut areas = shown.candidates(
+            &self.areas,
+            &area_scores.score,
+            &self.areas.ranked(&area_scores.score),
+            &[],
+        );
         let area_score: BTreeMap<&str, f32> =
             areas.iter().map(|a| (a.name.as_str(), a.score)).collect();
-        let mut categories = shown.classes(&self.categories, category_scores);
+        let mut categories = self.categories.ranked(&category_scores.score);
         // Category and area are chosen as a pair: the category's score, the area's, and how often
         // the category's posts are in that area (most categories belong to one area only).
         let mut best: Option<(f32, usize, &str)> = None;
         // Biases alone are no reason: a post where no trigger or channel fired (an empty one)
         // gets no category rather than the commonest.
-        let fired = categories.iter().any(|c| !c.evidence.is_empty());
-        for (rank, category) in categories.iter().enumerate().filter(|_| fired) {
-            let Some(index) = self
-                .categories
-                .names
-                .iter()
-                .position(|n| *n == category.name)
-            else {
+        let fired = category_scores.fired.iter().any(|&f| f);
+        for (rank, &category) in categories.iter().enumerate().filter(|_| fired) {
+            let name = &self.categories.names[category];
+            let Some(index) = self.categories.names.iter().position(|n| n == name) else {
                 continue;
             };
             for (area, share) in &self.category_areas[index] {
                 let Some(area_score) = area_score.get(area.as_str()) else {
                     continue;
                 };
-                let s = category.score
+                let s = category_scores.score[category]
                     + w.area_weight * area_score
                     + w.share_weight * share.max(1e-3).ln();
                 if best.is_none_or(|(b, _, _)| s > b) {
@@ -809,14 +939,18 @@ impl TopicModel {
         let chosen_area = best.map(|(_, _, a)| a.to_owned());
         if let Some((_, rank, _)) = best {
             // The written category goes first, so it survives the cut below.
-            let mut chosen = categories.remove(rank);
-            chosen.passed = true;
+            let chosen = categories.remove(rank);
             categories.insert(0, chosen);
+        }
+        categories.truncate(5);
+        let mut categories =
+            shown.candidates(&self.categories, &category_scores.score, &categories, &[]);
+        if let Some(chosen) = categories.first_mut().filter(|_| best.is_some()) {
+            chosen.passed = true;
         }
         for area in &mut areas {
             area.passed = chosen_area.as_deref() == Some(area.name.as_str());
         }
-        categories.truncate(5);
         TopicSuggestion {
             tags,
             categories,
@@ -825,10 +959,37 @@ impl TopicModel {
     }
 }
 
+/// How a model finds the literal aliases of its tags.
+#[derive(Debug, Clone)]
+enum AliasMatcher {
+    /// The usual case.
+    Scanner(Box<AliasScanner>),
+    /// When an alias is empty (it matches everywhere, as the general matcher says where).
+    General(Option<AhoCorasick>),
+}
+
+impl AliasMatcher {
+    fn new<'s>(aliases: impl Iterator<Item = &'s str> + Clone) -> Self {
+        match AliasScanner::new(aliases.clone()) {
+            Some(scanner) => Self::Scanner(Box::new(scanner)),
+            None => Self::General(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(aliases)
+                    .ok(),
+            ),
+        }
+    }
+}
+
 /// Turns a post's evidence into the keywords, aliases and channel it names.
 struct EvidenceNames<'m> {
     model: &'m TopicModel,
     speaker: &'m str,
+    post: PostTerms<'m>,
+    /// Per keyword id, its place in the post's keywords plus one (zero when the post lacks it).
+    place: Vec<u32>,
 }
 
 impl EvidenceNames<'_> {
@@ -840,46 +1001,70 @@ impl EvidenceNames<'_> {
         }
     }
 
-    /// Every class of a scorer as a candidate, best first, none yet written.
-    fn classes(&self, scorer: &Scorer, mut scores: Scores) -> Vec<TopicCandidate> {
-        let ranges = scores.evidence_ranges();
-        let mut classes: Vec<TopicCandidate> = (0..scores.score.len())
-            .map(|i| {
-                let evidence = &mut scores.evidence[ranges[i].clone()];
-                self.candidate(&scorer.names[i], scores.score[i], evidence)
-            })
-            .collect();
-        sort_candidates(&mut classes);
-        classes
-    }
-
-    /// A candidate with its five strongest pieces of evidence (ties by name).
-    fn candidate(
+    /// The given classes of a scorer as candidates, none yet written, each with its five
+    /// strongest pieces of evidence (ties by name), gathered from each class's own triggers and
+    /// the channel. `extra` adds contributions the scorer does not know (aliases).
+    fn candidates(
         &self,
-        name: &str,
-        score: f32,
-        evidence: &mut [(u32, Evidence, f32)],
-    ) -> TopicCandidate {
-        let order = |a: &(u32, Evidence, f32), b: &(u32, Evidence, f32)| {
-            b.2.total_cmp(&a.2)
-                .then_with(|| self.name(a.1).cmp(self.name(b.1)))
+        scorer: &Scorer,
+        score: &[f32],
+        classes: &[usize],
+        extra: &[(u32, Evidence, f32)],
+    ) -> Vec<TopicCandidate> {
+        let order = |a: &(Evidence, f32), b: &(Evidence, f32)| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| self.name(a.0).cmp(self.name(b.0)))
         };
-        // Only the five strongest are shown: select them, then sort just those.
-        let shown = evidence.len().min(5);
-        if evidence.len() > shown {
-            evidence.select_nth_unstable_by(shown - 1, order);
+        let mut slot = vec![usize::MAX; score.len()];
+        for (k, &class) in classes.iter().enumerate() {
+            slot[class] = k;
         }
-        let evidence = &mut evidence[..shown];
-        evidence.sort_by(order);
-        TopicCandidate {
-            name: name.to_owned(),
-            score,
-            passed: false,
-            evidence: evidence
-                .iter()
-                .map(|&(_, e, c)| (self.name(e).to_owned(), c))
-                .collect(),
+        let mut strongest: Vec<Vec<(Evidence, f32)>> = vec![Vec::new(); classes.len()];
+        let offer = |shown: &mut Vec<(Evidence, f32)>, evidence: Evidence, contribution: f32| {
+            let entry = (evidence, contribution);
+            // Kept sorted and at most five long: most entries lose to the fifth.
+            if shown.len() == 5 && order(&entry, &shown[4]).is_ge() {
+                return;
+            }
+            let at = shown.partition_point(|e| order(e, &entry).is_le());
+            shown.insert(at, entry);
+            shown.truncate(5);
+        };
+        for (&class, shown) in classes.iter().zip(&mut strongest) {
+            for &(keyword, weight) in scorer.triggers(class) {
+                if let Some(i) = self.place[keyword as usize].checked_sub(1) {
+                    let strength = self.post.keywords[i as usize].1;
+                    offer(
+                        shown,
+                        Evidence::Keyword(keyword),
+                        weight * strength / self.post.norm,
+                    );
+                }
+            }
         }
+        let channel = self.post.channel.and_then(|c| scorer.channels.get(c));
+        let channel = channel
+            .into_iter()
+            .flatten()
+            .map(|&(class, weight)| (class, Evidence::Channel, weight));
+        for (class, evidence, contribution) in channel.chain(extra.iter().copied()) {
+            if let Some(shown) = strongest.get_mut(slot[class as usize]) {
+                offer(shown, evidence, contribution);
+            }
+        }
+        classes
+            .iter()
+            .zip(strongest)
+            .map(|(&class, evidence)| TopicCandidate {
+                name: scorer.names[class].clone(),
+                score: score[class],
+                passed: false,
+                evidence: evidence
+                    .into_iter()
+                    .map(|(e, c)| (self.name(e).to_owned(), c))
+                    .collect(),
+            })
+            .collect()
     }
 }
 
@@ -899,14 +1084,6 @@ fn yaml_class<'a>(
             .map(|(k, w)| (ids[k.as_str()], *w))
             .collect(),
     }
-}
-
-fn sort_candidates(candidates: &mut [TopicCandidate]) {
-    candidates.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.name.cmp(&b.name))
-    });
 }
 
 /// Parses the text of a `tags.yaml`.
@@ -995,6 +1172,66 @@ mod tests {
             ],
         };
         TopicModel::new(&tags, &taxonomy)
+    }
+
+    #[test]
+    fn post_keys_are_counted_once_per_key_and_sorted_by_bytes() {
+        let words = [
+            ("人工智能", TokenKind::Han),
+            ("人工智", TokenKind::Han),
+            ("人工智慧", TokenKind::Han),
+            ("人", TokenKind::Han),
+            ("abcdefghij", TokenKind::Latin),
+            ("abcdefgh", TokenKind::Latin),
+            ("abcdefghi", TokenKind::Latin),
+            ("AI", TokenKind::Latin),
+            ("ai", TokenKind::Latin),
+            ("Ai", TokenKind::Latin),
+            ("2024", TokenKind::Number),
+            ("人工智能", TokenKind::Han),
+            ("ABCDEFGHIJKLMNOPQRSTU", TokenKind::Latin),
+            ("abcdefghijklmnopqrstu", TokenKind::Latin),
+        ];
+        let text: String = words.iter().map(|(w, _)| *w).collect();
+        let mut at = 0;
+        let tokens: Vec<Token<'_>> = words
+            .iter()
+            .map(|&(w, kind)| {
+                at += w.len();
+                Token {
+                    text: &text[at - w.len()..at],
+                    span: at - w.len()..at,
+                    kind,
+                }
+            })
+            .collect();
+        let block = TextBlock {
+            zone: Zone::Paragraph,
+            text: text.clone(),
+            line: 1,
+            bold: Vec::new(),
+            speaker: None,
+        };
+        let keys = PostKeys::collect(std::slice::from_ref(&block), std::slice::from_ref(&tokens));
+        let sorted: Vec<(&str, u32)> = keys
+            .order
+            .iter()
+            .map(|&i| {
+                (
+                    keys.keys[i as usize].text.as_ref(),
+                    keys.keys[i as usize].halves,
+                )
+            })
+            .collect();
+        let mut expected: BTreeMap<String, u32> = BTreeMap::new();
+        for token in &tokens {
+            if let Some(key) = feature_key(token.text, token.kind) {
+                *expected.entry(key).or_default() += 2;
+            }
+        }
+        let expected: Vec<(&str, u32)> = expected.iter().map(|(k, h)| (k.as_str(), *h)).collect();
+        assert_eq!(sorted, expected);
+        assert!(sorted.contains(&("ai", 2)) && sorted.contains(&("人工智能", 4)));
     }
 
     #[test]

@@ -25,6 +25,11 @@ use std::time::Instant;
 
 use jieba_rs::Jieba;
 
+// The same allocator as the frontfill binary, so the ratios compare segmentation with the pipeline
+// and not one allocator with another.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The held-out fold of `trim`: posts whose sorted index is a multiple of this are never used to
 /// choose words, only to measure agreement.
 const HOLDOUT_EVERY: usize = 5;

@@ -1,0 +1,243 @@
+//! Finds a post's literal tag aliases: one pass of an Aho-Corasick automaton over the body's bytes
+//! (ASCII letters case-folded), then the leftmost-longest, non-overlapping choice among the
+//! occurrences, the matches `aho_corasick` gives with `MatchKind::LeftmostLongest` (a test compares
+//! them). Built for this one job: a full transition table over the few byte values aliases hold,
+//! so a byte costs one lookup, and the Chinese text between English words is skipped eight bytes
+//! at a time.
+
+use std::cmp::Reverse;
+use std::collections::VecDeque;
+
+/// No node, no alias.
+const NONE: u32 = u32::MAX;
+/// Set on a transition whose target state ends an alias (itself or through a suffix).
+const ENDS: u32 = 1 << 31;
+
+/// The automaton of a model's aliases.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct AliasScanner {
+    /// Byte to column; column 0 is every byte that no alias holds. ASCII letters share a column
+    /// with their other case.
+    columns: [u16; 256],
+    width: usize,
+    /// Transitions: `next[state + column]`, a state being its row's offset (node times width),
+    /// with [`ENDS`] set when the target ends an alias.
+    next: Vec<u32>,
+    /// Per node, the alias it spells (the first one given, if repeated), or [`NONE`].
+    own: Vec<u32>,
+    /// Per node, the nearest proper suffix node that spells an alias, or [`NONE`].
+    suffix: Vec<u32>,
+    /// Each alias's length in bytes.
+    lens: Vec<u32>,
+    /// Whether every alias is ASCII, so that other bytes can be skipped in bulk.
+    ascii: bool,
+}
+
+impl AliasScanner {
+    /// The automaton for `aliases` (by index); `None` when an alias is empty, which matches
+    /// everywhere and is left to the general matcher.
+    pub(super) fn new<'s>(aliases: impl Iterator<Item = &'s str> + Clone) -> Option<Self> {
+        let mut columns = [0u16; 256];
+        let mut width = 1usize;
+        for alias in aliases.clone() {
+            for byte in alias.bytes().map(|b| b.to_ascii_lowercase()) {
+                if columns[usize::from(byte)] == 0 {
+                    columns[usize::from(byte)] = u16::try_from(width).ok()?;
+                    width += 1;
+                }
+            }
+        }
+        for upper in b'A'..=b'Z' {
+            columns[usize::from(upper)] = columns[usize::from(upper.to_ascii_lowercase())];
+        }
+        // The trie, in `goto` (a row of `width` children per node).
+        let mut goto = vec![NONE; width];
+        let mut own = vec![NONE];
+        let mut lens = Vec::new();
+        let mut ascii = true;
+        for (id, alias) in aliases.enumerate() {
+            if alias.is_empty() {
+                return None;
+            }
+            ascii &= alias.is_ascii();
+            lens.push(u32::try_from(alias.len()).ok()?);
+            let mut node = 0usize;
+            for byte in alias.bytes() {
+                let slot = node * width + usize::from(columns[usize::from(byte)]);
+                node = match goto[slot] {
+                    NONE => {
+                        let child = own.len();
+                        goto[slot] = u32::try_from(child).ok()?;
+                        goto.resize(goto.len() + width, NONE);
+                        own.push(NONE);
+                        child
+                    }
+                    child => child as usize,
+                };
+            }
+            if own[node] == NONE {
+                own[node] = u32::try_from(id).ok()?;
+            }
+        }
+        if u32::try_from(goto.len()).map_or(true, |n| n >= ENDS) {
+            return None;
+        }
+        // Breadth first, so that a node's failure node (shallower) has its full row already:
+        // missing children become the failure node's transitions.
+        let mut fail = vec![0u32; own.len()];
+        let mut suffix = vec![NONE; own.len()];
+        let mut queue = VecDeque::new();
+        for slot in goto.iter_mut().take(width) {
+            if *slot == NONE {
+                *slot = 0;
+            } else {
+                queue.push_back(*slot as usize);
+            }
+        }
+        while let Some(node) = queue.pop_front() {
+            let f = fail[node] as usize;
+            suffix[node] = if own[f] == NONE { suffix[f] } else { f as u32 };
+            for column in 0..width {
+                let via_fail = goto[f * width + column];
+                let slot = &mut goto[node * width + column];
+                if *slot == NONE {
+                    *slot = via_fail;
+                } else {
+                    fail[*slot as usize] = via_fail;
+                    queue.push_back(*slot as usize);
+                }
+            }
+        }
+        let next = goto
+            .iter()
+            .map(|&node| {
+                let ends = own[node as usize] != NONE || suffix[node as usize] != NONE;
+                (node * width as u32) | if ends { ENDS } else { 0 }
+            })
+            .collect();
+        Some(Self {
+            columns,
+            width,
+            next,
+            own,
+            suffix,
+            lens,
+            ascii,
+        })
+    }
+
+    /// The leftmost-longest, non-overlapping alias matches in `text`: (start, end, alias).
+    pub(super) fn find(&self, text: &str) -> Vec<(usize, usize, u32)> {
+        let bytes = text.as_bytes();
+        let mut found = Vec::new();
+        let mut state = 0usize;
+        let mut i = 0;
+        while i < bytes.len() {
+            // Through the bytes aliases may hold (all of them unless every alias is ASCII).
+            for &byte in &bytes[i..] {
+                if byte >= 0x80 && self.ascii {
+                    break;
+                }
+                i += 1;
+                let next = self.next[state + usize::from(self.columns[usize::from(byte)])];
+                state = (next & !ENDS) as usize;
+                if next & ENDS != 0 {
+                    self.push_ends(state / self.width, i, &mut found);
+                }
+            }
+            // Then past the other bytes, which no alias holds: they lead back to the root and
+            // keep it there.
+            state = 0;
+            while let Some(chunk) = bytes.get(i..i + 8) {
+                let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+                if word & 0x8080_8080_8080_8080 != 0x8080_8080_8080_8080 {
+                    break;
+                }
+                i += 8;
+            }
+            while bytes.get(i).is_some_and(|&b| b >= 0x80) {
+                i += 1;
+            }
+        }
+        // Leftmost first, the longest at a start first; each taken match hides those it overlaps.
+        found.sort_unstable_by_key(|&(start, end, _)| (start, Reverse(end)));
+        let mut cursor = 0;
+        found.retain(|&(start, end, _)| {
+            let taken = start >= cursor;
+            if taken {
+                cursor = end;
+            }
+            taken
+        });
+        found
+    }
+
+    /// Records the aliases that end at byte `end` in state `node`: its own, then its suffixes'.
+    fn push_ends(&self, node: usize, end: usize, found: &mut Vec<(usize, usize, u32)>) {
+        let mut node = node as u32;
+        if self.own[node as usize] == NONE {
+            node = self.suffix[node as usize];
+        }
+        while node != NONE {
+            let alias = self.own[node as usize];
+            found.push((end - self.lens[alias as usize] as usize, end, alias));
+            node = self.suffix[node as usize];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aho_corasick::{AhoCorasick, MatchKind};
+    use proptest::prelude::*;
+
+    fn reference(aliases: &[String], text: &str) -> Vec<(usize, usize, u32)> {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(aliases)
+            .unwrap()
+            .find_iter(text)
+            .map(|m| (m.start(), m.end(), m.pattern().as_u32()))
+            .collect()
+    }
+
+    #[test]
+    fn finds_leftmost_longest_matches_across_cases_and_scripts() {
+        let aliases: Vec<String> = ["ai agents", "openai", "agents", "ai", "蛋白质", "ai"]
+            .iter()
+            .map(|a| (*a).to_owned())
+            .collect();
+        let scanner = AliasScanner::new(aliases.iter().map(String::as_str)).unwrap();
+        for text in [
+            "OpenAI agents 和 AI Agents，以及蛋白质。",
+            "xai agentsai",
+            "中文中文中文中文中文ai中文中文中文中文中文",
+            "",
+        ] {
+            assert_eq!(scanner.find(text), reference(&aliases, text), "{text}");
+        }
+        assert!(AliasScanner::new(["a", ""].into_iter()).is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn matches_aho_corasick_leftmost_longest(
+            aliases in prop::collection::vec("[ab -]{1,4}|[abé]{1,3}", 1..8),
+            text in "[abAB -xé中]{0,40}",
+        ) {
+            let scanner = AliasScanner::new(aliases.iter().map(String::as_str)).unwrap();
+            prop_assert_eq!(scanner.find(&text), reference(&aliases, &text));
+        }
+
+        #[test]
+        fn matches_aho_corasick_on_ascii_aliases(
+            aliases in prop::collection::vec("[abc -]{1,5}", 1..10),
+            text in "[abcABC -,中文]{0,60}",
+        ) {
+            let scanner = AliasScanner::new(aliases.iter().map(String::as_str)).unwrap();
+            prop_assert_eq!(scanner.find(&text), reference(&aliases, &text));
+        }
+    }
+}
