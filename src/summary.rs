@@ -1214,8 +1214,9 @@ fn is_filler(text: &str, language: Language) -> bool {
             .any(|(at, c)| fillers_from(c).iter().any(|f| text[at..].starts_with(f))),
         Language::English => EN
             .get_or_init(|| {
-                detector(
-                    &[
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .build([
                         "subscribe",
                         "thanks for watching",
                         "thank you for watching",
@@ -1229,9 +1230,8 @@ fn is_filler(text: &str, language: Language) -> bool {
                         "like and",
                         "comment below",
                         "the description",
-                    ],
-                    true,
-                )
+                    ])
+                    .expect("fixed filler patterns compile")
             })
             .is_match(text),
     }
@@ -1258,18 +1258,6 @@ fn fillers_from(c: char) -> &'static [&'static str] {
         '频' => &["频道"],
         _ => &[],
     }
-}
-
-/// An automaton that tells whether a short text holds one of the patterns: a DFA without a
-/// prefilter, which on a sentence costs a few instructions a byte where the prefilter's setup
-/// and the NFA cost several times more.
-fn detector(patterns: &[&str], ascii_case: bool) -> AhoCorasick {
-    AhoCorasickBuilder::new()
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .prefilter(false)
-        .ascii_case_insensitive(ascii_case)
-        .build(patterns)
-        .expect("fixed filler patterns compile")
 }
 
 /// Transcripts are first and second person and full of particles; an abstract is neither.
