@@ -138,14 +138,15 @@ pub fn summarize(
     let budget = Budget::new(language, options);
     let pieces = split_source(blocks, language);
     let candidates = sample(&pieces);
+    let title = TitlePairs::of(blocks);
     let sentences: Vec<Sentence> = candidates
         .into_iter()
-        .filter_map(|piece| Sentence::new(piece, language, &budget))
+        .filter_map(|piece| Sentence::new(piece, language, &budget, &title))
         .collect();
     if sentences.is_empty() {
         return None;
     }
-    let graph = Graph::build(&sentences, blocks, tokens, segmenter);
+    let graph = Graph::build(&sentences, blocks, tokens, segmenter, &title);
     let scores = rank(&sentences, &graph, &TUNING);
     let chosen = select(&sentences, &graph, &scores, &budget, &TUNING);
     render(&sentences, &chosen, language)
@@ -406,6 +407,8 @@ struct Sentence {
     len: usize,
     /// How much the sentence reads like an abstract (0 to 1).
     quality: f64,
+    /// How many pairs of adjacent Han characters it has, and how many of the title's.
+    title_overlap: TitleOverlap,
     /// The block, and the byte range of its text, whose tokens are the sentence's words: set
     /// when cleaning left the sentence a slice of the block (give or take a final full stop)
     /// that the segmenter cuts the same way alone as within the block.
@@ -413,7 +416,12 @@ struct Sentence {
 }
 
 impl Sentence {
-    fn new(piece: Piece<'_>, language: Language, budget: &Budget) -> Option<Self> {
+    fn new(
+        piece: Piece<'_>,
+        language: Language,
+        budget: &Budget,
+        title: &TitlePairs,
+    ) -> Option<Self> {
         let survey = Survey::of(piece.text);
         // Cleaning only removes characters and never splits a word, so a piece too short before
         // it is too short after it: skip the cleaning.
@@ -425,12 +433,13 @@ impl Sentence {
             return None;
         }
         let Cleaned { mut text, verbatim } = clean_surveyed(piece.text, &survey, language);
-        let scripts = Scripts::of(&text);
+        let scripts = Scripts::of(&text, Some(title));
+        let mut title_overlap = scripts.title_overlap;
         let (han, latin) = (scripts.han, scripts.latin);
         let quality = match language {
             Language::Chinese => {
                 // Too short to carry a point, or mostly an English quotation.
-                if han < MIN_HAN || latin * 2 > han || is_filler(&text, language) {
+                if han < MIN_HAN || latin * 2 > han || scripts.zh_filler {
                     return None;
                 }
                 chinese_quality(scripts.colloquial, han)
@@ -471,6 +480,7 @@ impl Sentence {
             text = cut_to(&text, language, budget.max);
             len = measure(&text, language);
             words = None;
+            title_overlap = title.overlap(&text);
         }
         Some(Self {
             text,
@@ -478,6 +488,7 @@ impl Sentence {
             after_heading: piece.after_heading,
             len,
             quality: quality * factor,
+            title_overlap,
             words,
         })
     }
@@ -599,23 +610,29 @@ impl Survey {
 /// Han characters, and words (runs of letters and digits between other characters and Han)
 /// holding an ASCII letter.
 fn script_counts(text: &str) -> (usize, usize) {
-    let scripts = Scripts::of(text);
+    let scripts = Scripts::of(text, None);
     (scripts.han, scripts.latin)
 }
 
-/// The counts [`script_counts`] gives, and how many of the Han characters are first or second
-/// person pronouns and particles of speech.
+/// The counts [`script_counts`] gives, how many of the Han characters are first or second
+/// person pronouns and particles of speech, and whether the text holds a Chinese filler
+/// ([`is_filler`]), and how it overlaps the title's pairs of Han characters when they are given,
+/// all from one pass.
 struct Scripts {
     han: usize,
     latin: usize,
     colloquial: usize,
+    zh_filler: bool,
+    title_overlap: TitleOverlap,
 }
 
 impl Scripts {
-    fn of(text: &str) -> Self {
+    fn of(text: &str, title: Option<&TitlePairs>) -> Self {
         let (mut han, mut latin, mut colloquial) = (0usize, 0usize, 0usize);
+        let mut zh_filler = false;
+        let mut overlap = title.map(TitlePairs::start);
         let mut word_has_letter = false;
-        for c in text.chars() {
+        for (at, c) in text.char_indices() {
             // ASCII first, then Han and the punctuation of Chinese, before the general (table)
             // lookup.
             let in_word = if c.is_ascii() {
@@ -623,6 +640,10 @@ impl Scripts {
             } else if is_han(c) {
                 han += 1;
                 colloquial += usize::from(is_colloquial(c));
+                zh_filler = zh_filler || fillers_from(c).iter().any(|f| text[at..].starts_with(f));
+                if let (Some(title), Some(overlap)) = (title, overlap.as_mut()) {
+                    title.push(overlap, c);
+                }
                 false
             } else {
                 !is_cjk_punctuation(c) && c.is_alphanumeric()
@@ -641,8 +662,110 @@ impl Scripts {
             han,
             latin,
             colloquial,
+            zh_filler,
+            title_overlap: overlap.map(TitleMarks::finish).unwrap_or_default(),
         }
     }
+}
+
+/// The distinct pairs of adjacent Han characters of the title, sorted, to look for in sentences.
+struct TitlePairs {
+    /// The title blocks' text.
+    text: String,
+    pairs: Vec<(char, char)>,
+    /// The pairs' first characters, a bit each by their low bits: most pairs of a sentence start
+    /// with a character that starts none, and need no search.
+    firsts: [u64; 4],
+}
+
+/// How many pairs of adjacent Han characters a sentence has, and how many distinct title pairs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct TitleOverlap {
+    pairs: usize,
+    shared: usize,
+}
+
+/// A walk over a sentence's Han characters: the last one, the pairs so far, the title pairs met.
+struct TitleMarks {
+    prev: Option<char>,
+    pairs: usize,
+    seen: Vec<u64>,
+}
+
+impl TitleMarks {
+    fn finish(self) -> TitleOverlap {
+        TitleOverlap {
+            pairs: self.pairs,
+            shared: self.seen.iter().map(|w| w.count_ones() as usize).sum(),
+        }
+    }
+}
+
+impl TitlePairs {
+    fn of(blocks: &[TextBlock]) -> Self {
+        let text = blocks
+            .iter()
+            .filter(|b| b.zone == Zone::Title)
+            .map(|b| b.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let pairs = bigrams(&text);
+        let mut firsts = [0u64; 4];
+        for &(p, _) in &pairs {
+            let (word, bit) = bit(p);
+            firsts[word] |= bit;
+        }
+        Self {
+            text,
+            pairs,
+            firsts,
+        }
+    }
+
+    fn start(&self) -> TitleMarks {
+        TitleMarks {
+            prev: None,
+            pairs: 0,
+            seen: vec![0; self.pairs.len().div_ceil(64)],
+        }
+    }
+
+    /// Takes the next Han character of a sentence.
+    fn push(&self, marks: &mut TitleMarks, c: char) {
+        if let Some(p) = marks.prev {
+            marks.pairs += 1;
+            let (word, bit) = bit(p);
+            if self.firsts[word] & bit != 0 {
+                if let Ok(k) = self.pairs.binary_search(&(p, c)) {
+                    marks.seen[k / 64] |= 1 << (k % 64);
+                }
+            }
+        }
+        marks.prev = Some(c);
+    }
+
+    /// The overlap of a text with the title.
+    fn overlap(&self, text: &str) -> TitleOverlap {
+        let mut marks = self.start();
+        for c in text.chars().filter(|&c| is_han(c)) {
+            self.push(&mut marks, c);
+        }
+        marks.finish()
+    }
+
+    /// The share of the title's pairs in a sentence, scaled by both counts.
+    fn score(&self, overlap: TitleOverlap) -> f64 {
+        if self.pairs.is_empty() {
+            return 0.0;
+        }
+        overlap.shared as f64 / ((self.pairs.len() * overlap.pairs.max(1)) as f64).sqrt()
+    }
+}
+
+/// A bit for a character in a set of 256 bits, from its low bits: the word, and the bit in it.
+fn bit(c: char) -> (usize, u64) {
+    let low = u32::from(c) % 256;
+    ((low / 64) as usize, 1 << (low % 64))
 }
 
 /// Punctuation of Chinese text (`，。、：“”《》（）—…`), none of it a letter or a digit.
@@ -786,6 +909,10 @@ fn without_openers(text: &str, language: Language) -> Range<usize> {
         Language::Chinese => (LEADING_CONNECTIVES, &['，', ',']),
         Language::English => (EN_LEADING_CONNECTIVES, &[',']),
     };
+    // Most sentences start with a character no connective starts with.
+    if !rest.starts_with(|c| may_open_connective(c, language)) {
+        return end - rest.len()..end;
+    }
     for lead in leads {
         if let Some(after) = rest.strip_prefix(lead) {
             if let Some(after) = after.strip_prefix(commas) {
@@ -795,6 +922,35 @@ fn without_openers(text: &str, language: Language) -> Range<usize> {
         }
     }
     end - rest.len()..end
+}
+
+/// Whether `c` starts one of the leading connectives of `language`.
+fn may_open_connective(c: char, language: Language) -> bool {
+    match language {
+        Language::Chinese => matches!(
+            c,
+            '所' | '然'
+                | '那'
+                | '其'
+                | '嗯'
+                | '好'
+                | '对'
+                | '但'
+                | '而'
+                | '另'
+                | '当'
+                | '因'
+                | '首'
+                | '最'
+                | '总'
+                | '换'
+                | '也'
+                | '事'
+                | '实'
+                | '同'
+        ),
+        Language::English => matches!(c, 'S' | 'A' | 'W' | 'N' | 'O' | 'Y' | 'I' | 'L' | 'B' | 'R'),
+    }
 }
 
 /// The same for spoken English.
@@ -1058,8 +1214,9 @@ fn is_filler(text: &str, language: Language) -> bool {
             .any(|(at, c)| fillers_from(c).iter().any(|f| text[at..].starts_with(f))),
         Language::English => EN
             .get_or_init(|| {
-                detector(
-                    &[
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .build([
                         "subscribe",
                         "thanks for watching",
                         "thank you for watching",
@@ -1073,9 +1230,8 @@ fn is_filler(text: &str, language: Language) -> bool {
                         "like and",
                         "comment below",
                         "the description",
-                    ],
-                    true,
-                )
+                    ])
+                    .expect("fixed filler patterns compile")
             })
             .is_match(text),
     }
@@ -1102,18 +1258,6 @@ fn fillers_from(c: char) -> &'static [&'static str] {
         '频' => &["频道"],
         _ => &[],
     }
-}
-
-/// An automaton that tells whether a short text holds one of the patterns: a DFA without a
-/// prefilter, which on a sentence costs a few instructions a byte where the prefilter's setup
-/// and the NFA cost several times more.
-fn detector(patterns: &[&str], ascii_case: bool) -> AhoCorasick {
-    AhoCorasickBuilder::new()
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .prefilter(false)
-        .ascii_case_insensitive(ascii_case)
-        .build(patterns)
-        .expect("fixed filler patterns compile")
 }
 
 /// Transcripts are first and second person and full of particles; an abstract is neither.
@@ -1190,6 +1334,7 @@ impl Graph {
         blocks: &'a [TextBlock],
         tokens: &[Vec<Token<'a>>],
         segmenter: &Segmenter,
+        title: &TitlePairs,
     ) -> Self {
         let mut terms = TermIds::new();
         let mut bags: Rows<u32> = Rows::default();
@@ -1248,13 +1393,7 @@ impl Graph {
             vectorize(&bag, &mut v);
             v
         };
-        let title_text: String = blocks
-            .iter()
-            .filter(|b| b.zone == Zone::Title)
-            .map(|b| b.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let title = known_vector(&title_text);
+        let title_vector = known_vector(&title.text);
         let headings: String = blocks
             .iter()
             .filter(|b| b.zone == Zone::Heading)
@@ -1263,38 +1402,11 @@ impl Graph {
             .collect::<Vec<_>>()
             .join(" ");
         let headings = known_vector(&headings);
-        let title_bigrams = bigrams(&title_text);
-        // The title pairs' first characters, hashed to a bit each: most pairs of a sentence
-        // start with a character that starts none, and need no search.
-        let firsts = title_bigrams
-            .iter()
-            .fold(0u64, |mask, &(p, _)| mask | 1 << (u32::from(p) % 64));
-        let mut seen = vec![false; title_bigrams.len()];
         let title_bigram = sentences
             .iter()
-            .map(|s| {
-                if title_bigrams.is_empty() {
-                    return 0.0;
-                }
-                // Walk the sentence's pairs once, marking the title pairs it holds.
-                seen.fill(false);
-                let (mut pairs, mut prev) = (0usize, None);
-                for c in s.text.chars().filter(|&c| is_han(c)) {
-                    if let Some(p) = prev {
-                        pairs += 1;
-                        if firsts & 1 << (u32::from(p) % 64) != 0 {
-                            if let Ok(k) = title_bigrams.binary_search(&(p, c)) {
-                                seen[k] = true;
-                            }
-                        }
-                    }
-                    prev = Some(c);
-                }
-                let shared = seen.iter().filter(|&&x| x).count();
-                shared as f64 / ((title_bigrams.len() * pairs.max(1)) as f64).sqrt()
-            })
+            .map(|s| title.score(s.title_overlap))
             .collect();
-        let title_sim = vectors.rows().map(|v| dot(v, &title)).collect();
+        let title_sim = vectors.rows().map(|v| dot(v, &title_vector)).collect();
         let heading_sim = vectors.rows().map(|v| dot(v, &headings)).collect();
         let edges = similarity_edges(&vectors, &df);
         Self {
@@ -1332,25 +1444,21 @@ fn similarity_edges(vectors: &Rows<(u32, f64)>, df: &[u32]) -> Rows<(u32, f64)> 
     let n = vectors.len();
     let mut edges: Rows<(u32, f64)> = Rows::default();
     let mut acc = vec![0.0f64; n];
-    let mut touched: Vec<u32> = Vec::new();
     for (i, v) in vectors.rows().enumerate() {
         for &(term, w) in v {
             let term = term as usize;
             for &(j, wj) in &postings[starts[term]..starts[term + 1]] {
                 if j as usize != i {
-                    let a = &mut acc[j as usize];
-                    if *a == 0.0 {
-                        touched.push(j);
-                    }
-                    *a += w * wj;
+                    acc[j as usize] += w * wj;
                 }
             }
         }
-        touched.sort_unstable();
-        for j in touched.drain(..) {
-            let a = std::mem::take(&mut acc[j as usize]);
+        // Weights are positive, so the sentences met are those with a sum above zero: a scan
+        // in order is cheaper than sorting the list of those met, most of the few hundred.
+        for (j, a) in acc.iter_mut().enumerate() {
+            let a = std::mem::take(a);
             if a >= TUNING.min_similarity {
-                edges.items.push((j, a));
+                edges.items.push((j as u32, a));
             }
         }
         edges.end_row();
@@ -2093,6 +2201,19 @@ Funding remains the hardest problem, since seeds and tools are often bought with
     }
 
     #[test]
+    fn every_connective_starts_with_a_character_that_may_open_one() {
+        for (leads, language) in [
+            (LEADING_CONNECTIVES, Language::Chinese),
+            (EN_LEADING_CONNECTIVES, Language::English),
+        ] {
+            for lead in leads {
+                let first = lead.chars().next().expect("not empty");
+                assert!(may_open_connective(first, language), "{lead}");
+            }
+        }
+    }
+
+    #[test]
     fn filler_check_agrees_with_the_automaton() {
         for text in [
             "我觉得这很好",
@@ -2192,8 +2313,41 @@ Funding remains the hardest problem, since seeds and tools are often bought with
     }
 
     fn scripts(text: &str) -> (usize, usize, usize) {
-        let s = Scripts::of(text);
+        let title = TitlePairs::of(&[TextBlock {
+            zone: Zone::Title,
+            text: "中文我中呢中文，a中".to_owned(),
+            line: 1,
+            bold: Vec::new(),
+            speaker: None,
+        }]);
+        let s = Scripts::of(text, Some(&title));
+        assert_eq!(s.title_overlap, title.overlap(text), "{text:?}");
+        assert_eq!(
+            s.title_overlap,
+            char_overlap(&title.pairs, text),
+            "{text:?}"
+        );
+        assert_eq!(s.zh_filler, is_filler(text, Language::Chinese), "{text:?}");
         (s.han, s.latin, s.colloquial)
+    }
+
+    /// The title overlap as `Graph::build` counted it before `TitlePairs`.
+    fn char_overlap(title: &[(char, char)], text: &str) -> TitleOverlap {
+        let mut seen = vec![false; title.len()];
+        let (mut pairs, mut prev) = (0usize, None);
+        for c in text.chars().filter(|&c| is_han(c)) {
+            if let Some(p) = prev {
+                pairs += 1;
+                if let Ok(k) = title.binary_search(&(p, c)) {
+                    seen[k] = true;
+                }
+            }
+            prev = Some(c);
+        }
+        TitleOverlap {
+            pairs,
+            shared: seen.iter().filter(|&&x| x).count(),
+        }
     }
 
     /// What each cleaning step would find, looked for char by char.
