@@ -3,7 +3,9 @@
 //! occurrences, the matches `aho_corasick` gives with `MatchKind::LeftmostLongest` (a test compares
 //! them). Built for this one job: a full transition table over the few byte values aliases hold,
 //! so a byte costs one lookup, and the Chinese text between English words is skipped eight bytes
-//! at a time.
+//! at a time. Measured against the crate on the shipped tags (100 posts): its NFA over each ASCII
+//! run cost 73M instructions and this scan 17M; its DFA would scan as fast but costs 120M to
+//! build, more than a third of a cold run.
 
 use std::cmp::Reverse;
 use std::collections::VecDeque;

@@ -3,7 +3,8 @@
 # -j 1 and -j 2, the cold single-file run, peak memory and the cost per MB of long posts, and
 # prints ratios (the machine is shared and noisy, so ratios mean more than absolute times).
 #
-#   tests/bench/run.sh            # measure (needs ../shared/corpus/posts, or FRONTFILL_CORPUS=DIR)
+#   tests/bench/run.sh            # measure (needs ../shared/corpus/posts, or FRONTFILL_CORPUS=DIR;
+#                                 # BENCH_ROUNDS=3 throughput rounds, BENCH_RUNS=20 cold runs)
 #   tests/bench/run.sh --trim     # first re-derive dictionaries/jieba/dict.txt from jieba-rs's dictionary
 #                                 # and measure its token agreement with the full one
 #
@@ -16,6 +17,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 CORPUS=${FRONTFILL_CORPUS:-../shared/corpus/posts}
 RUNS=${BENCH_RUNS:-20}
+ROUNDS=${BENCH_ROUNDS:-3}
 if [ ! -d "$CORPUS" ]; then
     echo "bench: $CORPUS is absent (it lives in ../shared); nothing to measure"
     exit 0
@@ -59,8 +61,6 @@ ls "$TMP/posts" | awk 'NR % 2 == 0' | while read -r f; do cp "$TMP/posts/$f" "$T
 # `head`, sort could die of SIGPIPE, which pipefail turns into a silent exit of the script.)
 POST=$(find "$TMP/posts" -name '*.md' -size +15k -size -30k | sort | sed -n 1p)
 
-say "bare jieba-rs cut, one thread"
-"$JIEBA" throughput "$TMP/posts" | tee "$TMP/jieba.txt"
 
 # Runs frontfill over a folder under GNU time; prints "seconds MB/s peak_RSS_MB".
 batch() {
@@ -76,11 +76,21 @@ print(f"{secs:.2f} {summary['bytes'] / 1e6 / secs:.2f} {int(time['Maximum reside
 EOF
 }
 
-say "frontfill fill --check, -j 1 and -j 2"
-read -r J1_S J1_MBS J1_RSS J1_FILES J1_ERR < <(batch 1 "$TMP/posts")
-echo "-j 1: $J1_FILES posts in ${J1_S}s, $J1_MBS MB/s, peak RSS $J1_RSS MB, $J1_ERR errors"
-read -r J2_S J2_MBS J2_RSS J2_FILES J2_ERR < <(batch 2 "$TMP/posts")
-echo "-j 2: $J2_FILES posts in ${J2_S}s, $J2_MBS MB/s, peak RSS $J2_RSS MB, $J2_ERR errors"
+# The machine's speed drifts by a fifth within minutes, so bare jieba and both batches are run in
+# turn, ROUNDS times, and each figure is the median of its rounds.
+median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+say "bare jieba-rs cut (one thread) and frontfill fill --check -j 1 / -j 2, in turn, $ROUNDS rounds"
+: >"$TMP/rounds.txt"
+for round in $(seq "$ROUNDS"); do
+    J=$("$JIEBA" throughput "$TMP/posts" | sed -n 's/.*mb_per_s=\([0-9.]*\).*/\1/p')
+    read -r J1_S J1_MBS J1_RSS J1_FILES J1_ERR < <(batch 1 "$TMP/posts")
+    read -r J2_S J2_MBS J2_RSS J2_FILES J2_ERR < <(batch 2 "$TMP/posts")
+    echo "round $round: bare jieba $J MB/s; -j 1 $J1_MBS MB/s (${J1_S}s, peak RSS $J1_RSS MB, $J1_ERR errors); -j 2 $J2_MBS MB/s (${J2_S}s, peak RSS $J2_RSS MB, $J2_ERR errors), $J2_FILES posts"
+    echo "$J $J1_MBS $J2_MBS" >>"$TMP/rounds.txt"
+done
+JIEBA_MBS=$(awk '{print $1}' "$TMP/rounds.txt" | median)
+J1_MBS=$(awk '{print $2}' "$TMP/rounds.txt" | median)
+J2_MBS=$(awk '{print $3}' "$TMP/rounds.txt" | median)
 read -r H_S H_MBS H_RSS H_FILES _ < <(batch 2 "$TMP/half")
 echo "-j 2 over half the posts ($H_FILES): peak RSS $H_RSS MB"
 
@@ -110,10 +120,9 @@ for spec in 10000:150 100000:15 700000:3; do
 done
 
 say "summary"
-JIEBA_MBS=$(sed -n 's/.*mb_per_s=\([0-9.]*\).*/\1/p' "$TMP/jieba.txt")
 read -r _ COLD_MS BARE_MS < <(grep '^COLD' "$TMP/cold.txt")
 python3 - <<EOF
-print("bare jieba-rs cut, 1 thread : $JIEBA_MBS MB/s")
+print("bare jieba-rs cut, 1 thread : $JIEBA_MBS MB/s (median of $ROUNDS rounds, as the two below)")
 print("frontfill -j 1 / -j 2      : $J1_MBS / $J2_MBS MB/s")
 print("ratio -j 2 / bare jieba    : %.2f   (target >= 1.2)" % ($J2_MBS / $JIEBA_MBS))
 print("ratio -j 1 / bare jieba    : %.2f" % ($J1_MBS / $JIEBA_MBS))
