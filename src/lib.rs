@@ -32,6 +32,8 @@ pub mod front_matter;
 pub mod holdout;
 pub mod matcher;
 pub mod plan;
+#[cfg(test)]
+mod probe;
 pub mod report;
 pub mod score;
 pub mod segment;

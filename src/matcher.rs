@@ -1358,18 +1358,9 @@ mod tests {
     /// Every string of up to three characters, then pseudo-random longer ones, over characters
     /// of every word-break class, the folds normalization makes and the segmenter's glue.
     fn probe_texts() -> Vec<String> {
-        let alphabet: Vec<char> = "aZ1中国アא_.-'\",: \n\u{a0}\u{3000}\u{301}\u{903}\u{ad}\u{200d}!，；：？！（）’‘…Ａ·•＋"
-            .chars()
-            .collect();
-        let mut texts = vec![String::new()];
-        let mut last = texts.clone();
-        for _ in 0..3 {
-            last = last
-                .iter()
-                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
-                .collect();
-            texts.extend(last.iter().cloned());
-        }
+        let alphabet = "aZ1中国アא_.-'\",: \n\u{a0}\u{3000}\u{301}\u{903}\u{ad}\u{200d}!，；：？！（）’‘…Ａ·•＋";
+        let mut texts = crate::probe::every_string(alphabet, 3);
+        let alphabet: Vec<char> = alphabet.chars().collect();
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = |n: usize| {
             seed ^= seed << 13;
@@ -1627,16 +1618,7 @@ mod tests {
             }
             out
         };
-        let alphabet: Vec<char> = "《》a 书〈".chars().collect();
-        let mut texts = vec![String::new()];
-        let mut last = texts.clone();
-        for _ in 0..6 {
-            last = last
-                .iter()
-                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
-                .collect();
-            texts.extend(last.iter().cloned());
-        }
+        let texts = crate::probe::every_string("《》a 书〈", 6);
         for text in texts {
             assert_eq!(book_titles(&text), by_chars(&text), "{text:?}");
         }

@@ -283,18 +283,10 @@ mod tests {
 
     #[test]
     fn normal_text_is_recognized_exactly() {
-        let alphabet: Vec<char> = " a1Z中。“\t\n\x0b\x0c\r\u{a0}\u{3000}（，’·•é\u{301}\x1f"
-            .chars()
-            .collect();
-        let mut texts = vec![String::new()];
-        let mut last = texts.clone();
-        for _ in 0..4 {
-            last = last
-                .iter()
-                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
-                .collect();
-            texts.extend(last.iter().cloned());
-        }
+        let texts = crate::probe::every_string(
+            " a1Z中。“\t\n\x0b\x0c\r\u{a0}\u{3000}（，’·•é\u{301}\x1f",
+            4,
+        );
         for text in texts {
             assert_eq!(normalize(&text), normalize_in_full(&text), "{text:?}");
         }
