@@ -176,7 +176,7 @@ impl Segmenter {
         // as thousands of short runs, most of them already cut.
         RUNS.with(|cache| {
             let mut cache = cache.borrow_mut();
-            for (run, has_han) in script_runs(text) {
+            script_runs(text, |run, has_han| {
                 let slice = &text[run.clone()];
                 if has_han {
                     self.cut_run(&mut cache, slice, |span| {
@@ -195,7 +195,7 @@ impl Segmenter {
                         );
                     });
                 }
-            }
+            });
         });
         tokens
     }
@@ -470,20 +470,21 @@ fn known_words(text: &str, mut emit: impl FnMut(Range<usize>)) {
     }
 }
 
-/// Cuts text into runs for the two segmenters. A Han run also takes the letters and digits glued
-/// to it without a space (`用ChatGPT写`), so jieba can see mixed words such as `B站`.
-fn script_runs(text: &str) -> Vec<(Range<usize>, bool)> {
-    let mut runs: Vec<(Range<usize>, bool)> = Vec::new();
+/// Cuts text into runs for the two segmenters and hands each to `visit`, in order, with whether
+/// it holds Han. A Han run also takes the letters and digits glued to it without a space
+/// (`用ChatGPT写`), so jieba can see mixed words such as `B站`. (A callback rather than a list:
+/// a block has dozens of runs, and growing a list for each block cost more than the scan.)
+fn script_runs(text: &str, mut visit: impl FnMut(Range<usize>, bool)) {
     // Start of the pending run without Han, and the word being read: its start and whether it
     // holds Han. A word without Han simply stays in the pending run.
     let mut pending = 0;
     let mut word: Option<(usize, bool)> = None;
-    let mut close_word = |runs: &mut Vec<(Range<usize>, bool)>, word: (usize, bool), end: usize| {
+    let mut close_word = |word: (usize, bool), end: usize| {
         if let (start, true) = word {
             if pending < start {
-                runs.push((pending..start, false));
+                visit(pending..start, false);
             }
-            runs.push((start..end, true));
+            visit(start..end, true);
             pending = end;
         }
     };
@@ -503,18 +504,17 @@ fn script_runs(text: &str) -> Vec<(Range<usize>, bool)> {
         match (&mut word, glued) {
             (Some((_, has_han)), true) => *has_han |= han,
             (None, true) => word = Some((i, han)),
-            (Some(_), false) => close_word(&mut runs, word.take().unwrap_or_default(), i),
+            (Some(_), false) => close_word(word.take().unwrap_or_default(), i),
             (None, false) => {}
         }
         i += width;
     }
     if let Some(word) = word {
-        close_word(&mut runs, word, text.len());
+        close_word(word, text.len());
     }
     if pending < text.len() {
-        runs.push((pending..text.len(), false));
+        visit(pending..text.len(), false);
     }
-    runs
 }
 
 #[cfg(test)]
@@ -558,7 +558,7 @@ mod tests {
         assert!(jieba.has_word("我们") && jieba.has_word("人工智能"));
         // The placeholder word carries the dropped frequency; it can never be cut from text.
         assert!(jieba.has_word("\u{e000}"));
-        assert!(!script_runs("\u{e000}").iter().any(|(_, han)| *han));
+        assert!(!run_list("\u{e000}").iter().any(|(_, han)| *han));
     }
 
     #[test]
@@ -602,6 +602,12 @@ mod tests {
         let plain = words(&Segmenter::default(), text);
         assert!(!plain.contains(&"新芯片".to_owned()), "{plain:?}");
         assert_eq!(words(&seg, text), first);
+    }
+
+    fn run_list(text: &str) -> Vec<(Range<usize>, bool)> {
+        let mut runs = Vec::new();
+        script_runs(text, |run, han| runs.push((run, han)));
+        runs
     }
 
     /// The run split written char by char, as it was before the byte scan.
@@ -705,7 +711,7 @@ mod tests {
 
         #[test]
         fn script_runs_agree_with_the_char_scan(text in "[a-c1_ .,，。é中文〇·\\-]{0,20}") {
-            proptest::prop_assert_eq!(script_runs(&text), char_runs(&text));
+            proptest::prop_assert_eq!(run_list(&text), char_runs(&text));
         }
     }
 
