@@ -380,7 +380,7 @@ impl Engine {
 
     /// Processes one post on disk.
     pub fn process_file(&self, path: &Path, mode: Mode) -> FileReport {
-        let read = |path: &Path| -> Result<(Vec<u8>, Snapshot)> {
+        let read = |path: &Path| -> Result<(Vec<u8>, Option<Snapshot>)> {
             let fail = |source| Error::Read {
                 path: path.to_path_buf(),
                 source,
@@ -397,11 +397,13 @@ impl Engine {
                 });
             }
             let bytes = fs::read(path).map_err(fail)?;
-            let snapshot = Snapshot::new(&meta, &bytes);
+            // Only a write compares the file with what was read; hashing it costs as much as
+            // reading it.
+            let snapshot = (mode == Mode::Write).then(|| Snapshot::new(&meta, &bytes));
             Ok((bytes, snapshot))
         };
         match read(path) {
-            Ok((bytes, snapshot)) => self.process_bytes(path, bytes, mode, Some(&snapshot)),
+            Ok((bytes, snapshot)) => self.process_bytes(path, bytes, mode, snapshot.as_ref()),
             Err(error) => FileReport::error(path.to_path_buf(), error),
         }
     }
