@@ -62,17 +62,20 @@ ls "$TMP/posts" | awk 'NR % 2 == 0' | while read -r f; do cp "$TMP/posts/$f" "$T
 POST=$(find "$TMP/posts" -name '*.md' -size +15k -size -30k | sort | sed -n 1p)
 
 
-# Runs frontfill over a folder under GNU time; prints "seconds MB/s peak_RSS_MB".
+# Runs frontfill over a folder under GNU time, as a user or a hook would (`fill --check`, the
+# default human report); prints "seconds MB/s peak_RSS_MB posts errors". (`--format json` costs
+# about 2% more: it also writes every candidate's evidence.)
 batch() {
     local threads=$1 dir=$2
-    /usr/bin/time -v -o "$TMP/time.txt" "$FF" fill --check -j "$threads" --format json --no-progress "$dir" >"$TMP/out.jsonl" || true
-    python3 - "$TMP/out.jsonl" "$TMP/time.txt" <<'EOF'
-import json, sys
-summary = [json.loads(l) for l in open(sys.argv[1]) if '"summary"' in l][-1]
-time = dict(l.strip().rsplit(": ", 1) for l in open(sys.argv[2]) if ": " in l)
+    /usr/bin/time -v -o "$TMP/time.txt" "$FF" fill --check -j "$threads" --no-progress "$dir" >/dev/null 2>"$TMP/err.txt" || true
+    python3 - "$dir" "$TMP/err.txt" "$TMP/time.txt" <<'EOF'
+import os, re, sys
+size = sum(e.stat().st_size for e in os.scandir(sys.argv[1]) if e.is_file())
+summary = re.search(r"(\d+) files: .* (\d+) errors", open(sys.argv[2]).read())
+time = dict(l.strip().rsplit(": ", 1) for l in open(sys.argv[3]) if ": " in l)
 wall = time["Elapsed (wall clock) time (h:mm:ss or m:ss)"].split(":")
 secs = sum(float(x) * 60 ** i for i, x in enumerate(reversed(wall)))
-print(f"{secs:.2f} {summary['bytes'] / 1e6 / secs:.2f} {int(time['Maximum resident set size (kbytes)']) / 1024:.0f} {summary['files']} {summary['errors']}")
+print(f"{secs:.2f} {size / 1e6 / secs:.2f} {int(time['Maximum resident set size (kbytes)']) / 1024:.0f} {summary[1]} {summary[2]}")
 EOF
 }
 
