@@ -5,7 +5,7 @@
 //! proposes names the vocabulary lacks (open vocabulary) from bold names, speaker labels and
 //! glosses such as `**黄仁勋**（Jensen Huang）`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 use daachorse::DoubleArrayAhoCorasick;
@@ -331,6 +331,14 @@ impl Matcher {
         for m in known {
             known_by_block.entry(m.block).or_default().push(&m.alias);
         }
+        // A block names the same alias many times; each distinct one is looked for once.
+        for aliases in known_by_block.values_mut() {
+            aliases.sort_unstable();
+            aliases.dedup();
+        }
+        // Whether a bold Han label the vocabulary lacks is tagged as a person: a speaker label
+        // repeats at every turn, and tagging it costs a segmentation each time.
+        let mut han_names: HashMap<String, bool> = HashMap::new();
         let mut found: BTreeMap<(Field, String), Proposal> = BTreeMap::new();
         let mut add = |field: Field, name: String, han: Option<String>, cue: Cue| {
             if !vocab.lookup(&name).is_empty()
@@ -374,12 +382,7 @@ impl Matcher {
             let in_block = known_by_block.get(&index);
             let covered = |span: &Range<usize>| {
                 let text = &block.text[span.clone()];
-                in_block.is_some_and(|aliases| {
-                    aliases.iter().any(|a| {
-                        a.len() <= text.len()
-                            && memchr::memmem::find(text.as_bytes(), a.as_bytes()).is_some()
-                    })
-                })
+                in_block.is_some_and(|aliases| aliases.iter().any(|a| contains(text, a)))
             };
             for span in &block.bold {
                 let text = normalize(&block.text[span.clone()]);
@@ -407,11 +410,16 @@ impl Matcher {
                     continue;
                 }
                 // Cheapest tests first: tagging may load jieba's part-of-speech model.
-                if has_han_name_shape(label)
-                    && !covered(span)
-                    && vocab.lookup(label).is_empty()
-                    && (label.contains('·') || segmenter.is_person_name(label))
-                {
+                if has_han_name_shape(label) && !covered(span) && {
+                    if let Some(&known) = han_names.get(label) {
+                        known
+                    } else {
+                        let name = vocab.lookup(label).is_empty()
+                            && (label.contains('·') || segmenter.is_person_name(label));
+                        han_names.insert(label.to_owned(), name);
+                        name
+                    }
+                } {
                     add(Field::People, label.to_owned(), None, Cue::HanName);
                     continue;
                 }
@@ -502,6 +510,19 @@ impl Matcher {
         }
         out
     }
+}
+
+/// Whether `needle` occurs in `text`. Bold spans are short: comparing at each offset costs less
+/// than setting up a vectorized search, which a long span still gets.
+fn contains(text: &str, needle: &str) -> bool {
+    let (text, needle) = (text.as_bytes(), needle.as_bytes());
+    if needle.len() > text.len() {
+        return false;
+    }
+    if needle.is_empty() || text.len() > 64 {
+        return memchr::memmem::find(text, needle).is_some();
+    }
+    text.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Every occurrence of a finder's needle (not empty) in `text`, overlapping ones included.
@@ -1580,6 +1601,21 @@ mod tests {
             expected.sort_by_key(|r| (r.start, r.end));
             got.sort_by_key(|r| (r.start, r.end));
             assert_eq!(got, expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn containment_is_a_substring_search() {
+        let texts = crate::probe::every_string("ab中", 4);
+        let long: Vec<String> = texts
+            .iter()
+            .map(|t| format!("{}{t}", "x".repeat(64)))
+            .collect();
+        for text in texts.iter().chain(&long) {
+            for needle in texts.iter().filter(|n| n.len() <= 7) {
+                let expected = memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some();
+                assert_eq!(contains(text, needle), expected, "{text:?} {needle:?}");
+            }
         }
     }
 
