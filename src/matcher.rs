@@ -472,18 +472,24 @@ impl Matcher {
             .filter(|key| !key.is_empty())
             .map(|key| (memchr::memmem::Finder::new(key), key.chars().any(is_han)))
             .collect();
+        let found = occurrences_by_block(&post.norms, &finders);
         let mut out = Vec::new();
-        for (index, block, norm) in post.blocks() {
-            let text = norm.text.as_bytes();
-            let mut hits: Vec<Hit<'_>> = Vec::new();
-            for (finder, han) in &finders {
-                hits.extend(occurrences(text, finder).map(|span| Hit {
-                    span,
+        let mut rest = found.as_slice();
+        while let Some(&(index, _, _)) = rest.first() {
+            let count = rest.iter().take_while(|(i, _, _)| *i == index).count();
+            let (in_block, after) = rest.split_at(count);
+            rest = after;
+            let block = &post.blocks[index];
+            let norm = &post.norms[index];
+            let mut hits: Vec<Hit<'_>> = in_block
+                .iter()
+                .map(|(_, span, han)| Hit {
+                    span: span.clone(),
                     entries: &[],
                     han: *han,
                     ambiguous: false,
-                }));
-            }
+                })
+                .collect();
             post.keep_aligned(index, &mut hits);
             let mut chars = CharCursor::new(&block.text);
             for hit in select_longest(hits) {
@@ -523,6 +529,34 @@ fn contains(text: &str, needle: &str) -> bool {
         return memchr::memmem::find(text, needle).is_some();
     }
     text.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Every occurrence of each finder's needle (not empty, no line break) in each normalized block,
+/// as (block, span in it, the finder's flag), by block and then finder as a search per block
+/// would give them. Each needle is searched once over the blocks joined by line breaks, which
+/// normalized text never holds, so no occurrence spans two blocks; a search per block would
+/// pay a search's set-up thousands of times.
+fn occurrences_by_block(
+    norms: &[NormText],
+    finders: &[(memchr::memmem::Finder<'_>, bool)],
+) -> Vec<(usize, Range<usize>, bool)> {
+    let mut joined = String::new();
+    let mut starts = Vec::with_capacity(norms.len());
+    for norm in norms {
+        starts.push(joined.len());
+        joined.push_str(&norm.text);
+        joined.push('\n');
+    }
+    let mut found = Vec::new();
+    for (finder, flag) in finders {
+        for span in occurrences(joined.as_bytes(), finder) {
+            let index = starts.partition_point(|&s| s <= span.start) - 1;
+            let start = starts[index];
+            found.push((index, span.start - start..span.end - start, *flag));
+        }
+    }
+    found.sort_by_key(|(index, _, _)| *index);
+    found
 }
 
 /// Every occurrence of a finder's needle (not empty) in `text`, overlapping ones included.
@@ -1601,6 +1635,29 @@ mod tests {
             expected.sort_by_key(|r| (r.start, r.end));
             got.sort_by_key(|r| (r.start, r.end));
             assert_eq!(got, expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn one_search_over_joined_blocks_finds_what_a_search_per_block_finds() {
+        let keys = ["a", "aa", "a1", "中国", "国中", " ", "中", "Ａ", "a a"];
+        let finders: Vec<_> = keys
+            .iter()
+            .zip([true, false].into_iter().cycle())
+            .map(|(k, flag)| (memchr::memmem::Finder::new(k), flag))
+            .collect();
+        let texts = probe_texts();
+        for blocks in texts.chunks(5).step_by(3) {
+            let norms: Vec<NormText> = blocks.iter().map(|t| NormText::new(t)).collect();
+            let mut per_block = Vec::new();
+            for (index, norm) in norms.iter().enumerate() {
+                for (finder, flag) in &finders {
+                    per_block.extend(
+                        occurrences(norm.text.as_bytes(), finder).map(|span| (index, span, *flag)),
+                    );
+                }
+            }
+            assert_eq!(occurrences_by_block(&norms, &finders), per_block, "{blocks:?}");
         }
     }
 
