@@ -300,7 +300,7 @@ impl Matcher {
                 let original = norm.original(&hit.span);
                 let place = post.layout.place(block, &original);
                 let position = post.layout.position(index, chars.count_to(original.start));
-                for entry in &hit.entries {
+                for entry in hit.entries.iter() {
                     out.push(Mention {
                         subject: Subject::Entry(*entry),
                         alias: block.text[original.clone()].to_owned(),
@@ -583,9 +583,10 @@ struct Hit<'p> {
 
 /// A hit that survived alignment and overlap, with the entries of every alias on its span.
 #[derive(Debug)]
-struct Kept {
+struct Kept<'p> {
     span: Range<usize>,
-    entries: Vec<EntryId>,
+    /// Borrowed from the pattern until another alias on the same span adds its entries.
+    entries: std::borrow::Cow<'p, [EntryId]>,
     ambiguous: bool,
 }
 
@@ -664,7 +665,23 @@ impl std::fmt::Debug for MatchText<'_> {
 
 /// Keeps the longest of overlapping hits (`Claude Code` over `Claude`, `唐纳德·特朗普` over
 /// `特朗普`), leftmost first among equals; hits on the same span (ambiguous aliases) all stay.
-fn select_longest(mut hits: Vec<Hit<'_>>) -> Vec<Kept> {
+fn select_longest<'p>(hits: Vec<Hit<'p>>) -> Vec<Kept<'p>> {
+    // Most blocks have no hit or one; those need no overlap index.
+    if hits.len() <= 1 {
+        return hits
+            .into_iter()
+            .map(|hit| Kept {
+                span: hit.span,
+                entries: std::borrow::Cow::Borrowed(hit.entries),
+                ambiguous: hit.ambiguous,
+            })
+            .collect();
+    }
+    select_longest_indexed(hits)
+}
+
+/// [`select_longest`] for any number of hits.
+fn select_longest_indexed<'p>(mut hits: Vec<Hit<'p>>) -> Vec<Kept<'p>> {
     hits.sort_by(|a, b| {
         b.span
             .len()
@@ -673,12 +690,12 @@ fn select_longest(mut hits: Vec<Hit<'_>>) -> Vec<Kept> {
     });
     // Kept spans never overlap, so by start they are also in end order: a hit can only overlap
     // the last one that starts before it ends. Keeps a long block's many hits n log n.
-    let mut kept: BTreeMap<usize, Kept> = BTreeMap::new();
+    let mut kept: BTreeMap<usize, Kept<'p>> = BTreeMap::new();
     for hit in hits {
         if let Some(same) = kept.get_mut(&hit.span.start).filter(|k| k.span == hit.span) {
             for entry in hit.entries {
                 if !same.entries.contains(entry) {
-                    same.entries.push(*entry);
+                    same.entries.to_mut().push(*entry);
                     same.ambiguous = true;
                 }
             }
@@ -693,7 +710,7 @@ fn select_longest(mut hits: Vec<Hit<'_>>) -> Vec<Kept> {
                 hit.span.start,
                 Kept {
                     span: hit.span,
-                    entries: hit.entries.to_vec(),
+                    entries: std::borrow::Cow::Borrowed(hit.entries),
                     ambiguous: hit.ambiguous,
                 },
             );
@@ -1657,7 +1674,39 @@ mod tests {
                     );
                 }
             }
-            assert_eq!(occurrences_by_block(&norms, &finders), per_block, "{blocks:?}");
+            assert_eq!(
+                occurrences_by_block(&norms, &finders),
+                per_block,
+                "{blocks:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_lone_hit_is_kept_as_the_overlap_index_keeps_it() {
+        let entries = [EntryId(3), EntryId(5)];
+        let view = |kept: Vec<Kept<'_>>| -> Vec<(Range<usize>, Vec<EntryId>, bool)> {
+            kept.into_iter()
+                .map(|k| (k.span, k.entries.into_owned(), k.ambiguous))
+                .collect()
+        };
+        for (span, n, ambiguous) in [(0..0, 0, false), (2..5, 1, true), (0..9, 2, false)] {
+            for len in 0..=1 {
+                let hits = || -> Vec<Hit<'_>> {
+                    (0..len)
+                        .map(|_| Hit {
+                            span: span.clone(),
+                            entries: &entries[..n],
+                            han: false,
+                            ambiguous,
+                        })
+                        .collect()
+                };
+                assert_eq!(
+                    view(select_longest(hits())),
+                    view(select_longest_indexed(hits()))
+                );
+            }
         }
     }
 
