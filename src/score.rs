@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::field::Field;
 use crate::matcher::{Cue, Mention, Place, Proposal, Subject};
+use crate::vocab::keys::is_normal;
 use crate::vocab::{normalize, Vocabulary, FIELDS};
 
 /// The signal weights of the salience score.
@@ -332,7 +333,22 @@ fn find_caseless(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
 /// lowercased).
 fn names_channel<'a>(channel: &[String], mut forms: impl Iterator<Item = &'a str>) -> bool {
     // Most posts name no channel: then no form needs normalizing.
-    !channel.is_empty() && forms.any(|f| channel.contains(&normalize(f).to_lowercase()))
+    !channel.is_empty() && forms.any(|f| is_channel_name(channel, f))
+}
+
+/// Whether `form`, normalized and lowercased, is one of `channel`. A form that normalization
+/// keeps (nearly all) holds no character with a lowercase form but ASCII letters, so it is
+/// compared as it is, without two copies.
+fn is_channel_name(channel: &[String], form: &str) -> bool {
+    if is_normal(form) {
+        return channel.iter().any(|c| {
+            c.len() == form.len()
+                && c.bytes()
+                    .zip(form.bytes())
+                    .all(|(c, f)| c == f.to_ascii_lowercase())
+        });
+    }
+    channel.contains(&normalize(form).to_lowercase())
 }
 
 /// Whether a candidate is written, and if not, why.
@@ -739,6 +755,21 @@ mod tests {
             fields[&Field::People][1].verdict,
             Verdict::OverLimit { max: 1 }
         );
+    }
+
+    #[test]
+    fn channel_names_compare_like_normalized_lowercased_copies() {
+        let texts = crate::probe::every_string("aZ 中·ΣσＡ\u{3000}", 3);
+        let channel: Vec<String> = texts
+            .iter()
+            .step_by(3)
+            .map(|c| normalize(c).to_lowercase())
+            .filter(|c| !c.is_empty())
+            .collect();
+        for form in &texts {
+            let slow = channel.contains(&normalize(form).to_lowercase());
+            assert_eq!(is_channel_name(&channel, form), slow, "{form:?}");
+        }
     }
 
     proptest::proptest! {
