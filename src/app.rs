@@ -638,12 +638,11 @@ impl Engine {
             &self.vocabulary,
             &post,
             &self.options.scoring,
+            // Pinning a mention to its line and column searches the file; a fill reports only
+            // the first few per candidate, and a name mentioned fifty times would cost fifty
+            // searches.
+            evidence,
         );
-        // Pinning a mention to its line and column searches the file; a fill reports only the
-        // first few per candidate, and a name mentioned fifty times would cost fifty searches.
-        for candidate in candidates.values_mut().flatten() {
-            candidate.evidence.truncate(evidence);
-        }
         locate_evidence(doc.text(), &mut candidates);
         candidates
     }

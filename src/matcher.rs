@@ -5,7 +5,7 @@
 //! proposes names the vocabulary lacks (open vocabulary) from bold names, speaker labels and
 //! glosses such as `**黄仁勋**（Jensen Huang）`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 use daachorse::DoubleArrayAhoCorasick;
@@ -300,7 +300,7 @@ impl Matcher {
                 let original = norm.original(&hit.span);
                 let place = post.layout.place(block, &original);
                 let position = post.layout.position(index, chars.count_to(original.start));
-                for entry in &hit.entries {
+                for entry in hit.entries.iter() {
                     out.push(Mention {
                         subject: Subject::Entry(*entry),
                         alias: block.text[original.clone()].to_owned(),
@@ -331,6 +331,14 @@ impl Matcher {
         for m in known {
             known_by_block.entry(m.block).or_default().push(&m.alias);
         }
+        // A block names the same alias many times; each distinct one is looked for once.
+        for aliases in known_by_block.values_mut() {
+            aliases.sort_unstable();
+            aliases.dedup();
+        }
+        // Whether a bold Han label the vocabulary lacks is tagged as a person: a speaker label
+        // repeats at every turn, and tagging it costs a segmentation each time.
+        let mut han_names: HashMap<String, bool> = HashMap::new();
         let mut found: BTreeMap<(Field, String), Proposal> = BTreeMap::new();
         let mut add = |field: Field, name: String, han: Option<String>, cue: Cue| {
             if !vocab.lookup(&name).is_empty()
@@ -374,12 +382,7 @@ impl Matcher {
             let in_block = known_by_block.get(&index);
             let covered = |span: &Range<usize>| {
                 let text = &block.text[span.clone()];
-                in_block.is_some_and(|aliases| {
-                    aliases.iter().any(|a| {
-                        a.len() <= text.len()
-                            && memchr::memmem::find(text.as_bytes(), a.as_bytes()).is_some()
-                    })
-                })
+                in_block.is_some_and(|aliases| aliases.iter().any(|a| contains(text, a)))
             };
             for span in &block.bold {
                 let text = normalize(&block.text[span.clone()]);
@@ -407,11 +410,16 @@ impl Matcher {
                     continue;
                 }
                 // Cheapest tests first: tagging may load jieba's part-of-speech model.
-                if has_han_name_shape(label)
-                    && !covered(span)
-                    && vocab.lookup(label).is_empty()
-                    && (label.contains('·') || segmenter.is_person_name(label))
-                {
+                if has_han_name_shape(label) && !covered(span) && {
+                    if let Some(&known) = han_names.get(label) {
+                        known
+                    } else {
+                        let name = vocab.lookup(label).is_empty()
+                            && (label.contains('·') || segmenter.is_person_name(label));
+                        han_names.insert(label.to_owned(), name);
+                        name
+                    }
+                } {
                     add(Field::People, label.to_owned(), None, Cue::HanName);
                     continue;
                 }
@@ -464,18 +472,24 @@ impl Matcher {
             .filter(|key| !key.is_empty())
             .map(|key| (memchr::memmem::Finder::new(key), key.chars().any(is_han)))
             .collect();
+        let found = occurrences_by_block(&post.norms, &finders);
         let mut out = Vec::new();
-        for (index, block, norm) in post.blocks() {
-            let text = norm.text.as_bytes();
-            let mut hits: Vec<Hit<'_>> = Vec::new();
-            for (finder, han) in &finders {
-                hits.extend(occurrences(text, finder).map(|span| Hit {
-                    span,
+        let mut rest = found.as_slice();
+        while let Some(&(index, _, _)) = rest.first() {
+            let count = rest.iter().take_while(|(i, _, _)| *i == index).count();
+            let (in_block, after) = rest.split_at(count);
+            rest = after;
+            let block = &post.blocks[index];
+            let norm = &post.norms[index];
+            let mut hits: Vec<Hit<'_>> = in_block
+                .iter()
+                .map(|(_, span, han)| Hit {
+                    span: span.clone(),
                     entries: &[],
                     han: *han,
                     ambiguous: false,
-                }));
-            }
+                })
+                .collect();
             post.keep_aligned(index, &mut hits);
             let mut chars = CharCursor::new(&block.text);
             for hit in select_longest(hits) {
@@ -504,6 +518,47 @@ impl Matcher {
     }
 }
 
+/// Whether `needle` occurs in `text`. Bold spans are short: comparing at each offset costs less
+/// than setting up a vectorized search, which a long span still gets.
+fn contains(text: &str, needle: &str) -> bool {
+    let (text, needle) = (text.as_bytes(), needle.as_bytes());
+    if needle.len() > text.len() {
+        return false;
+    }
+    if needle.is_empty() || text.len() > 64 {
+        return memchr::memmem::find(text, needle).is_some();
+    }
+    text.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Every occurrence of each finder's needle (not empty, no line break) in each normalized block,
+/// as (block, span in it, the finder's flag), by block and then finder as a search per block
+/// would give them. Each needle is searched once over the blocks joined by line breaks, which
+/// normalized text never holds, so no occurrence spans two blocks; a search per block would
+/// pay a search's set-up thousands of times.
+fn occurrences_by_block(
+    norms: &[NormText],
+    finders: &[(memchr::memmem::Finder<'_>, bool)],
+) -> Vec<(usize, Range<usize>, bool)> {
+    let mut joined = String::new();
+    let mut starts = Vec::with_capacity(norms.len());
+    for norm in norms {
+        starts.push(joined.len());
+        joined.push_str(&norm.text);
+        joined.push('\n');
+    }
+    let mut found = Vec::new();
+    for (finder, flag) in finders {
+        for span in occurrences(joined.as_bytes(), finder) {
+            let index = starts.partition_point(|&s| s <= span.start) - 1;
+            let start = starts[index];
+            found.push((index, span.start - start..span.end - start, *flag));
+        }
+    }
+    found.sort_by_key(|(index, _, _)| *index);
+    found
+}
+
 /// Every occurrence of a finder's needle (not empty) in `text`, overlapping ones included.
 fn occurrences<'a>(
     text: &'a [u8],
@@ -528,9 +583,10 @@ struct Hit<'p> {
 
 /// A hit that survived alignment and overlap, with the entries of every alias on its span.
 #[derive(Debug)]
-struct Kept {
+struct Kept<'p> {
     span: Range<usize>,
-    entries: Vec<EntryId>,
+    /// Borrowed from the pattern until another alias on the same span adds its entries.
+    entries: std::borrow::Cow<'p, [EntryId]>,
     ambiguous: bool,
 }
 
@@ -609,7 +665,23 @@ impl std::fmt::Debug for MatchText<'_> {
 
 /// Keeps the longest of overlapping hits (`Claude Code` over `Claude`, `唐纳德·特朗普` over
 /// `特朗普`), leftmost first among equals; hits on the same span (ambiguous aliases) all stay.
-fn select_longest(mut hits: Vec<Hit<'_>>) -> Vec<Kept> {
+fn select_longest<'p>(hits: Vec<Hit<'p>>) -> Vec<Kept<'p>> {
+    // Most blocks have no hit or one; those need no overlap index.
+    if hits.len() <= 1 {
+        return hits
+            .into_iter()
+            .map(|hit| Kept {
+                span: hit.span,
+                entries: std::borrow::Cow::Borrowed(hit.entries),
+                ambiguous: hit.ambiguous,
+            })
+            .collect();
+    }
+    select_longest_indexed(hits)
+}
+
+/// [`select_longest`] for any number of hits.
+fn select_longest_indexed<'p>(mut hits: Vec<Hit<'p>>) -> Vec<Kept<'p>> {
     hits.sort_by(|a, b| {
         b.span
             .len()
@@ -618,12 +690,12 @@ fn select_longest(mut hits: Vec<Hit<'_>>) -> Vec<Kept> {
     });
     // Kept spans never overlap, so by start they are also in end order: a hit can only overlap
     // the last one that starts before it ends. Keeps a long block's many hits n log n.
-    let mut kept: BTreeMap<usize, Kept> = BTreeMap::new();
+    let mut kept: BTreeMap<usize, Kept<'p>> = BTreeMap::new();
     for hit in hits {
         if let Some(same) = kept.get_mut(&hit.span.start).filter(|k| k.span == hit.span) {
             for entry in hit.entries {
                 if !same.entries.contains(entry) {
-                    same.entries.push(*entry);
+                    same.entries.to_mut().push(*entry);
                     same.ambiguous = true;
                 }
             }
@@ -638,7 +710,7 @@ fn select_longest(mut hits: Vec<Hit<'_>>) -> Vec<Kept> {
                 hit.span.start,
                 Kept {
                     span: hit.span,
-                    entries: hit.entries.to_vec(),
+                    entries: std::borrow::Cow::Borrowed(hit.entries),
                     ambiguous: hit.ambiguous,
                 },
             );
@@ -1580,6 +1652,76 @@ mod tests {
             expected.sort_by_key(|r| (r.start, r.end));
             got.sort_by_key(|r| (r.start, r.end));
             assert_eq!(got, expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn one_search_over_joined_blocks_finds_what_a_search_per_block_finds() {
+        let keys = ["a", "aa", "a1", "中国", "国中", " ", "中", "Ａ", "a a"];
+        let finders: Vec<_> = keys
+            .iter()
+            .zip([true, false].into_iter().cycle())
+            .map(|(k, flag)| (memchr::memmem::Finder::new(k), flag))
+            .collect();
+        let texts = probe_texts();
+        for blocks in texts.chunks(5).step_by(3) {
+            let norms: Vec<NormText> = blocks.iter().map(|t| NormText::new(t)).collect();
+            let mut per_block = Vec::new();
+            for (index, norm) in norms.iter().enumerate() {
+                for (finder, flag) in &finders {
+                    per_block.extend(
+                        occurrences(norm.text.as_bytes(), finder).map(|span| (index, span, *flag)),
+                    );
+                }
+            }
+            assert_eq!(
+                occurrences_by_block(&norms, &finders),
+                per_block,
+                "{blocks:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_lone_hit_is_kept_as_the_overlap_index_keeps_it() {
+        let entries = [EntryId(3), EntryId(5)];
+        let view = |kept: Vec<Kept<'_>>| -> Vec<(Range<usize>, Vec<EntryId>, bool)> {
+            kept.into_iter()
+                .map(|k| (k.span, k.entries.into_owned(), k.ambiguous))
+                .collect()
+        };
+        for (span, n, ambiguous) in [(0..0, 0, false), (2..5, 1, true), (0..9, 2, false)] {
+            for len in 0..=1 {
+                let hits = || -> Vec<Hit<'_>> {
+                    (0..len)
+                        .map(|_| Hit {
+                            span: span.clone(),
+                            entries: &entries[..n],
+                            han: false,
+                            ambiguous,
+                        })
+                        .collect()
+                };
+                assert_eq!(
+                    view(select_longest(hits())),
+                    view(select_longest_indexed(hits()))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn containment_is_a_substring_search() {
+        let texts = crate::probe::every_string("ab中", 4);
+        let long: Vec<String> = texts
+            .iter()
+            .map(|t| format!("{}{t}", "x".repeat(64)))
+            .collect();
+        for text in texts.iter().chain(&long) {
+            for needle in texts.iter().filter(|n| n.len() <= 7) {
+                let expected = memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some();
+                assert_eq!(contains(text, needle), expected, "{text:?} {needle:?}");
+            }
         }
     }
 

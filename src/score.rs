@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::field::Field;
 use crate::matcher::{Cue, Mention, Place, Proposal, Subject};
+use crate::vocab::keys::is_normal;
 use crate::vocab::{normalize, Vocabulary, FIELDS};
 
 /// The signal weights of the salience score.
@@ -224,13 +225,24 @@ pub fn locate_evidence(text: &str, fields: &mut BTreeMap<Field, Vec<Candidate>>)
 struct Lines<'t> {
     text: &'t str,
     starts: Vec<usize>,
+    /// The text ASCII-lowercased, made on the first search for an alias with ASCII letters.
+    lowered: std::cell::OnceCell<Vec<u8>>,
 }
 
 impl<'t> Lines<'t> {
     fn new(text: &'t str) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        Self { text, starts }
+        Self {
+            text,
+            starts,
+            lowered: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn lowered(&self) -> &[u8] {
+        self.lowered
+            .get_or_init(|| self.text.as_bytes().to_ascii_lowercase())
     }
 
     fn len(&self) -> usize {
@@ -262,22 +274,27 @@ fn find_from(
         return None;
     }
     let latin = alias.is_ascii();
-    // Without ASCII letters, matching ignoring ASCII case is plain substring search (most
-    // aliases are Han), which memmem does far faster than a compare at every byte.
+    // Matching ignoring ASCII case is plain substring search in the lowercased text (and in the
+    // text itself for a needle without ASCII letters, most aliases being Han), which memmem does
+    // far faster than a compare at every candidate byte.
     let caseless = needle.iter().any(u8::is_ascii_alphabetic);
+    let lowered_needle;
+    let (needle, search) = if caseless {
+        lowered_needle = needle.to_ascii_lowercase();
+        (lowered_needle.as_slice(), lines.lowered())
+    } else {
+        (needle, lines.text.as_bytes())
+    };
+    let finder = memchr::memmem::Finder::new(needle);
     let last = lines.len().min(line.saturating_add(LOCATE_LINES));
     let bytes = lines.text.as_bytes();
-    let haystack = &bytes[..lines.end(last - 1)];
+    let haystack = &search[..lines.end(last - 1)];
     let mut from = lines.starts[line] + byte.min(lines.end(line) - lines.starts[line]);
     loop {
-        let at = if caseless {
-            find_caseless(haystack, needle, from)
-        } else {
-            haystack
-                .get(from..)
-                .and_then(|rest| memchr::memmem::find(rest, needle))
-                .map(|i| from + i)
-        }?;
+        let at = haystack
+            .get(from..)
+            .and_then(|rest| finder.find(rest))
+            .map(|i| from + i)?;
         // A line's edge (a line break or the text's end) is no word character.
         let word = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
         let before = at.checked_sub(1).and_then(|i| bytes.get(i));
@@ -290,7 +307,9 @@ fn find_from(
 }
 
 /// The first `at >= from` where `needle` (not empty) starts in `haystack`, ASCII letters matched
-/// ignoring case: candidates come from a vectorized scan for either case of the first byte.
+/// ignoring case: candidates come from a vectorized scan for either case of the first byte. The
+/// search [`find_from`] replaced with one in lowercased text, kept as its reference.
+#[cfg(test)]
 fn find_caseless(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     let (first, rest) = needle.split_first()?;
     let last = haystack.len().checked_sub(needle.len())?;
@@ -314,7 +333,22 @@ fn find_caseless(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
 /// lowercased).
 fn names_channel<'a>(channel: &[String], mut forms: impl Iterator<Item = &'a str>) -> bool {
     // Most posts name no channel: then no form needs normalizing.
-    !channel.is_empty() && forms.any(|f| channel.contains(&normalize(f).to_lowercase()))
+    !channel.is_empty() && forms.any(|f| is_channel_name(channel, f))
+}
+
+/// Whether `form`, normalized and lowercased, is one of `channel`. A form that normalization
+/// keeps (nearly all) holds no character with a lowercase form but ASCII letters, so it is
+/// compared as it is, without two copies.
+fn is_channel_name(channel: &[String], form: &str) -> bool {
+    if is_normal(form) {
+        return channel.iter().any(|c| {
+            c.len() == form.len()
+                && c.bytes()
+                    .zip(form.bytes())
+                    .all(|(c, f)| c == f.to_ascii_lowercase())
+        });
+    }
+    channel.contains(&normalize(form).to_lowercase())
 }
 
 /// Whether a candidate is written, and if not, why.
@@ -395,14 +429,17 @@ pub struct PostContext {
 }
 
 /// Scores every mentioned subject and decides, per entity field, which are written. Each field's
-/// list is sorted by (score desc, name asc); the written ones come first.
+/// list is sorted by (score desc, name asc); the written ones come first. Each candidate keeps
+/// its first `evidence` mentions as evidence (a fill reports a few; copying the others is waste).
 pub fn score_candidates(
     mentions: &[Mention],
     proposals: &[Proposal],
     vocab: &Vocabulary,
     post: &PostContext,
     scoring: &Scoring,
+    evidence: usize,
 ) -> BTreeMap<Field, Vec<Candidate>> {
+    let evidence_limit = evidence;
     let weights = &scoring.weights;
     let mut by_subject: BTreeMap<&Subject, Vec<&Mention>> = BTreeMap::new();
     for mention in mentions {
@@ -453,7 +490,7 @@ pub fn score_candidates(
         let mut places = BTreeMap::new();
         let mut mass = 0.0;
         let mut first = 1.0f64;
-        let mut evidence = Vec::with_capacity(list.len());
+        let mut evidence = Vec::with_capacity(list.len().min(evidence_limit));
         for m in &list {
             let seen = places.entry(m.place).or_insert(0);
             *seen += 1;
@@ -462,12 +499,14 @@ pub fn score_candidates(
                 mass += weights.place(m.place) * factor;
             }
             first = first.min(m.position);
-            evidence.push(Evidence {
-                alias: m.alias.clone(),
-                line: m.line,
-                column: None,
-                zone: m.place,
-            });
+            if evidence.len() < evidence_limit {
+                evidence.push(Evidence {
+                    alias: m.alias.clone(),
+                    line: m.line,
+                    column: None,
+                    zone: m.place,
+                });
+            }
         }
         let score = salience(weights, mass, prior, first, count);
         let verdict = if channel_hit {
@@ -592,7 +631,14 @@ mod tests {
         let post = PostContext {
             channel: vec!["Dan Brown".to_owned()],
         };
-        let fields = score_candidates(&mentions, &[], &vocab, &post, &Scoring::default());
+        let fields = score_candidates(
+            &mentions,
+            &[],
+            &vocab,
+            &post,
+            &Scoring::default(),
+            usize::MAX,
+        );
         let people = &fields[&Field::People];
         // One mention in the title outweighs six in bold.
         assert_eq!(written_names(people), ["Bob Jones", "Alice Smith"]);
@@ -618,6 +664,7 @@ mod tests {
             &vocab(),
             &PostContext::default(),
             &Scoring::default(),
+            usize::MAX,
         );
         fields.insert(
             Field::CompaniesOrgs,
@@ -672,6 +719,7 @@ mod tests {
             &vocab,
             &PostContext::default(),
             &Scoring::default(),
+            usize::MAX,
         );
         let names: Vec<_> = fields[&Field::People]
             .iter()
@@ -694,12 +742,34 @@ mod tests {
         for _ in 0..3 {
             mentions.push(mention(0, Place::Title, 0.0));
         }
-        let fields = score_candidates(&mentions, &[], &vocab, &PostContext::default(), &scoring);
+        let fields = score_candidates(
+            &mentions,
+            &[],
+            &vocab,
+            &PostContext::default(),
+            &scoring,
+            usize::MAX,
+        );
         assert_eq!(written_names(&fields[&Field::People]), ["Alice Smith"]);
         assert_eq!(
             fields[&Field::People][1].verdict,
             Verdict::OverLimit { max: 1 }
         );
+    }
+
+    #[test]
+    fn channel_names_compare_like_normalized_lowercased_copies() {
+        let texts = crate::probe::every_string("aZ 中·ΣσＡ\u{3000}", 3);
+        let channel: Vec<String> = texts
+            .iter()
+            .step_by(3)
+            .map(|c| normalize(c).to_lowercase())
+            .filter(|c| !c.is_empty())
+            .collect();
+        for form in &texts {
+            let slow = channel.contains(&normalize(form).to_lowercase());
+            assert_eq!(is_channel_name(&channel, form), slow, "{form:?}");
+        }
     }
 
     proptest::proptest! {

@@ -41,7 +41,7 @@ pub fn normalize(text: &str) -> String {
 /// Whether [`normalize`] leaves `text` as it is, by a cheap test that holds for most names and
 /// labels: every character is its own normal form (ASCII, Han, common CJK punctuation), and
 /// the only whitespace is single spaces between other characters.
-fn is_normal(text: &str) -> bool {
+pub(crate) fn is_normal(text: &str) -> bool {
     let bytes = text.as_bytes();
     if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
         return false;
