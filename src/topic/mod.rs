@@ -449,6 +449,12 @@ struct Scorer {
     rank: Vec<u32>,
     /// The classes by rank.
     by_rank: Vec<u32>,
+    /// Per class, where its (keyword id, weight) pairs start in `triggers`; one more entry than
+    /// there are classes.
+    trigger_offsets: Vec<u32>,
+    /// The same pairs as `hits`, grouped by class: the evidence of a few shown classes is
+    /// gathered from their own triggers when those are fewer than the post's hits.
+    triggers: Vec<(u32, f32)>,
 }
 
 /// A tag, category or area as the scorer needs it, from the YAML entries or the precompiled table.
@@ -507,7 +513,11 @@ impl Scorer {
         let mut channels: HashMap<String, Vec<(u32, f32)>> = HashMap::default();
         let mut biases = Vec::with_capacity(classes.len());
         let mut names = Vec::with_capacity(classes.len());
+        let mut trigger_offsets = vec![0u32];
+        let mut triggers = Vec::with_capacity(hits.len());
         for (i, class) in classes.into_iter().enumerate() {
+            triggers.extend_from_slice(&class.triggers);
+            trigger_offsets.push(triggers.len() as u32);
             names.push(class.name.to_owned());
             biases.push(class.bias);
             for (keyword, weight) in class.triggers {
@@ -536,7 +546,14 @@ impl Scorer {
             names,
             rank,
             by_rank,
+            trigger_offsets,
+            triggers,
         }
+    }
+
+    fn triggers(&self, class: usize) -> &[(u32, f32)] {
+        &self.triggers
+            [self.trigger_offsets[class] as usize..self.trigger_offsets[class + 1] as usize]
     }
 
     fn hits(&self, keyword: u32) -> &[(u32, f32)] {
@@ -1023,6 +1040,50 @@ impl AliasMatcher {
     }
 }
 
+/// A post's keywords by id, to look up the strength of a class's trigger: a small open-addressing
+/// table sized to the post rather than an array over every keyword of the model.
+struct KeywordPlaces {
+    /// (keyword id, strength); [`NO_KEY`] marks an empty slot.
+    slots: Vec<(u32, f32)>,
+    shift: u32,
+}
+
+impl KeywordPlaces {
+    fn new(keywords: &[(u32, f32)]) -> Self {
+        let size = (keywords.len() * 2).max(8).next_power_of_two();
+        let mut places = Self {
+            slots: vec![(NO_KEY, 0.0); size],
+            shift: 64 - size.trailing_zeros(),
+        };
+        let mask = size - 1;
+        for &(keyword, strength) in keywords {
+            let mut i = places.first_slot(keyword);
+            while places.slots[i].0 != NO_KEY && places.slots[i].0 != keyword {
+                i = (i + 1) & mask;
+            }
+            places.slots[i] = (keyword, strength);
+        }
+        places
+    }
+
+    fn first_slot(&self, keyword: u32) -> usize {
+        (u64::from(keyword).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// The strength of `keyword` in the post, if it has it.
+    fn strength(&self, keyword: u32) -> Option<f32> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.first_slot(keyword);
+        loop {
+            match self.slots[i] {
+                (NO_KEY, _) => return None,
+                (k, strength) if k == keyword => return Some(strength),
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+}
+
 /// Turns a post's evidence into the keywords, aliases and channel it names.
 struct EvidenceNames<'m> {
     model: &'m TopicModel,
@@ -1049,42 +1110,18 @@ impl EvidenceNames<'_> {
         classes: &[usize],
         extra: &[(u32, Evidence, f32)],
     ) -> Vec<TopicCandidate> {
-        // Keyword ids are in the keywords' order, so two keywords compare by id.
-        let order = |a: &(Evidence, f32), b: &(Evidence, f32)| {
-            b.1.total_cmp(&a.1).then_with(|| match (a.0, b.0) {
-                (Evidence::Keyword(x), Evidence::Keyword(y)) => x.cmp(&y),
-                _ => self.name(a.0).cmp(self.name(b.0)),
-            })
-        };
         let mut slot = vec![usize::MAX; score.len()];
         for (k, &class) in classes.iter().enumerate() {
             slot[class] = k;
         }
-        let mut strongest: Vec<Vec<(Evidence, f32)>> = vec![Vec::new(); classes.len()];
-        let offer = |shown: &mut Vec<(Evidence, f32)>, evidence: Evidence, contribution: f32| {
-            let entry = (evidence, contribution);
-            // Kept sorted and at most five long: most entries lose to the fifth.
-            if shown.len() == 5 && order(&entry, &shown[4]).is_ge() {
-                return;
-            }
-            let at = shown.partition_point(|e| order(e, &entry).is_le());
-            shown.insert(at, entry);
-            shown.truncate(5);
-        };
-        // The post's keywords fire the classes' triggers: walked from the keywords, as scoring
-        // does, rather than over every trigger of every shown class (thousands for an area).
-        // Keywords are distinct, so the five strongest do not depend on the order of offers.
-        for &(keyword, strength) in self.post.keywords {
-            for &(class, weight) in scorer.hits(keyword) {
-                if let Some(shown) = strongest.get_mut(slot[class as usize]) {
-                    offer(
-                        shown,
-                        Evidence::Keyword(keyword),
-                        weight * strength / self.post.norm,
-                    );
-                }
-            }
-        }
+        // The post's keywords fire the classes' triggers: walked from whichever side is shorter,
+        // the shown classes' triggers (a few tags) or the post's hits (thousands of triggers for
+        // an area).
+        let by_class: usize = classes.iter().map(|&c| scorer.triggers(c).len()).sum();
+        let by_keyword: usize = (self.post.keywords.iter())
+            .map(|&(k, _)| scorer.hits(k).len())
+            .sum();
+        let mut strongest = self.keyword_evidence(scorer, classes, &slot, by_class < by_keyword);
         let channel = self.post.channel.and_then(|c| scorer.channels.get(c));
         let channel = channel
             .into_iter()
@@ -1092,7 +1129,7 @@ impl EvidenceNames<'_> {
             .map(|&(class, weight)| (class, Evidence::Channel, weight));
         for (class, evidence, contribution) in channel.chain(extra.iter().copied()) {
             if let Some(shown) = strongest.get_mut(slot[class as usize]) {
-                offer(shown, evidence, contribution);
+                self.offer(shown, evidence, contribution);
             }
         }
         classes
@@ -1108,6 +1145,62 @@ impl EvidenceNames<'_> {
                     .collect(),
             })
             .collect()
+    }
+
+    /// Per class of `classes` (whose index in it `slot` gives), the five strongest keywords that
+    /// fired it, walked from the classes' triggers or from the post's keywords: keywords are
+    /// distinct, so the five do not depend on the order of offers.
+    fn keyword_evidence(
+        &self,
+        scorer: &Scorer,
+        classes: &[usize],
+        slot: &[usize],
+        by_class: bool,
+    ) -> Vec<Vec<(Evidence, f32)>> {
+        let mut strongest: Vec<Vec<(Evidence, f32)>> = vec![Vec::new(); classes.len()];
+        if by_class {
+            let places = KeywordPlaces::new(self.post.keywords);
+            for (&class, shown) in classes.iter().zip(&mut strongest) {
+                for &(keyword, weight) in scorer.triggers(class) {
+                    if let Some(strength) = places.strength(keyword) {
+                        let contribution = weight * strength / self.post.norm;
+                        self.offer(shown, Evidence::Keyword(keyword), contribution);
+                    }
+                }
+            }
+        } else {
+            for &(keyword, strength) in self.post.keywords {
+                for &(class, weight) in scorer.hits(keyword) {
+                    if let Some(shown) = strongest.get_mut(slot[class as usize]) {
+                        let contribution = weight * strength / self.post.norm;
+                        self.offer(shown, Evidence::Keyword(keyword), contribution);
+                    }
+                }
+            }
+        }
+        strongest
+    }
+
+    /// Best first, ties by name; keyword ids are in the keywords' order, so two keywords compare
+    /// by id.
+    fn order(&self, a: &(Evidence, f32), b: &(Evidence, f32)) -> std::cmp::Ordering {
+        b.1.total_cmp(&a.1).then_with(|| match (a.0, b.0) {
+            (Evidence::Keyword(x), Evidence::Keyword(y)) => x.cmp(&y),
+            _ => self.name(a.0).cmp(self.name(b.0)),
+        })
+    }
+
+    /// Offers a piece of evidence to a class's list, kept sorted and at most five long.
+    #[inline]
+    fn offer(&self, shown: &mut Vec<(Evidence, f32)>, evidence: Evidence, contribution: f32) {
+        let entry = (evidence, contribution);
+        // Most entries lose to the fifth.
+        if shown.len() == 5 && self.order(&entry, &shown[4]).is_ge() {
+            return;
+        }
+        let at = shown.partition_point(|e| self.order(e, &entry).is_le());
+        shown.insert(at, entry);
+        shown.truncate(5);
     }
 }
 
@@ -1466,6 +1559,58 @@ mod tests {
                     "{}",
                     candidate.name
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn evidence_walked_from_classes_equals_evidence_walked_from_keywords() {
+        let model = model();
+        for weights in [
+            &[("智能体", 1.0), ("美联储", 2.0), ("agent", 0.5)][..],
+            &[("美联储", 1.0)],
+            &[],
+        ] {
+            let features = Features {
+                weights: weights.iter().map(|(k, s)| ((*k).to_owned(), *s)).collect(),
+                channel: None,
+            };
+            let keywords: Vec<(u32, f32)> = features
+                .weights
+                .iter()
+                .filter_map(|(k, s)| {
+                    model
+                        .keyword_id(k, &Packed::new(k.as_bytes()))
+                        .map(|id| (id, *s))
+                })
+                .collect();
+            let shown = EvidenceNames {
+                model: &model,
+                speaker: "",
+                post: PostTerms {
+                    keywords: &keywords,
+                    norm: features.norm(),
+                    channel: None,
+                },
+            };
+            for scorer in [&model.tags, &model.categories, &model.areas] {
+                let classes: Vec<usize> = (0..scorer.names.len()).rev().collect();
+                let mut slot = vec![usize::MAX; classes.len()];
+                for (k, &class) in classes.iter().enumerate() {
+                    slot[class] = k;
+                }
+                let by_class = shown.keyword_evidence(scorer, &classes, &slot, true);
+                let by_keyword = shown.keyword_evidence(scorer, &classes, &slot, false);
+                let named = |evidence: Vec<Vec<(Evidence, f32)>>| -> Vec<Vec<(String, f32)>> {
+                    (evidence.into_iter())
+                        .map(|e| {
+                            e.into_iter()
+                                .map(|(e, c)| (shown.name(e).to_owned(), c))
+                                .collect()
+                        })
+                        .collect()
+                };
+                assert_eq!(named(by_class), named(by_keyword));
             }
         }
     }
