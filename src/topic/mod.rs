@@ -213,7 +213,8 @@ impl<'a> PostKeys<'a> {
         // Most posts have a distinct key for every few tokens: sized so the tables rarely grow.
         let capacity = tokens.iter().map(Vec::len).sum::<usize>() / 4;
         let mut table = WordTable::with_capacity(capacity);
-        let mut keys: Vec<PostKey<'a>> = Vec::with_capacity(capacity);
+        // Keys are moved when their list grows, so it is given room for a few more.
+        let mut keys: Vec<PostKey<'a>> = Vec::with_capacity(capacity + capacity / 2);
         // A Han token is its own key (or none, which its length tells), so it is hashed once,
         // straight into the key table. A Latin token's key takes a pass over its letters and may
         // be a lowercased copy, so that is worked out once per distinct Latin token: `latin`
@@ -1194,8 +1195,10 @@ impl EvidenceNames<'_> {
     #[inline]
     fn offer(&self, shown: &mut Vec<(Evidence, f32)>, evidence: Evidence, contribution: f32) {
         let entry = (evidence, contribution);
-        // Most entries lose to the fifth.
-        if shown.len() == 5 && self.order(&entry, &shown[4]).is_ge() {
+        // Most entries lose to the fifth, many by a plain comparison (which, when it holds,
+        // `total_cmp` agrees with).
+        if shown.len() == 5 && (contribution < shown[4].1 || self.order(&entry, &shown[4]).is_ge())
+        {
             return;
         }
         let at = shown.partition_point(|e| self.order(e, &entry).is_le());
