@@ -53,14 +53,13 @@ impl TextBlock {
 
 /// Extracts the text blocks of a body. `first_line` is the file line on which the body starts.
 pub fn extract_blocks(body: &str, first_line: usize) -> Vec<TextBlock> {
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let line_at = |offset: usize| first_line + line_starts.partition_point(|&s| s <= offset) - 1;
+    let mut lines = LineCursor::new(body, first_line);
+    let mut line_at = |offset: usize| lines.line_at(offset);
 
     let mut out = Vec::new();
     let mut current: Option<TextBlock> = None;
     let strong = StrongRuns::scan(body);
+    let mut cuts = CutCursor::default();
     // The run that the last bold span came from, to join a run split over events.
     let mut last_run: Option<usize> = None;
     let mut skip = 0usize;
@@ -108,8 +107,8 @@ pub fn extract_blocks(body: &str, first_line: usize) -> Vec<TextBlock> {
             }
             Event::Text(text) if skip == 0 => {
                 let block = current.get_or_insert_with(|| new_block(zone, line_at(range.start)));
-                if body.get(range.clone()) == Some(&*text) {
-                    push_source_text(block, body, range, &strong, &mut last_run);
+                if is_source(body, &range, &text) {
+                    push_source_text(block, body, range, &strong, &mut cuts, &mut last_run);
                 } else {
                     push_decoded_text(block, &text, range, &strong, &mut last_run);
                 }
@@ -137,6 +136,84 @@ pub fn extract_blocks(body: &str, first_line: usize) -> Vec<TextBlock> {
     }
     flush(&mut current, &mut out);
     out
+}
+
+/// The file line of body offsets asked in (mostly) increasing order: newlines are counted from
+/// the last offset asked, so the body is read once rather than indexed by line.
+struct LineCursor<'b> {
+    body: &'b [u8],
+    /// The last offset asked, and its line.
+    at: usize,
+    line: usize,
+    first_line: usize,
+}
+
+impl<'b> LineCursor<'b> {
+    fn new(body: &'b str, first_line: usize) -> Self {
+        Self {
+            body: body.as_bytes(),
+            at: 0,
+            line: first_line,
+            first_line,
+        }
+    }
+
+    /// The file line of body offset `offset`: `first_line` plus the newlines before it.
+    fn line_at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.body.len());
+        if offset < self.at {
+            (self.at, self.line) = (0, self.first_line);
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.body[self.at..offset]).count();
+        self.at = offset;
+        self.line
+    }
+}
+
+/// Whether a text event is the body's own bytes at its range: a borrowed event that starts there
+/// is, without comparing its bytes.
+fn is_source(body: &str, range: &Range<usize>, text: &str) -> bool {
+    let source = body.get(range.clone());
+    match source {
+        Some(source) if std::ptr::eq(source.as_ptr(), text.as_ptr()) => source.len() == text.len(),
+        _ => source == Some(text),
+    }
+}
+
+/// Where the last text event's overlapping markers and runs started: events come in body order,
+/// so the next event's start from there on rather than by a search over the whole post.
+#[derive(Debug, Default)]
+struct CutCursor {
+    at: usize,
+    markers: usize,
+    inner: usize,
+}
+
+impl CutCursor {
+    /// The runs in `runs` (sorted, disjoint) that overlap `range`, as `runs` indexes; `first` is
+    /// where the last call's runs started.
+    fn overlapping(runs: &[Range<usize>], range: &Range<usize>, first: &mut usize) -> Range<usize> {
+        while runs.get(*first).is_some_and(|r| r.end <= range.start) {
+            *first += 1;
+        }
+        let len = runs[*first..]
+            .iter()
+            .take_while(|r| r.start < range.end)
+            .count();
+        *first..*first + len
+    }
+
+    /// The markers and inner runs of `strong` that overlap `range`.
+    fn cut(&mut self, strong: &StrongRuns, range: &Range<usize>) -> (Range<usize>, Range<usize>) {
+        if range.start < self.at {
+            *self = Self::default();
+        }
+        self.at = range.start;
+        (
+            Self::overlapping(&strong.markers, range, &mut self.markers),
+            Self::overlapping(&strong.inner, range, &mut self.inner),
+        )
+    }
 }
 
 fn new_block(zone: Zone, line: usize) -> TextBlock {
@@ -241,15 +318,11 @@ fn push_source_text(
     body: &str,
     range: Range<usize>,
     strong: &StrongRuns,
+    cursor: &mut CutCursor,
     last_run: &mut Option<usize>,
 ) {
     // Both lists are sorted and their ranges disjoint: only those overlapping the event can cut it.
-    let overlapping = |runs: &[Range<usize>]| {
-        let first = runs.partition_point(|r| r.end <= range.start);
-        let len = runs[first..].partition_point(|r| r.start < range.end);
-        first..first + len
-    };
-    let (markers, inner) = (overlapping(&strong.markers), overlapping(&strong.inner));
+    let (markers, inner) = cursor.cut(strong, &range);
     if markers.is_empty() && inner.is_empty() {
         // Most events: no marker to drop and nothing bold.
         push_text(&mut block.text, &body[range]);
@@ -342,9 +415,15 @@ fn find_speaker(block: &TextBlock) -> Option<Range<usize>> {
     (after.starts_with(':') || after.starts_with('：')).then(|| first.clone())
 }
 
+/// Whether `text` holds `http`: looked for from its `h`s, which a fast byte search finds (most
+/// text has none), rather than by a substring search set up for each piece.
+fn has_http(text: &str) -> bool {
+    memchr::memchr_iter(b'h', text.as_bytes()).any(|i| text.as_bytes()[i..].starts_with(b"http"))
+}
+
 /// Appends text with bare URLs removed.
 fn push_text(out: &mut String, text: &str) {
-    if !text.contains("http") {
+    if !has_http(text) {
         out.push_str(text);
         return;
     }
@@ -469,6 +548,80 @@ mod tests {
         ] {
             let expected: Vec<usize> = text.match_indices("**").map(|(i, _)| i).collect();
             assert_eq!(double_stars(text).collect::<Vec<_>>(), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn http_is_found_as_contains_finds_it() {
+        for text in crate::probe::every_string("htp中", 6) {
+            assert_eq!(has_http(&text), text.contains("http"), "{text}");
+        }
+    }
+
+    #[test]
+    fn line_cursor_counts_lines_as_line_starts_do() {
+        for body in crate::probe::every_string("a\n中", 5) {
+            let line_starts: Vec<usize> = std::iter::once(0)
+                .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+                .collect();
+            let expected = |offset: usize| 7 + line_starts.partition_point(|&s| s <= offset) - 1;
+            let mut lines = LineCursor::new(&body, 7);
+            // Forward, then backward, then forward again.
+            let offsets = (0..=body.len())
+                .chain((0..=body.len()).rev())
+                .chain(0..=body.len());
+            for offset in offsets.filter(|&o| body.is_char_boundary(o)) {
+                assert_eq!(lines.line_at(offset), expected(offset), "{body:?} {offset}");
+            }
+        }
+    }
+
+    #[test]
+    fn cut_cursor_finds_the_runs_a_search_finds() {
+        for body in crate::probe::every_string("a*中", 7) {
+            let strong = StrongRuns::scan(&body);
+            let search = |runs: &[Range<usize>], range: &Range<usize>| {
+                let first = runs.partition_point(|r| r.end <= range.start);
+                let len = runs[first..].partition_point(|r| r.start < range.end);
+                first..first + len
+            };
+            let mut cursor = CutCursor::default();
+            let bounds: Vec<usize> = (0..=body.len())
+                .filter(|&o| body.is_char_boundary(o))
+                .collect();
+            // Events in body order, then one that starts over.
+            let ranges = bounds
+                .windows(2)
+                .map(|w| w[0]..w[1])
+                .chain(bounds.windows(3).map(|w| w[0]..w[2]))
+                .chain(std::iter::once(0..body.len()));
+            for range in ranges {
+                let expected = (
+                    search(&strong.markers, &range),
+                    search(&strong.inner, &range),
+                );
+                assert_eq!(cursor.cut(&strong, &range), expected, "{body:?} {range:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn source_text_is_told_as_comparing_bytes_tells_it() {
+        let body = "ab&amp;ab";
+        let decoded = String::from("ab");
+        for (range, text) in [
+            (0..2, &body[0..2]),
+            (7..9, &body[7..9]),
+            (0..2, &body[7..9]),
+            (0..2, decoded.as_str()),
+            (2..7, "&"),
+            (0..3, &body[0..2]),
+            (0..20, &body[0..2]),
+        ] {
+            assert_eq!(
+                is_source(body, &range, text),
+                body.get(range.clone()) == Some(text)
+            );
         }
     }
 

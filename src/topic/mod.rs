@@ -107,8 +107,7 @@ fn borrowed_key(text: &str, kind: TokenKind) -> Option<Cow<'_, str>> {
 /// it wrote to `lower` (`true`) or the token itself.
 fn key_form(text: &str, kind: TokenKind, lower: &mut String) -> Option<bool> {
     match kind {
-        // Two characters or more: longer than its first.
-        TokenKind::Han => (text.len() > text.chars().next()?.len_utf8()).then_some(false),
+        TokenKind::Han => is_han_key(text).then_some(false),
         // Most Latin words; in ASCII, letters and cases are the ASCII ones.
         TokenKind::Latin if text.is_ascii() => {
             let (mut letters, mut upper, mut capitals) = (0usize, false, true);
@@ -152,6 +151,47 @@ fn key_form(text: &str, kind: TokenKind, lower: &mut String) -> Option<bool> {
 /// No key: the token does not count.
 const NO_KEY: u32 = u32::MAX;
 
+/// Whether a Han token is a key: two characters or more, that is longer than its first (whose
+/// length its leading byte gives, without decoding it).
+#[inline]
+fn is_han_key(text: &str) -> bool {
+    let first = match text.as_bytes().first() {
+        None => return false,
+        Some(0..=0x7F) => 1,
+        Some(0x80..=0xDF) => 2,
+        Some(0xE0..=0xEF) => 3,
+        Some(_) => 4,
+    };
+    text.len() > first
+}
+
+/// The id of the key `word` (packed as `packed`) in a post's key table, added with the text
+/// `owned` gives when new.
+#[inline]
+fn intern<'a>(
+    table: &mut WordTable,
+    keys: &mut Vec<PostKey<'a>>,
+    word: &str,
+    packed: Packed,
+    owned: impl FnOnce() -> Cow<'a, str>,
+) -> u32 {
+    match table.find(word.as_bytes(), &packed, |id| {
+        keys[id as usize].text.as_bytes()
+    }) {
+        Place::Found(id) => id,
+        Place::Vacant(at) => {
+            let id = keys.len() as u32;
+            table.insert(at, packed, id);
+            keys.push(PostKey {
+                text: owned(),
+                packed,
+                halves: 0,
+            });
+            id
+        }
+    }
+}
+
 /// One of a post's distinct feature keys.
 struct PostKey<'a> {
     text: Cow<'a, str>,
@@ -172,58 +212,54 @@ impl<'a> PostKeys<'a> {
     fn collect(blocks: &[TextBlock], tokens: &[Vec<Token<'a>>]) -> Self {
         // Most posts have a distinct key for every few tokens: sized so the tables rarely grow.
         let capacity = tokens.iter().map(Vec::len).sum::<usize>() / 4;
-        // A token's key depends on its text and kind only, so it is worked out once per distinct
-        // token: `forms` holds each one with the index of its key in `keys` (or NONE).
-        let mut seen = WordTable::with_capacity(capacity);
-        let mut forms: Vec<(&'a str, TokenKind, u32)> = Vec::with_capacity(capacity);
         let mut table = WordTable::with_capacity(capacity);
-        let mut keys: Vec<PostKey<'a>> = Vec::with_capacity(capacity);
+        // Keys are moved when their list grows, so it is given room for a few more.
+        let mut keys: Vec<PostKey<'a>> = Vec::with_capacity(capacity + capacity / 2);
+        // A Han token is its own key (or none, which its length tells), so it is hashed once,
+        // straight into the key table. A Latin token's key takes a pass over its letters and may
+        // be a lowercased copy, so that is worked out once per distinct Latin token: `latin`
+        // holds each one with the index of its key in `keys` (or NO_KEY).
+        let mut latin_seen = WordTable::with_capacity(capacity / 4);
+        let mut latin: Vec<(&'a str, u32)> = Vec::with_capacity(capacity / 4);
         let mut lower = String::new();
-        let mut key_of = |text: &'a str, kind, packed, keys: &mut Vec<PostKey<'a>>| {
-            let Some(lowered) = key_form(text, kind, &mut lower) else {
-                return NO_KEY;
-            };
-            let (word, packed) = if lowered {
-                (lower.as_str(), Packed::new(lower.as_bytes()))
-            } else {
-                (text, packed)
-            };
-            match table.find(word.as_bytes(), &packed, |id| {
-                keys[id as usize].text.as_bytes()
-            }) {
-                Place::Found(id) => id,
-                Place::Vacant(at) => {
-                    let id = keys.len() as u32;
-                    table.insert(at, packed, id);
-                    keys.push(PostKey {
-                        text: if lowered {
-                            Cow::Owned(lower.clone())
-                        } else {
-                            Cow::Borrowed(text)
-                        },
-                        packed,
-                        halves: 0,
-                    });
-                    id
-                }
-            }
-        };
         for (block, tokens) in blocks.iter().zip(tokens) {
             let halves = zone_halves(block.zone);
-            for token in tokens.iter().filter(|t| t.kind != TokenKind::Number) {
-                let packed = Packed::new(token.text.as_bytes());
-                let key = match seen.find(token.text.as_bytes(), &packed, |id| {
-                    forms[id as usize].0.as_bytes()
-                }) {
-                    Place::Found(id) => match forms[id as usize] {
-                        (_, kind, key) if kind == token.kind => key,
-                        _ => key_of(token.text, token.kind, packed, &mut keys),
-                    },
-                    Place::Vacant(at) => {
-                        let key = key_of(token.text, token.kind, packed, &mut keys);
-                        seen.insert(at, packed, forms.len() as u32);
-                        forms.push((token.text, token.kind, key));
-                        key
+            for token in tokens {
+                let key = match token.kind {
+                    TokenKind::Number => continue,
+                    TokenKind::Han if !is_han_key(token.text) => continue,
+                    TokenKind::Han => {
+                        let packed = Packed::new(token.text.as_bytes());
+                        intern(&mut table, &mut keys, token.text, packed, || {
+                            Cow::Borrowed(token.text)
+                        })
+                    }
+                    TokenKind::Latin => {
+                        let packed = Packed::new(token.text.as_bytes());
+                        match latin_seen.find(token.text.as_bytes(), &packed, |id| {
+                            latin[id as usize].0.as_bytes()
+                        }) {
+                            Place::Found(id) => latin[id as usize].1,
+                            Place::Vacant(at) => {
+                                let key = match key_form(token.text, token.kind, &mut lower) {
+                                    None => NO_KEY,
+                                    Some(false) => {
+                                        intern(&mut table, &mut keys, token.text, packed, || {
+                                            Cow::Borrowed(token.text)
+                                        })
+                                    }
+                                    Some(true) => {
+                                        let packed = Packed::new(lower.as_bytes());
+                                        intern(&mut table, &mut keys, &lower, packed, || {
+                                            Cow::Owned(lower.clone())
+                                        })
+                                    }
+                                };
+                                latin_seen.insert(at, packed, latin.len() as u32);
+                                latin.push((token.text, key));
+                                key
+                            }
+                        }
                     }
                 };
                 if let Some(key) = keys.get_mut(key as usize) {
@@ -231,23 +267,23 @@ impl<'a> PostKeys<'a> {
                 }
             }
         }
-        // The keys' first eight bytes (as a big-endian number) and index, as one number: sorting
-        // those orders the keys by their first bytes; keys that share them are then put in order
-        // among themselves.
-        let mut order: Vec<u128> = keys
+        // The keys' first eight bytes (as a big-endian number) with their index: sorting by
+        // those numbers orders the keys by their first bytes; keys that share them are then put
+        // in order among themselves.
+        let mut order: Vec<(u64, u32)> = keys
             .iter()
             .enumerate()
-            .map(|(i, key)| u128::from(key.packed.prefix(key.text.as_bytes())) << 64 | i as u128)
+            .map(|(i, key)| (key.packed.prefix(key.text.as_bytes()), i as u32))
             .collect();
-        order.sort_unstable();
-        let text = |entry: &u128| keys[*entry as u32 as usize].text.as_ref();
-        for same in order.chunk_by_mut(|a, b| a >> 64 == b >> 64) {
+        order.sort_unstable_by_key(|&(prefix, _)| prefix);
+        let text = |entry: &(u64, u32)| keys[entry.1 as usize].text.as_ref();
+        for same in order.chunk_by_mut(|a, b| a.0 == b.0) {
             if same.len() > 1 {
                 same.sort_unstable_by(|a, b| text(a).cmp(text(b)));
             }
         }
         Self {
-            order: order.into_iter().map(|entry| entry as u32).collect(),
+            order: order.into_iter().map(|(_, i)| i).collect(),
             keys,
         }
     }
@@ -405,16 +441,21 @@ struct Scorer {
     offsets: Vec<u32>,
     /// (class index, weight), grouped by keyword, in class order within a keyword.
     hits: Vec<(u32, f32)>,
-    /// Per class, where its (keyword id, weight) pairs start in `triggers`; one more entry than
-    /// there are classes.
-    trigger_offsets: Vec<u32>,
-    /// The same pairs as `hits`, grouped by class: a shown class's evidence is gathered from
-    /// its own triggers.
-    triggers: Vec<(u32, f32)>,
     /// channel → (class index, weight)
     channels: HashMap<String, Vec<(u32, f32)>>,
     biases: Vec<f32>,
     names: Vec<String>,
+    /// Per class, its place among the classes ordered by name, then index: ties of score are
+    /// broken by comparing these numbers instead of the names.
+    rank: Vec<u32>,
+    /// The classes by rank.
+    by_rank: Vec<u32>,
+    /// Per class, where its (keyword id, weight) pairs start in `triggers`; one more entry than
+    /// there are classes.
+    trigger_offsets: Vec<u32>,
+    /// The same pairs as `hits`, grouped by class: the evidence of a few shown classes is
+    /// gathered from their own triggers when those are fewer than the post's hits.
+    triggers: Vec<(u32, f32)>,
 }
 
 /// A tag, category or area as the scorer needs it, from the YAML entries or the precompiled table.
@@ -476,10 +517,10 @@ impl Scorer {
         let mut trigger_offsets = vec![0u32];
         let mut triggers = Vec::with_capacity(hits.len());
         for (i, class) in classes.into_iter().enumerate() {
-            names.push(class.name.to_owned());
-            biases.push(class.bias);
             triggers.extend_from_slice(&class.triggers);
             trigger_offsets.push(triggers.len() as u32);
+            names.push(class.name.to_owned());
+            biases.push(class.bias);
             for (keyword, weight) in class.triggers {
                 let slot = &mut next[keyword as usize];
                 hits[*slot as usize] = (i as u32, weight);
@@ -492,25 +533,33 @@ impl Scorer {
                     .push((i as u32, weight));
             }
         }
+        let mut by_rank: Vec<u32> = (0..names.len() as u32).collect();
+        by_rank.sort_by(|&a, &b| names[a as usize].cmp(&names[b as usize]).then(a.cmp(&b)));
+        let mut rank = vec![0u32; names.len()];
+        for (r, &class) in by_rank.iter().enumerate() {
+            rank[class as usize] = r as u32;
+        }
         Self {
             offsets,
             hits,
-            trigger_offsets,
-            triggers,
             channels,
             biases,
             names,
+            rank,
+            by_rank,
+            trigger_offsets,
+            triggers,
         }
-    }
-
-    fn hits(&self, keyword: u32) -> &[(u32, f32)] {
-        let k = keyword as usize;
-        &self.hits[self.offsets[k] as usize..self.offsets[k + 1] as usize]
     }
 
     fn triggers(&self, class: usize) -> &[(u32, f32)] {
         &self.triggers
             [self.trigger_offsets[class] as usize..self.trigger_offsets[class + 1] as usize]
+    }
+
+    fn hits(&self, keyword: u32) -> &[(u32, f32)] {
+        let k = keyword as usize;
+        &self.hits[self.offsets[k] as usize..self.offsets[k + 1] as usize]
     }
 
     /// Each class's score: its bias, the trigger weights of the post's keywords (in key order)
@@ -534,15 +583,32 @@ impl Scorer {
         scores
     }
 
-    /// Class indexes, best score first (ties by name).
+    /// Class indexes, best score first (ties by name, then index).
     fn ranked(&self, score: &[f32]) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..score.len()).collect();
-        order.sort_by(|&a, &b| {
-            score[b]
-                .total_cmp(&score[a])
-                .then_with(|| self.names[a].cmp(&self.names[b]))
-        });
-        order
+        let mut keys: Vec<u64> = (0..score.len()).map(|i| self.order_key(score, i)).collect();
+        keys.sort_unstable();
+        keys.iter().map(|&key| self.class_of(key)).collect()
+    }
+
+    /// A number that orders class `i` best score first, then by name, then by index.
+    fn order_key(&self, score: &[f32], i: usize) -> u64 {
+        u64::from(!total_order_key(score[i])) << 32 | u64::from(self.rank[i])
+    }
+
+    /// The class an [`Self::order_key`] stands for.
+    fn class_of(&self, key: u64) -> usize {
+        self.by_rank[key as u32 as usize] as usize
+    }
+}
+
+/// A number whose order is [`f32::total_cmp`]'s: the sign bit flipped for positive numbers, every
+/// bit for negative ones.
+fn total_order_key(x: f32) -> u32 {
+    let bits = x.to_bits();
+    if bits & 0x8000_0000 == 0 {
+        bits | 0x8000_0000
+    } else {
+        !bits
     }
 }
 
@@ -639,6 +705,8 @@ impl TopicModel {
             }
         }
         let alias_matcher = AliasMatcher::new(tag_aliases.iter().map(|(a, _)| a.as_str()));
+        // Evidence compares keywords by id, which must then be their order.
+        debug_assert!(parts.keywords.windows(2).all(|w| w[0] < w[1]));
         let n = parts.keywords.len();
         let mut keyword_table = WordTable::with_capacity(n);
         for (id, keyword) in parts.keywords.iter().enumerate() {
@@ -863,35 +931,25 @@ impl TopicModel {
         let category_scores = self.categories.score(post);
         let area_scores = self.areas.score(post);
         let speaker = channel.map(|c| format!("speaker: {c}"));
-        let mut place = vec![0u32; self.keywords.len()];
-        for (i, &(keyword, _)) in keywords.iter().enumerate() {
-            place[keyword as usize] = i as u32 + 1;
-        }
         let shown = EvidenceNames {
             model: self,
             speaker: speaker.as_deref().unwrap_or_default(),
             post,
-            place,
         };
         // Only the best tags are shown, so only they become candidates with named evidence.
         let score = &tag_scores.score;
-        let mut order: Vec<usize> = (0..score.len())
+        // Best first, ties by name, then by index (as a stable sort would leave them), as one
+        // number per tag: only the first twenty are sorted.
+        let mut keys: Vec<u64> = (0..score.len())
             .filter(|&i| tag_scores.fired[i] && score[i] >= w.min_score)
+            .map(|i| self.tags.order_key(score, i))
             .collect();
-        // Best first, ties by name, then by index (as a stable sort would leave them): only
-        // the first twenty are sorted.
-        let names = &self.tags.names;
-        let before = |&a: &usize, &b: &usize| {
-            score[b]
-                .total_cmp(&score[a])
-                .then_with(|| names[a].cmp(&names[b]))
-                .then(a.cmp(&b))
-        };
-        if order.len() > 20 {
-            order.select_nth_unstable_by(19, before);
-            order.truncate(20);
+        if keys.len() > 20 {
+            keys.select_nth_unstable(19);
+            keys.truncate(20);
         }
-        order.sort_unstable_by(before);
+        keys.sort_unstable();
+        let order: Vec<usize> = keys.iter().map(|&key| self.tags.class_of(key)).collect();
         let best = order.first().map_or(0.0, |&i| score[i]);
         let tags = shown
             .candidates(&self.tags, score, &order, &aliases)
@@ -983,13 +1041,55 @@ impl AliasMatcher {
     }
 }
 
+/// A post's keywords by id, to look up the strength of a class's trigger: a small open-addressing
+/// table sized to the post rather than an array over every keyword of the model.
+struct KeywordPlaces {
+    /// (keyword id, strength); [`NO_KEY`] marks an empty slot.
+    slots: Vec<(u32, f32)>,
+    shift: u32,
+}
+
+impl KeywordPlaces {
+    fn new(keywords: &[(u32, f32)]) -> Self {
+        let size = (keywords.len() * 2).max(8).next_power_of_two();
+        let mut places = Self {
+            slots: vec![(NO_KEY, 0.0); size],
+            shift: 64 - size.trailing_zeros(),
+        };
+        let mask = size - 1;
+        for &(keyword, strength) in keywords {
+            let mut i = places.first_slot(keyword);
+            while places.slots[i].0 != NO_KEY && places.slots[i].0 != keyword {
+                i = (i + 1) & mask;
+            }
+            places.slots[i] = (keyword, strength);
+        }
+        places
+    }
+
+    fn first_slot(&self, keyword: u32) -> usize {
+        (u64::from(keyword).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// The strength of `keyword` in the post, if it has it.
+    fn strength(&self, keyword: u32) -> Option<f32> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.first_slot(keyword);
+        loop {
+            match self.slots[i] {
+                (NO_KEY, _) => return None,
+                (k, strength) if k == keyword => return Some(strength),
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+}
+
 /// Turns a post's evidence into the keywords, aliases and channel it names.
 struct EvidenceNames<'m> {
     model: &'m TopicModel,
     speaker: &'m str,
     post: PostTerms<'m>,
-    /// Per keyword id, its place in the post's keywords plus one (zero when the post lacks it).
-    place: Vec<u32>,
 }
 
 impl EvidenceNames<'_> {
@@ -1011,37 +1111,18 @@ impl EvidenceNames<'_> {
         classes: &[usize],
         extra: &[(u32, Evidence, f32)],
     ) -> Vec<TopicCandidate> {
-        let order = |a: &(Evidence, f32), b: &(Evidence, f32)| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| self.name(a.0).cmp(self.name(b.0)))
-        };
         let mut slot = vec![usize::MAX; score.len()];
         for (k, &class) in classes.iter().enumerate() {
             slot[class] = k;
         }
-        let mut strongest: Vec<Vec<(Evidence, f32)>> = vec![Vec::new(); classes.len()];
-        let offer = |shown: &mut Vec<(Evidence, f32)>, evidence: Evidence, contribution: f32| {
-            let entry = (evidence, contribution);
-            // Kept sorted and at most five long: most entries lose to the fifth.
-            if shown.len() == 5 && order(&entry, &shown[4]).is_ge() {
-                return;
-            }
-            let at = shown.partition_point(|e| order(e, &entry).is_le());
-            shown.insert(at, entry);
-            shown.truncate(5);
-        };
-        for (&class, shown) in classes.iter().zip(&mut strongest) {
-            for &(keyword, weight) in scorer.triggers(class) {
-                if let Some(i) = self.place[keyword as usize].checked_sub(1) {
-                    let strength = self.post.keywords[i as usize].1;
-                    offer(
-                        shown,
-                        Evidence::Keyword(keyword),
-                        weight * strength / self.post.norm,
-                    );
-                }
-            }
-        }
+        // The post's keywords fire the classes' triggers: walked from whichever side is shorter,
+        // the shown classes' triggers (a few tags) or the post's hits (thousands of triggers for
+        // an area).
+        let by_class: usize = classes.iter().map(|&c| scorer.triggers(c).len()).sum();
+        let by_keyword: usize = (self.post.keywords.iter())
+            .map(|&(k, _)| scorer.hits(k).len())
+            .sum();
+        let mut strongest = self.keyword_evidence(scorer, classes, &slot, by_class < by_keyword);
         let channel = self.post.channel.and_then(|c| scorer.channels.get(c));
         let channel = channel
             .into_iter()
@@ -1049,7 +1130,7 @@ impl EvidenceNames<'_> {
             .map(|&(class, weight)| (class, Evidence::Channel, weight));
         for (class, evidence, contribution) in channel.chain(extra.iter().copied()) {
             if let Some(shown) = strongest.get_mut(slot[class as usize]) {
-                offer(shown, evidence, contribution);
+                self.offer(shown, evidence, contribution);
             }
         }
         classes
@@ -1065,6 +1146,64 @@ impl EvidenceNames<'_> {
                     .collect(),
             })
             .collect()
+    }
+
+    /// Per class of `classes` (whose index in it `slot` gives), the five strongest keywords that
+    /// fired it, walked from the classes' triggers or from the post's keywords: keywords are
+    /// distinct, so the five do not depend on the order of offers.
+    fn keyword_evidence(
+        &self,
+        scorer: &Scorer,
+        classes: &[usize],
+        slot: &[usize],
+        by_class: bool,
+    ) -> Vec<Vec<(Evidence, f32)>> {
+        let mut strongest: Vec<Vec<(Evidence, f32)>> = vec![Vec::new(); classes.len()];
+        if by_class {
+            let places = KeywordPlaces::new(self.post.keywords);
+            for (&class, shown) in classes.iter().zip(&mut strongest) {
+                for &(keyword, weight) in scorer.triggers(class) {
+                    if let Some(strength) = places.strength(keyword) {
+                        let contribution = weight * strength / self.post.norm;
+                        self.offer(shown, Evidence::Keyword(keyword), contribution);
+                    }
+                }
+            }
+        } else {
+            for &(keyword, strength) in self.post.keywords {
+                for &(class, weight) in scorer.hits(keyword) {
+                    if let Some(shown) = strongest.get_mut(slot[class as usize]) {
+                        let contribution = weight * strength / self.post.norm;
+                        self.offer(shown, Evidence::Keyword(keyword), contribution);
+                    }
+                }
+            }
+        }
+        strongest
+    }
+
+    /// Best first, ties by name; keyword ids are in the keywords' order, so two keywords compare
+    /// by id.
+    fn order(&self, a: &(Evidence, f32), b: &(Evidence, f32)) -> std::cmp::Ordering {
+        b.1.total_cmp(&a.1).then_with(|| match (a.0, b.0) {
+            (Evidence::Keyword(x), Evidence::Keyword(y)) => x.cmp(&y),
+            _ => self.name(a.0).cmp(self.name(b.0)),
+        })
+    }
+
+    /// Offers a piece of evidence to a class's list, kept sorted and at most five long.
+    #[inline]
+    fn offer(&self, shown: &mut Vec<(Evidence, f32)>, evidence: Evidence, contribution: f32) {
+        let entry = (evidence, contribution);
+        // Most entries lose to the fifth, many by a plain comparison (which, when it holds,
+        // `total_cmp` agrees with).
+        if shown.len() == 5 && (contribution < shown[4].1 || self.order(&entry, &shown[4]).is_ge())
+        {
+            return;
+        }
+        let at = shown.partition_point(|e| self.order(e, &entry).is_le());
+        shown.insert(at, entry);
+        shown.truncate(5);
     }
 }
 
@@ -1232,6 +1371,251 @@ mod tests {
         let expected: Vec<(&str, u32)> = expected.iter().map(|(k, h)| (k.as_str(), *h)).collect();
         assert_eq!(sorted, expected);
         assert!(sorted.contains(&("ai", 2)) && sorted.contains(&("人工智能", 4)));
+    }
+
+    #[test]
+    fn han_keys_are_longer_than_their_first_character() {
+        for text in crate::probe::every_string("a\u{e9}中\u{20000}", 3) {
+            let decoded = text
+                .chars()
+                .next()
+                .is_some_and(|c| text.len() > c.len_utf8());
+            assert_eq!(is_han_key(&text), decoded, "{text}");
+        }
+    }
+
+    #[test]
+    fn post_keys_equal_feature_keys_counted_in_a_sorted_map() {
+        let words = crate::probe::every_string("aA中文éÉ1", 3);
+        let zones = [Zone::Title, Zone::Heading, Zone::Paragraph, Zone::English];
+        let kinds = [TokenKind::Han, TokenKind::Latin, TokenKind::Number];
+        // Every word of every kind, twice, spread over blocks of every zone.
+        let tokens: Vec<Vec<Token<'_>>> = (0..8)
+            .map(|b| {
+                words
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| (i + b) % 3 != 0)
+                    .flat_map(|(i, w)| {
+                        kinds.iter().map(move |&kind| Token {
+                            text: w,
+                            span: i..i,
+                            kind,
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let blocks: Vec<TextBlock> = (0..8)
+            .map(|b| TextBlock {
+                zone: zones[b % 4],
+                text: String::new(),
+                line: 1,
+                bold: Vec::new(),
+                speaker: None,
+            })
+            .collect();
+        let mut expected: BTreeMap<String, u32> = BTreeMap::new();
+        for (block, tokens) in blocks.iter().zip(&tokens) {
+            for token in tokens {
+                if let Some(key) = feature_key(token.text, token.kind) {
+                    *expected.entry(key).or_default() += zone_halves(block.zone);
+                }
+            }
+        }
+        let keys = PostKeys::collect(&blocks, &tokens);
+        let sorted: Vec<(&str, u32)> = keys.sorted().map(|(k, _)| (&*k.text, k.halves)).collect();
+        let expected: Vec<(&str, u32)> = expected.iter().map(|(k, h)| (k.as_str(), *h)).collect();
+        assert_eq!(sorted, expected);
+    }
+
+    #[test]
+    fn order_keys_order_as_total_cmp() {
+        let values = [
+            f32::NEG_INFINITY,
+            -1e30,
+            -1.5,
+            -1.0,
+            -f32::MIN_POSITIVE,
+            -0.0,
+            0.0,
+            f32::MIN_POSITIVE,
+            1.0,
+            1.5,
+            f32::INFINITY,
+            f32::NAN,
+            -f32::NAN,
+        ];
+        for a in values {
+            for b in values {
+                let keys = total_order_key(a).cmp(&total_order_key(b));
+                assert_eq!(keys, a.total_cmp(&b), "{a} {b}");
+            }
+        }
+    }
+
+    /// Evidence walked from the post's keywords equals each shown class's five strongest
+    /// triggers (ties by name) read from its own entry, and classes rank as a stable sort by
+    /// score then name would.
+    #[test]
+    fn evidence_and_ranks_equal_the_classes_own_triggers() {
+        let pool: Vec<String> = (0..40).map(|i| format!("关键{i}")).collect();
+        let triggers = |seed: usize, n: usize| -> BTreeMap<String, f32> {
+            (0..n)
+                .map(|j| {
+                    let k = (seed * 7 + j * 13) % pool.len();
+                    (pool[k].clone(), ((seed + j) % 5) as f32 * 0.25 - 0.25)
+                })
+                .collect()
+        };
+        // Names repeat, so ties of score and name are broken by index.
+        let tags: Vec<TagEntry> = (0..30)
+            .map(|i| TagEntry {
+                triggers: triggers(i, 3 + i % 9),
+                ..tag(&format!("tag-{}", i % 12), &[])
+            })
+            .collect();
+        let class = |i: usize| (format!("class-{i}"), triggers(i + 100, 30));
+        let taxonomy = Taxonomy {
+            areas: (0..3)
+                .map(|i| AreaEntry {
+                    name: class(i).0,
+                    count: 5,
+                    bias: 0.0,
+                    channels: BTreeMap::new(),
+                    triggers: class(i).1,
+                })
+                .collect(),
+            categories: (3..9)
+                .map(|i| CategoryEntry {
+                    name: class(i).0,
+                    count: 5,
+                    areas: weights(&[("class-0", 1.0)]),
+                    bias: 0.0,
+                    channels: BTreeMap::new(),
+                    triggers: class(i).1,
+                })
+                .collect(),
+        };
+        let model = TopicModel::new(&tags, &taxonomy);
+        let features = Features {
+            weights: (0..40)
+                .step_by(3)
+                .map(|k| (pool[k].clone(), (k % 4) as f32 * 0.5 + 0.5))
+                .collect(),
+            channel: None,
+        };
+        let norm = features.norm();
+        let strongest = |triggers: &BTreeMap<String, f32>| {
+            let mut evidence: Vec<(String, f32)> = triggers
+                .iter()
+                .filter_map(|(k, w)| features.weights.get(k).map(|s| (k.clone(), w * s / norm)))
+                .collect();
+            evidence.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            evidence.truncate(5);
+            evidence
+        };
+        let suggestion = model.suggest(&features, "");
+        assert!(suggestion.tags.len() > 5);
+        for candidate in &suggestion.tags {
+            let own = tags.iter().filter(|t| t.name == candidate.name);
+            assert!(own
+                .map(|t| strongest(&t.triggers))
+                .any(|e| e == candidate.evidence));
+        }
+        let mut ranked: Vec<(f32, &str)> = suggestion
+            .tags
+            .iter()
+            .map(|c| (c.score, c.name.as_str()))
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let shown: Vec<(f32, &str)> = suggestion
+            .tags
+            .iter()
+            .map(|c| (c.score, c.name.as_str()))
+            .collect();
+        assert_eq!(shown, ranked);
+        for (candidates, entries) in [
+            (
+                &suggestion.areas,
+                &taxonomy
+                    .areas
+                    .iter()
+                    .map(|a| (&a.name, &a.triggers))
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                &suggestion.categories,
+                &taxonomy
+                    .categories
+                    .iter()
+                    .map(|c| (&c.name, &c.triggers))
+                    .collect(),
+            ),
+        ] {
+            assert!(!candidates.is_empty());
+            for candidate in candidates {
+                let (_, triggers) = entries.iter().find(|(n, _)| **n == candidate.name).unwrap();
+                assert_eq!(
+                    candidate.evidence,
+                    strongest(triggers),
+                    "{}",
+                    candidate.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn evidence_walked_from_classes_equals_evidence_walked_from_keywords() {
+        let model = model();
+        for weights in [
+            &[("智能体", 1.0), ("美联储", 2.0), ("agent", 0.5)][..],
+            &[("美联储", 1.0)],
+            &[],
+        ] {
+            let features = Features {
+                weights: weights.iter().map(|(k, s)| ((*k).to_owned(), *s)).collect(),
+                channel: None,
+            };
+            let keywords: Vec<(u32, f32)> = features
+                .weights
+                .iter()
+                .filter_map(|(k, s)| {
+                    model
+                        .keyword_id(k, &Packed::new(k.as_bytes()))
+                        .map(|id| (id, *s))
+                })
+                .collect();
+            let shown = EvidenceNames {
+                model: &model,
+                speaker: "",
+                post: PostTerms {
+                    keywords: &keywords,
+                    norm: features.norm(),
+                    channel: None,
+                },
+            };
+            for scorer in [&model.tags, &model.categories, &model.areas] {
+                let classes: Vec<usize> = (0..scorer.names.len()).rev().collect();
+                let mut slot = vec![usize::MAX; classes.len()];
+                for (k, &class) in classes.iter().enumerate() {
+                    slot[class] = k;
+                }
+                let by_class = shown.keyword_evidence(scorer, &classes, &slot, true);
+                let by_keyword = shown.keyword_evidence(scorer, &classes, &slot, false);
+                let named = |evidence: Vec<Vec<(Evidence, f32)>>| -> Vec<Vec<(String, f32)>> {
+                    (evidence.into_iter())
+                        .map(|e| {
+                            e.into_iter()
+                                .map(|(e, c)| (shown.name(e).to_owned(), c))
+                                .collect()
+                        })
+                        .collect()
+                };
+                assert_eq!(named(by_class), named(by_keyword));
+            }
+        }
     }
 
     #[test]
