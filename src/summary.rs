@@ -68,7 +68,12 @@ pub fn detect_language(blocks: &[TextBlock]) -> Language {
         let mut in_word = false;
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
-            if b.is_ascii() {
+            if (0xe5..=0xe9).contains(&b) {
+                // U+5000..U+9FFF, the bulk of a Chinese text: all Han.
+                in_word = false;
+                han += 1;
+                i += 3;
+            } else if b.is_ascii() {
                 let letter = b.is_ascii_alphabetic();
                 latin += usize::from(letter && !in_word);
                 in_word = letter;
