@@ -68,7 +68,12 @@ pub fn detect_language(blocks: &[TextBlock]) -> Language {
         let mut in_word = false;
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
-            if b.is_ascii() {
+            if (0xe5..=0xe9).contains(&b) {
+                // U+5000..U+9FFF, the bulk of a Chinese text: all Han.
+                in_word = false;
+                han += 1;
+                i += 3;
+            } else if b.is_ascii() {
                 let letter = b.is_ascii_alphabetic();
                 latin += usize::from(letter && !in_word);
                 in_word = letter;
@@ -639,8 +644,11 @@ impl Scripts {
                 c.is_ascii_alphanumeric()
             } else if is_han(c) {
                 han += 1;
-                colloquial += usize::from(is_colloquial(c));
-                zh_filler = zh_filler || fillers_from(c).iter().any(|f| text[at..].starts_with(f));
+                if may_speak(c) {
+                    colloquial += usize::from(is_colloquial(c));
+                    zh_filler =
+                        zh_filler || fillers_from(c).iter().any(|f| text[at..].starts_with(f));
+                }
                 if let (Some(title), Some(overlap)) = (title, overlap.as_mut()) {
                     title.push(overlap, c);
                 }
@@ -771,6 +779,32 @@ fn bit(c: char) -> (usize, u64) {
 /// Punctuation of Chinese text (`，。、：“”《》（）—…`), none of it a letter or a digit.
 fn is_cjk_punctuation(c: char) -> bool {
     matches!(c, '\u{2010}'..='\u{2027}' | '\u{3001}'..='\u{3003}' | '\u{3008}'..='\u{3011}' | '\u{ff01}'..='\u{ff0f}' | '\u{ff1a}'..='\u{ff20}')
+}
+
+/// The Han characters that are [`is_colloquial`] or start a filler ([`fillers_from`]), a bit
+/// each by their low bits ([`bit`]): most characters of a sentence are neither, and a bit test
+/// passes them without the two lookups.
+const SPOKEN_MARKS: [u64; 4] = {
+    const CHARS: &str = "我你咱啊吧嘛呢哈嗯呃哎呀啦哦喔噢诶欸大欢订点转关小评留感谢下赞会频";
+    let mut marks = [0u64; 4];
+    let bytes = CHARS.as_bytes();
+    let mut i = 0;
+    // All are three bytes long (U+4E00..U+9FFF).
+    while i < bytes.len() {
+        let c = ((bytes[i] as u32 & 0x0f) << 12)
+            | ((bytes[i + 1] as u32 & 0x3f) << 6)
+            | (bytes[i + 2] as u32 & 0x3f);
+        let low = c % 256;
+        marks[(low / 64) as usize] |= 1 << (low % 64);
+        i += 3;
+    }
+    marks
+};
+
+/// Whether `c` may be [`is_colloquial`] or start a filler: false means it is neither.
+fn may_speak(c: char) -> bool {
+    let (word, bit) = bit(c);
+    SPOKEN_MARKS[word] & bit != 0
 }
 
 /// First and second person and the particles of speech (all Han characters).
@@ -1326,6 +1360,8 @@ struct Graph {
     title_bigram: Vec<f64>,
     /// Neighbours with similarity above the floor, one row per sentence.
     edges: Rows<(u32, f64)>,
+    /// The sentences holding each term, to find the similarities of a chosen sentence.
+    postings: Postings,
 }
 
 impl Graph {
@@ -1408,62 +1444,121 @@ impl Graph {
             .collect();
         let title_sim = vectors.rows().map(|v| dot(v, &title_vector)).collect();
         let heading_sim = vectors.rows().map(|v| dot(v, &headings)).collect();
-        let edges = similarity_edges(&vectors, &df);
+        let postings = Postings::of(&vectors, &df);
+        let edges = similarity_edges(&vectors, &postings);
         Self {
             vectors,
             title_sim,
             heading_sim,
             title_bigram,
             edges,
+            postings,
         }
     }
 
-    fn similarity(&self, a: usize, b: usize) -> f64 {
-        dot(self.vectors.row(a), self.vectors.row(b))
+    /// Sets `out[k]` to the cosine similarity of sentence `a` with every other sentence `k`: the
+    /// [`dot`] product of their vectors, the same products of the shared terms summed in the
+    /// same order (term id), found through the postings of `a`'s terms alone.
+    fn similarities(&self, a: usize, out: &mut [f64]) {
+        out.fill(0.0);
+        for &(term, w) in self.vectors.row(a) {
+            for &(k, wk) in self.postings.of_term(term) {
+                out[k as usize] += w * wk;
+            }
+        }
     }
 }
 
-/// Sparse similarity through an inverted index: only sentences sharing a term meet. `df` gives
-/// the number of vectors holding each term.
-fn similarity_edges(vectors: &Rows<(u32, f64)>, df: &[u32]) -> Rows<(u32, f64)> {
-    // The postings of term `t` are `postings[starts[t]..starts[t + 1]]`, in sentence order.
-    let mut starts = Vec::with_capacity(df.len() + 1);
-    starts.push(0usize);
-    for &d in df {
-        starts.push(starts[starts.len() - 1] + d as usize);
-    }
+/// Sparse similarity through an inverted index: only sentences sharing a term meet.
+///
+/// Each pair is summed once, by the earlier sentence over the later ones, and the sum serves both
+/// rows: it adds the same products (`w_i * w_j == w_j * w_i`) of the same shared terms in the
+/// same order (term id) as the later row would, so the rows are those of summing every row
+/// alone ([`similarity_edges_by_row`] in the tests), bit for bit, and the graph is symmetric.
+fn similarity_edges(vectors: &Rows<(u32, f64)>, postings: &Postings) -> Rows<(u32, f64)> {
+    let Postings { starts, postings } = postings;
     let mut cursor = starts.clone();
-    let mut postings = vec![(0u32, 0.0f64); cursor[df.len()]];
-    for (i, v) in vectors.rows().enumerate() {
-        for &(term, w) in v {
-            let at = &mut cursor[term as usize];
-            postings[*at] = (i as u32, w);
-            *at += 1;
-        }
-    }
     let n = vectors.len();
-    let mut edges: Rows<(u32, f64)> = Rows::default();
+    // Rows are taken in order, so the postings of a term before its cursor are of sentences
+    // already done, and the one at the cursor is the sentence at hand.
+    let mut later: Rows<(u32, f64)> = Rows::default();
+    // How many edges each sentence has to earlier ones.
+    let mut earlier_count = vec![0usize; n];
     let mut acc = vec![0.0f64; n];
     for (i, v) in vectors.rows().enumerate() {
         for &(term, w) in v {
-            let term = term as usize;
-            for &(j, wj) in &postings[starts[term]..starts[term + 1]] {
-                if j as usize != i {
-                    acc[j as usize] += w * wj;
-                }
+            let at = &mut cursor[term as usize];
+            *at += 1;
+            for &(j, wj) in &postings[*at..starts[term as usize + 1]] {
+                acc[j as usize] += w * wj;
             }
         }
         // Weights are positive, so the sentences met are those with a sum above zero: a scan
         // in order is cheaper than sorting the list of those met, most of the few hundred.
-        for (j, a) in acc.iter_mut().enumerate() {
+        for (j, a) in acc.iter_mut().enumerate().skip(i + 1) {
             let a = std::mem::take(a);
             if a >= TUNING.min_similarity {
-                edges.items.push((j as u32, a));
+                later.items.push((j as u32, a));
+                earlier_count[j] += 1;
             }
         }
-        edges.end_row();
+        later.end_row();
+    }
+    // Each row: its edges to earlier sentences (found in their rows, in order), then to later ones.
+    let mut edges: Rows<(u32, f64)> = Rows {
+        items: vec![(0, 0.0); later.items.len() * 2],
+        ends: Vec::with_capacity(n),
+    };
+    let mut fill = Vec::with_capacity(n);
+    let mut end = 0;
+    for (i, row) in later.rows().enumerate() {
+        fill.push(end);
+        end += earlier_count[i] + row.len();
+        edges.ends.push(end);
+    }
+    for (i, row) in later.rows().enumerate() {
+        for &(j, a) in row {
+            let at = &mut fill[j as usize];
+            edges.items[*at] = (i as u32, a);
+            *at += 1;
+        }
+        let at = fill[i];
+        edges.items[at..at + row.len()].copy_from_slice(row);
     }
     edges
+}
+
+/// The vectors holding each term, with the term's weight in them, in sentence order.
+struct Postings {
+    /// The postings of term `t` are `postings[starts[t]..starts[t + 1]]`.
+    starts: Vec<usize>,
+    postings: Vec<(u32, f64)>,
+}
+
+impl Postings {
+    /// `df` gives the number of vectors holding each term.
+    fn of(vectors: &Rows<(u32, f64)>, df: &[u32]) -> Self {
+        let mut starts = Vec::with_capacity(df.len() + 1);
+        starts.push(0usize);
+        for &d in df {
+            starts.push(starts[starts.len() - 1] + d as usize);
+        }
+        let mut cursor = starts.clone();
+        let mut postings = vec![(0u32, 0.0f64); cursor[df.len()]];
+        for (i, v) in vectors.rows().enumerate() {
+            for &(term, w) in v {
+                let at = &mut cursor[term as usize];
+                postings[*at] = (i as u32, w);
+                *at += 1;
+            }
+        }
+        Self { starts, postings }
+    }
+
+    fn of_term(&self, term: u32) -> &[(u32, f64)] {
+        let term = term as usize;
+        &self.postings[self.starts[term]..self.starts[term + 1]]
+    }
 }
 
 /// Rows of varying length stored end to end, so that a graph takes a few allocations rather than
@@ -1513,12 +1608,31 @@ impl<T> Rows<T> {
 /// Content words by id, in order of first use: the ids order each vector, and so every sum over
 /// one.
 struct TermIds<'a> {
-    /// Every word looked at, with its id, or `None` when it is no content word. Keys borrow the
-    /// sentences' text; only a lowercased Latin word owns its copy.
-    words: FxHashMap<Cow<'a, str>, Option<u32>>,
+    /// Every word looked at, with its id, or `None` when it is no content word: the words of at
+    /// most [`PACKED`] bytes (most of them) by their bytes packed in one number, which hashes and
+    /// compares in a few instructions, the others by their text. Long keys borrow the sentences'
+    /// text; only a lowercased Latin word owns its copy.
+    short: FxHashMap<u128, Option<u32>>,
+    long: FxHashMap<Cow<'a, str>, Option<u32>>,
     len: u32,
     /// Holds a Latin word while it is lowercased for a lookup.
     lowered: String,
+}
+
+/// The longest word kept by its packed bytes: one byte of the key is its length.
+const PACKED: usize = 15;
+
+/// A word of at most [`PACKED`] bytes as one number: its bytes, then its length in the last byte,
+/// so that two words have the same key only when they are the same.
+fn packed(word: &str) -> Option<u128> {
+    let bytes = word.as_bytes();
+    if bytes.len() > PACKED {
+        return None;
+    }
+    let mut key = [0u8; 16];
+    key[..bytes.len()].copy_from_slice(bytes);
+    key[PACKED] = bytes.len() as u8;
+    Some(u128::from_le_bytes(key))
 }
 
 /// How a token is counted: as written, lowercased (a Latin word with capitals), or not at all.
@@ -1528,21 +1642,30 @@ enum Form {
     Skipped,
 }
 
+/// The function words, split as [`TermIds`] keeps them.
+type Known<'a> = (
+    FxHashMap<u128, Option<u32>>,
+    FxHashMap<Cow<'a, str>, Option<u32>>,
+);
+
 impl<'a> TermIds<'a> {
     /// Starts with the function words known, so that a word not found is a content word unless
     /// it is a single Latin letter.
     fn new() -> Self {
-        static FUNCTION_WORDS: OnceLock<FxHashMap<Cow<'static, str>, Option<u32>>> =
-            OnceLock::new();
-        let words = FUNCTION_WORDS.get_or_init(|| {
-            ZH_STOPWORDS
-                .iter()
-                .chain(EN_STOPWORDS)
-                .map(|&w| (Cow::Borrowed(w), None))
-                .collect()
+        static FUNCTION_WORDS: OnceLock<Known<'static>> = OnceLock::new();
+        let (short, long) = FUNCTION_WORDS.get_or_init(|| {
+            let mut known: Known<'static> = Default::default();
+            for &w in ZH_STOPWORDS.iter().chain(EN_STOPWORDS) {
+                match packed(w) {
+                    Some(key) => known.0.insert(key, None),
+                    None => known.1.insert(Cow::Borrowed(w), None),
+                };
+            }
+            known
         });
         Self {
-            words: words.clone(),
+            short: short.clone(),
+            long: long.clone(),
             len: 0,
             lowered: String::new(),
         }
@@ -1550,6 +1673,14 @@ impl<'a> TermIds<'a> {
 
     fn len(&self) -> usize {
         self.len as usize
+    }
+
+    /// The id of a word, `None` for a function word, or nothing when the word is new.
+    fn get(&self, word: &str) -> Option<Option<u32>> {
+        match packed(word) {
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long.get(word).copied(),
+        }
     }
 
     /// Appends the ids of the content words among `tokens`, giving new ones the next ids.
@@ -1561,17 +1692,29 @@ impl<'a> TermIds<'a> {
                 Form::Lowered => self.lowered.as_str(),
                 Form::Skipped => continue,
             };
-            let id = match self.words.get(word) {
-                Some(&id) => id,
+            let key = packed(word);
+            let found = match key {
+                Some(key) => self.short.get(&key).copied(),
+                None => self.long.get(word).copied(),
+            };
+            let id = match found {
+                Some(id) => id,
                 None => {
                     let id = (token.kind == TokenKind::Han || word.chars().count() >= 2)
                         .then_some(self.len);
                     self.len += u32::from(id.is_some());
-                    let key = match form {
-                        Form::Lowered => Cow::Owned(word.to_owned()),
-                        _ => Cow::Borrowed(token.text),
-                    };
-                    self.words.insert(key, id);
+                    match key {
+                        Some(key) => {
+                            self.short.insert(key, id);
+                        }
+                        None => {
+                            let word = match form {
+                                Form::Lowered => Cow::Owned(word.to_owned()),
+                                _ => Cow::Borrowed(token.text),
+                            };
+                            self.long.insert(word, id);
+                        }
+                    }
                     id
                 }
             };
@@ -1587,7 +1730,7 @@ impl<'a> TermIds<'a> {
                 Form::Lowered => self.lowered.as_str(),
                 Form::Skipped => continue,
             };
-            if let Some(&Some(id)) = self.words.get(word) {
+            if let Some(Some(id)) = self.get(word) {
                 ids.push(id);
             }
         }
@@ -1785,7 +1928,6 @@ const EN_STOPWORDS: &[&str] = &[
 /// TextRank with a position-weighted teleport, scaled by quality and closeness to the title and
 /// headings.
 fn rank(sentences: &[Sentence], graph: &Graph, t: &Tuning) -> Vec<f64> {
-    let n = sentences.len();
     let prior: Vec<f64> = sentences
         .iter()
         .map(|s| {
@@ -1803,33 +1945,7 @@ fn rank(sentences: &[Sentence], graph: &Graph, t: &Tuning) -> Vec<f64> {
         .rows()
         .map(|e| e.iter().map(|(_, w)| w).sum())
         .collect();
-    let rows: Vec<&[(u32, f64)]> = graph.edges.rows().collect();
-    let mut score = teleport.clone();
-    let mut next = vec![0.0; n];
-    for _ in 0..50 {
-        for (x, p) in next.iter_mut().zip(&teleport) {
-            *x = (1.0 - t.damping) * p;
-        }
-        let mut dangling = 0.0;
-        for ((&s, &out), row) in score.iter().zip(&out_weight).zip(&rows) {
-            if out == 0.0 {
-                dangling += s;
-                continue;
-            }
-            let share = t.damping * s / out;
-            for &(j, w) in *row {
-                next[j as usize] += share * w;
-            }
-        }
-        for (x, p) in next.iter_mut().zip(&teleport) {
-            *x += t.damping * dangling * p;
-        }
-        let delta: f64 = next.iter().zip(&score).map(|(a, b)| (a - b).abs()).sum();
-        std::mem::swap(&mut score, &mut next);
-        if delta < 1e-7 {
-            break;
-        }
-    }
+    let score = walk(&graph.edges, &out_weight, &teleport, t);
     let max = score
         .iter()
         .copied()
@@ -1856,6 +1972,42 @@ fn rank(sentences: &[Sentence], graph: &Graph, t: &Tuning) -> Vec<f64> {
         .collect()
 }
 
+/// The walk's stationary rank, 50 steps at most. Each sentence gathers the shares of its
+/// neighbours, which the graph being symmetric ([`similarity_edges`]) are its own row; it adds
+/// them in the order of that row, which is the order in which the neighbours would have pushed
+/// them, so each rank is the same sum, bit for bit, as [`walk_by_push`] (in the tests) gives.
+fn walk(edges: &Rows<(u32, f64)>, out_weight: &[f64], teleport: &[f64], t: &Tuning) -> Vec<f64> {
+    let n = teleport.len();
+    let mut score = teleport.to_vec();
+    let mut next = vec![0.0; n];
+    let mut share = vec![0.0; n];
+    for _ in 0..50 {
+        let mut dangling = 0.0;
+        for ((sh, &s), &out) in share.iter_mut().zip(&score).zip(out_weight) {
+            if out == 0.0 {
+                dangling += s;
+            } else {
+                *sh = t.damping * s / out;
+            }
+        }
+        let mut delta = 0.0;
+        for (j, ((x, &p), &s)) in next.iter_mut().zip(teleport).zip(&score).enumerate() {
+            let mut sum = (1.0 - t.damping) * p;
+            for &(i, w) in edges.row(j) {
+                sum += share[i as usize] * w;
+            }
+            sum += t.damping * dangling * p;
+            delta += (sum - s).abs();
+            *x = sum;
+        }
+        std::mem::swap(&mut score, &mut next);
+        if delta < 1e-7 {
+            break;
+        }
+    }
+    score
+}
+
 /// Greedy MMR selection under the length budget; returns indices into `sentences`.
 fn select(
     sentences: &[Sentence],
@@ -1874,6 +2026,7 @@ fn select(
     let mut open: Vec<usize> = (0..sentences.len()).collect();
     // The greatest similarity of each sentence to a chosen one, kept up to date as they are chosen.
     let mut redundancy = vec![0.0f64; sentences.len()];
+    let mut similarities = vec![0.0f64; sentences.len()];
     // The target is never below the minimum, so reaching it satisfies both.
     while used < budget.target {
         let mut best: Option<(f64, usize)> = None;
@@ -1891,8 +2044,9 @@ fn select(
         chosen.push(i);
         used += sentences[i].len;
         open.retain(|&k| k != i);
+        graph.similarities(i, &mut similarities);
         for &k in &open {
-            redundancy[k] = redundancy[k].max(graph.similarity(k, i));
+            redundancy[k] = redundancy[k].max(similarities[k]);
         }
     }
     chosen.sort_by_key(|&i| sentences[i].index);
@@ -2415,6 +2569,17 @@ Funding remains the hardest problem, since seeds and tools are often bought with
     }
 
     #[test]
+    fn every_spoken_mark_passes_its_filter() {
+        for c in (0..=0x10ffff_u32).filter_map(char::from_u32) {
+            if is_colloquial(c) || !fillers_from(c).is_empty() {
+                assert!(may_speak(c), "{c:?}");
+            }
+        }
+        let marks: u32 = SPOKEN_MARKS.iter().map(|w| w.count_ones()).sum();
+        assert!(marks < 40, "{marks}");
+    }
+
+    #[test]
     fn a_text_without_markup_is_not_stripped() {
         for c in (0..=0x10ffff_u32).filter_map(char::from_u32) {
             let text = format!("中{c}a");
@@ -2586,6 +2751,233 @@ Funding remains the hardest problem, since seeds and tools are often bought with
             proptest::prop_assert_eq!(scripts(&text), char_scripts(&text));
             proptest::prop_assert_eq!(Survey::of(&text), char_survey(&text));
         }
+    }
+
+    /// The similarity graph as it was built before the pairs were summed once: every row alone.
+    fn similarity_edges_by_row(vectors: &Rows<(u32, f64)>, df: &[u32]) -> Rows<(u32, f64)> {
+        let mut starts = Vec::with_capacity(df.len() + 1);
+        starts.push(0usize);
+        for &d in df {
+            starts.push(starts[starts.len() - 1] + d as usize);
+        }
+        let mut cursor = starts.clone();
+        let mut postings = vec![(0u32, 0.0f64); cursor[df.len()]];
+        for (i, v) in vectors.rows().enumerate() {
+            for &(term, w) in v {
+                let at = &mut cursor[term as usize];
+                postings[*at] = (i as u32, w);
+                *at += 1;
+            }
+        }
+        let n = vectors.len();
+        let mut edges: Rows<(u32, f64)> = Rows::default();
+        let mut acc = vec![0.0f64; n];
+        for (i, v) in vectors.rows().enumerate() {
+            for &(term, w) in v {
+                let term = term as usize;
+                for &(j, wj) in &postings[starts[term]..starts[term + 1]] {
+                    if j as usize != i {
+                        acc[j as usize] += w * wj;
+                    }
+                }
+            }
+            for (j, a) in acc.iter_mut().enumerate() {
+                let a = std::mem::take(a);
+                if a >= TUNING.min_similarity {
+                    edges.items.push((j as u32, a));
+                }
+            }
+            edges.end_row();
+        }
+        edges
+    }
+
+    /// The walk as it was before it gathered: each sentence pushes its share to its neighbours.
+    fn walk_by_push(
+        edges: &Rows<(u32, f64)>,
+        out_weight: &[f64],
+        teleport: &[f64],
+        t: &Tuning,
+    ) -> Vec<f64> {
+        let n = teleport.len();
+        let rows: Vec<&[(u32, f64)]> = edges.rows().collect();
+        let mut score = teleport.to_vec();
+        let mut next = vec![0.0; n];
+        for _ in 0..50 {
+            for (x, p) in next.iter_mut().zip(teleport) {
+                *x = (1.0 - t.damping) * p;
+            }
+            let mut dangling = 0.0;
+            for ((&s, &out), row) in score.iter().zip(out_weight).zip(&rows) {
+                if out == 0.0 {
+                    dangling += s;
+                    continue;
+                }
+                let share = t.damping * s / out;
+                for &(j, w) in *row {
+                    next[j as usize] += share * w;
+                }
+            }
+            for (x, p) in next.iter_mut().zip(teleport) {
+                *x += t.damping * dangling * p;
+            }
+            let delta: f64 = next.iter().zip(&score).map(|(a, b)| (a - b).abs()).sum();
+            std::mem::swap(&mut score, &mut next);
+            if delta < 1e-7 {
+                break;
+            }
+        }
+        score
+    }
+
+    /// Unit vectors over a few terms from bags of term ids, as `Graph::build` makes them, and
+    /// the number of vectors holding each term.
+    fn unit_vectors(bags: &[Vec<u8>]) -> (Rows<(u32, f64)>, Vec<u32>) {
+        let terms = bags
+            .iter()
+            .flatten()
+            .map(|&t| t as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut df = vec![0u32; terms];
+        let mut vectors: Rows<(u32, f64)> = Rows::default();
+        for bag in bags {
+            let mut bag = bag.clone();
+            bag.sort_unstable();
+            let start = vectors.items.len();
+            for &t in &bag {
+                let w = 1.0 + f64::from(t) / 7.0;
+                match vectors.items[start..].last_mut() {
+                    Some((last, x)) if *last == u32::from(t) => *x += w,
+                    _ => {
+                        df[t as usize] += 1;
+                        vectors.items.push((u32::from(t), w));
+                    }
+                }
+            }
+            let v = &mut vectors.items[start..];
+            let norm = v.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+            v.iter_mut().for_each(|(_, w)| *w /= norm);
+            vectors.end_row();
+        }
+        (vectors, df)
+    }
+
+    fn bits(rows: &Rows<(u32, f64)>) -> Vec<Vec<(u32, u64)>> {
+        rows.rows()
+            .map(|r| r.iter().map(|&(j, w)| (j, w.to_bits())).collect())
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn pairs_summed_once_give_the_rows_summed_alone_and_the_same_walk(
+            bags in proptest::collection::vec(proptest::collection::vec(0u8..12, 0..8), 1..40),
+            dangling in 0usize..3,
+        ) {
+            let (vectors, df) = unit_vectors(&bags);
+            let postings = Postings::of(&vectors, &df);
+            let edges = similarity_edges(&vectors, &postings);
+            proptest::prop_assert_eq!(bits(&edges), bits(&similarity_edges_by_row(&vectors, &df)));
+            let n = bags.len();
+            let graph = Graph {
+                vectors,
+                title_sim: Vec::new(),
+                heading_sim: Vec::new(),
+                title_bigram: Vec::new(),
+                edges,
+                postings,
+            };
+            let mut similarities = vec![0.0; n];
+            for a in 0..n {
+                graph.similarities(a, &mut similarities);
+                for b in (0..n).filter(|&b| b != a) {
+                    // As `select` took it before: the other sentence's vector first.
+                    let dot = dot(graph.vectors.row(b), graph.vectors.row(a));
+                    proptest::prop_assert_eq!(similarities[b].to_bits(), dot.to_bits());
+                }
+            }
+            let edges = &graph.edges;
+            let out_weight: Vec<f64> = edges.rows().map(|e| e.iter().map(|(_, w)| w).sum()).collect();
+            let prior: Vec<f64> = (0..n).map(|i| 1.0 / (1.0 + (i + dangling) as f64 / 3.0)).collect();
+            let total: f64 = prior.iter().sum();
+            let teleport: Vec<f64> = prior.iter().map(|p| p / total).collect();
+            let pull: Vec<u64> = walk(edges, &out_weight, &teleport, &TUNING).iter().map(|x| x.to_bits()).collect();
+            let push: Vec<u64> = walk_by_push(edges, &out_weight, &teleport, &TUNING).iter().map(|x| x.to_bits()).collect();
+            proptest::prop_assert_eq!(pull, push);
+        }
+    }
+
+    /// Term ids as they were given before the short words were packed: one map by text.
+    fn term_ids_by_text(tokens: &[Token<'_>]) -> Vec<u32> {
+        let mut words: FxHashMap<String, Option<u32>> = ZH_STOPWORDS
+            .iter()
+            .chain(EN_STOPWORDS)
+            .map(|&w| (w.to_owned(), None))
+            .collect();
+        let mut ids = Vec::new();
+        let mut forms = TermIds::new();
+        for token in tokens {
+            let word = match forms.form(token) {
+                Form::AsWritten => token.text.to_owned(),
+                Form::Lowered => forms.lowered.clone(),
+                Form::Skipped => continue,
+            };
+            let next = words.values().flatten().count() as u32;
+            let id = *words.entry(word.clone()).or_insert_with(|| {
+                (token.kind == TokenKind::Han || word.chars().count() >= 2).then_some(next)
+            });
+            ids.extend(id);
+        }
+        ids
+    }
+
+    #[test]
+    fn packed_words_get_the_ids_of_words_by_text() {
+        let words = [
+            ("人工", TokenKind::Han),
+            ("人工智能", TokenKind::Han),
+            ("人", TokenKind::Han),
+            ("我们", TokenKind::Han),
+            ("为什么", TokenKind::Han),
+            ("人工智能人工", TokenKind::Han),
+            ("人工智能人工智", TokenKind::Han),
+            ("GPT", TokenKind::Latin),
+            ("gpt", TokenKind::Latin),
+            ("a", TokenKind::Latin),
+            ("The", TokenKind::Latin),
+            ("abcdefghijklmno", TokenKind::Latin),
+            ("abcdefghijklmnop", TokenKind::Latin),
+            ("ABCDEFGHIJKLMNOP", TokenKind::Latin),
+            ("abcdefghijklmno\0", TokenKind::Latin),
+            ("a\0", TokenKind::Latin),
+            ("a\0\0", TokenKind::Latin),
+            ("Ünïcode", TokenKind::Latin),
+            ("2024", TokenKind::Number),
+        ];
+        let token = |k: usize| Token {
+            text: words[k].0,
+            span: 0..words[k].0.len(),
+            kind: words[k].1,
+        };
+        // Every sequence of three words, each run alone, and all of them in one run.
+        let mut all = Vec::new();
+        let mut terms = TermIds::new();
+        for a in 0..words.len() {
+            for b in 0..words.len() {
+                for c in 0..words.len() {
+                    let tokens = [token(a), token(b), token(c)];
+                    let mut ids = Vec::new();
+                    TermIds::new().intern(&tokens, &mut ids);
+                    assert_eq!(ids, term_ids_by_text(&tokens), "{a} {b} {c}");
+                    all.extend(tokens);
+                }
+            }
+        }
+        let mut ids = Vec::new();
+        terms.intern(&all, &mut ids);
+        assert_eq!(ids, term_ids_by_text(&all));
+        assert_eq!(terms.len(), ids.iter().max().map_or(0, |&m| m as usize + 1));
     }
 
     #[test]
