@@ -666,8 +666,13 @@ impl std::fmt::Debug for MatchText<'_> {
 /// Keeps the longest of overlapping hits (`Claude Code` over `Claude`, `唐纳德·特朗普` over
 /// `特朗普`), leftmost first among equals; hits on the same span (ambiguous aliases) all stay.
 fn select_longest<'p>(hits: Vec<Hit<'p>>) -> Vec<Kept<'p>> {
-    // Most blocks have no hit or one; those need no overlap index.
-    if hits.len() <= 1 {
+    // Most blocks have no hit or one, and nearly all the rest hits that do not overlap, in
+    // text order (the scan reports by end, which for disjoint spans is by start): every one
+    // of those stays, in that order, so they need no overlap index.
+    let disjoint = hits
+        .windows(2)
+        .all(|w| w[0].span.start < w[1].span.start && w[0].span.end <= w[1].span.start);
+    if disjoint {
         return hits
             .into_iter()
             .map(|hit| Kept {
@@ -1678,6 +1683,58 @@ mod tests {
                 occurrences_by_block(&norms, &finders),
                 per_block,
                 "{blocks:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn disjoint_hits_are_kept_as_the_overlap_index_keeps_them() {
+        // Every list of up to three hits over spans in 0..=3, in any order, with entries
+        // shared or not: the fast path (disjoint, in order) must agree with the index.
+        let entries = [EntryId(3), EntryId(5), EntryId(7)];
+        let spans: Vec<Range<usize>> = (0..=3).flat_map(|s| (s..=3).map(move |e| s..e)).collect();
+        let kinds: Vec<(Range<usize>, usize, bool)> = spans
+            .iter()
+            .flat_map(|span| [(0, false), (1, true), (2, false)].map(|(n, a)| (span.clone(), n, a)))
+            .collect();
+        let view = |kept: Vec<Kept<'_>>| -> Vec<(Range<usize>, Vec<EntryId>, bool)> {
+            kept.into_iter()
+                .map(|k| (k.span, k.entries.into_owned(), k.ambiguous))
+                .collect()
+        };
+        let mut lists: Vec<Vec<usize>> = vec![vec![]];
+        let mut frontier = lists.clone();
+        for _ in 0..3 {
+            frontier = frontier
+                .iter()
+                .flat_map(|l| {
+                    (0..kinds.len()).map(move |k| {
+                        let mut l = l.clone();
+                        l.push(k);
+                        l
+                    })
+                })
+                .collect();
+            lists.extend(frontier.iter().cloned());
+        }
+        for list in &lists {
+            let hits = || -> Vec<Hit<'_>> {
+                list.iter()
+                    .map(|&k| {
+                        let (span, n, ambiguous) = &kinds[k];
+                        Hit {
+                            span: span.clone(),
+                            entries: &entries[*n..*n + 1 + *n % 2],
+                            han: false,
+                            ambiguous: *ambiguous,
+                        }
+                    })
+                    .collect()
+            };
+            assert_eq!(
+                view(select_longest(hits())),
+                view(select_longest_indexed(hits())),
+                "{list:?}"
             );
         }
     }
