@@ -1164,11 +1164,14 @@ impl EvidenceNames<'_> {
                 // The post's keywords fire the classes' triggers: walked from whichever side is
                 // shorter, the shown classes' triggers (a few tags) or the post's hits (thousands
                 // of triggers for an area).
+                // The hits are counted only until they outnumber the triggers.
                 let by_class: usize = classes.iter().map(|&c| scorer.triggers(c).len()).sum();
-                let by_keyword: usize = (self.post.keywords.iter())
-                    .map(|&(k, _)| scorer.hits(k).len())
-                    .sum();
-                self.keyword_evidence(scorer, classes, &slot, by_class < by_keyword)
+                let mut by_keyword = 0;
+                let from_classes = self.post.keywords.iter().any(|&(k, _)| {
+                    by_keyword += scorer.hits(k).len();
+                    by_class < by_keyword
+                });
+                self.keyword_evidence(scorer, classes, &slot, from_classes)
             }
         };
         let channel = self.post.channel.and_then(|c| scorer.channels.get(c));
