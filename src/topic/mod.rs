@@ -566,13 +566,22 @@ impl Scorer {
     /// times their strength divided by the post's norm (as in learning), then the channel's
     /// weights.
     fn score(&self, post: PostTerms<'_>) -> Scores {
+        self.score_noting(post, |_, _, _| {})
+    }
+
+    /// [`Self::score`], telling `note` each keyword's contribution to a class (class, keyword,
+    /// contribution) as it is added.
+    #[inline]
+    fn score_noting(&self, post: PostTerms<'_>, mut note: impl FnMut(u32, u32, f32)) -> Scores {
         let mut scores = Scores {
             score: self.biases.clone(),
             fired: vec![false; self.biases.len()],
         };
         for &(keyword, strength) in post.keywords {
             for &(class, weight) in self.hits(keyword) {
-                scores.add(class, weight * strength / post.norm);
+                let contribution = weight * strength / post.norm;
+                scores.add(class, contribution);
+                note(class, keyword, contribution);
             }
         }
         if let Some(channel) = post.channel {
@@ -928,14 +937,16 @@ impl TopicModel {
         for &(tag, _, contribution) in &aliases {
             tag_scores.add(tag, contribution);
         }
-        let category_scores = self.categories.score(post);
-        let area_scores = self.areas.score(post);
         let speaker = channel.map(|c| format!("speaker: {c}"));
         let shown = EvidenceNames {
             model: self,
             speaker: speaker.as_deref().unwrap_or_default(),
             post,
         };
+        // Every area is shown and any category may be, so their evidence is gathered on the
+        // scoring walk rather than by walking the post's hits again.
+        let (category_scores, mut category_evidence) = shown.score_with_evidence(&self.categories);
+        let (area_scores, mut area_evidence) = shown.score_with_evidence(&self.areas);
         // Only the best tags are shown, so only they become candidates with named evidence.
         let score = &tag_scores.score;
         // Best first, ties by name, then by index (as a stable sort would leave them), as one
@@ -952,7 +963,7 @@ impl TopicModel {
         let order: Vec<usize> = keys.iter().map(|&key| self.tags.class_of(key)).collect();
         let best = order.first().map_or(0.0, |&i| score[i]);
         let tags = shown
-            .candidates(&self.tags, score, &order, &aliases)
+            .candidates(&self.tags, score, &order, &aliases, None)
             .into_iter()
             .enumerate()
             .map(|(rank, mut tag)| {
@@ -967,6 +978,7 @@ impl TopicModel {
             &area_scores.score,
             &self.areas.ranked(&area_scores.score),
             &[],
+            Some(&mut area_evidence),
         );
         let area_score: BTreeMap<&str, f32> =
             areas.iter().map(|a| (a.name.as_str(), a.score)).collect();
@@ -1001,8 +1013,13 @@ impl TopicModel {
             categories.insert(0, chosen);
         }
         categories.truncate(5);
-        let mut categories =
-            shown.candidates(&self.categories, &category_scores.score, &categories, &[]);
+        let mut categories = shown.candidates(
+            &self.categories,
+            &category_scores.score,
+            &categories,
+            &[],
+            Some(&mut category_evidence),
+        );
         if let Some(chosen) = categories.first_mut().filter(|_| best.is_some()) {
             chosen.passed = true;
         }
@@ -1101,28 +1118,62 @@ impl EvidenceNames<'_> {
         }
     }
 
+    /// A scorer's scores for the post and, per class, its five strongest keywords (what
+    /// [`Self::keyword_evidence`] finds), gathered on the one walk over the post's hits.
+    fn score_with_evidence(&self, scorer: &Scorer) -> (Scores, Vec<Vec<(Evidence, f32)>>) {
+        let mut strongest: Vec<Vec<(Evidence, f32)>> = vec![Vec::new(); scorer.names.len()];
+        // Each class's fifth contribution once it has five: most hits lose to it, and one flat
+        // array answers that without reaching into the class's list.
+        let mut fifth = vec![f32::NEG_INFINITY; scorer.names.len()];
+        let scores = scorer.score_noting(self.post, |class, keyword, contribution| {
+            let class = class as usize;
+            if contribution < fifth[class] {
+                return;
+            }
+            let shown = &mut strongest[class];
+            self.offer(shown, Evidence::Keyword(keyword), contribution);
+            if let Some(&(_, last)) = shown.get(4) {
+                fifth[class] = last;
+            }
+        });
+        (scores, strongest)
+    }
+
     /// The given classes of a scorer as candidates, none yet written, each with its five
     /// strongest pieces of evidence (ties by name), gathered from each class's own triggers and
-    /// the channel. `extra` adds contributions the scorer does not know (aliases).
+    /// the channel. `extra` adds contributions the scorer does not know (aliases); `collected`
+    /// is every class's keyword evidence when [`Self::score_with_evidence`] gathered it already
+    /// (the given classes' lists are taken from it).
     fn candidates(
         &self,
         scorer: &Scorer,
         score: &[f32],
         classes: &[usize],
         extra: &[(u32, Evidence, f32)],
+        collected: Option<&mut [Vec<(Evidence, f32)>]>,
     ) -> Vec<TopicCandidate> {
         let mut slot = vec![usize::MAX; score.len()];
         for (k, &class) in classes.iter().enumerate() {
             slot[class] = k;
         }
-        // The post's keywords fire the classes' triggers: walked from whichever side is shorter,
-        // the shown classes' triggers (a few tags) or the post's hits (thousands of triggers for
-        // an area).
-        let by_class: usize = classes.iter().map(|&c| scorer.triggers(c).len()).sum();
-        let by_keyword: usize = (self.post.keywords.iter())
-            .map(|&(k, _)| scorer.hits(k).len())
-            .sum();
-        let mut strongest = self.keyword_evidence(scorer, classes, &slot, by_class < by_keyword);
+        let mut strongest = match collected {
+            Some(collected) => (classes.iter())
+                .map(|&class| std::mem::take(&mut collected[class]))
+                .collect(),
+            None => {
+                // The post's keywords fire the classes' triggers: walked from whichever side is
+                // shorter, the shown classes' triggers (a few tags) or the post's hits (thousands
+                // of triggers for an area).
+                // The hits are counted only until they outnumber the triggers.
+                let by_class: usize = classes.iter().map(|&c| scorer.triggers(c).len()).sum();
+                let mut by_keyword = 0;
+                let from_classes = self.post.keywords.iter().any(|&(k, _)| {
+                    by_keyword += scorer.hits(k).len();
+                    by_class < by_keyword
+                });
+                self.keyword_evidence(scorer, classes, &slot, from_classes)
+            }
+        };
         let channel = self.post.channel.and_then(|c| scorer.channels.get(c));
         let channel = channel
             .into_iter()
@@ -1613,7 +1664,53 @@ mod tests {
                         })
                         .collect()
                 };
+                let (scores, mut collected) = shown.score_with_evidence(scorer);
+                assert_eq!(scores.score, scorer.score(shown.post).score);
+                assert_eq!(scores.fired, scorer.score(shown.post).fired);
+                let on_the_walk: Vec<Vec<(Evidence, f32)>> = (classes.iter())
+                    .map(|&class| std::mem::take(&mut collected[class]))
+                    .collect();
+                assert_eq!(named(on_the_walk), named(by_class.clone()));
                 assert_eq!(named(by_class), named(by_keyword));
+            }
+        }
+    }
+
+    #[test]
+    fn evidence_on_the_scoring_walk_equals_evidence_walked_again_for_the_shipped_model() {
+        let model = TopicModel::shipped().unwrap();
+        let n = model.keywords.len() as u64;
+        // Posts of pseudo-random distinct keywords, few to many, with strengths that tie often.
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        for size in [1, 3, 10, 40, 200, 1000] {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let mut ids: Vec<u32> = (0..size)
+                .map(|i| ((state >> 11).wrapping_add(i * 7_919) % n) as u32)
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let keywords: Vec<(u32, f32)> =
+                (ids.iter()).map(|&id| (id, (id % 4 + 1) as f32)).collect();
+            let shown = EvidenceNames {
+                model: &model,
+                speaker: "",
+                post: PostTerms {
+                    keywords: &keywords,
+                    norm: 3.0,
+                    channel: None,
+                },
+            };
+            for scorer in [&model.categories, &model.areas] {
+                let classes: Vec<usize> = (0..scorer.names.len()).collect();
+                let slot = classes.clone();
+                let walked = shown.keyword_evidence(scorer, &classes, &slot, false);
+                let (scores, collected) = shown.score_with_evidence(scorer);
+                assert_eq!(scores.score, scorer.score(shown.post).score);
+                let key = |e: &Vec<Vec<(Evidence, f32)>>| format!("{e:?}");
+                assert!(size < 200 || collected.iter().any(|e| !e.is_empty()));
+                assert_eq!(key(&collected), key(&walked), "{size} keywords");
             }
         }
     }
