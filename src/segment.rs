@@ -309,21 +309,7 @@ fn build_jieba(user_words: &[String], shipped: bool) -> Jieba {
 
 fn push_token<'a>(tokens: &mut Vec<Token<'a>>, text: &'a str, span: Range<usize>) {
     let word = &text[span.clone()];
-    let kind = if word.is_ascii() {
-        if word.bytes().all(|b| b.is_ascii_digit()) {
-            TokenKind::Number
-        } else if word.bytes().any(|b| b.is_ascii_alphanumeric()) {
-            TokenKind::Latin
-        } else {
-            return;
-        }
-    } else if word.chars().any(is_han) {
-        TokenKind::Han
-    } else if word.chars().all(|c| c.is_ascii_digit()) {
-        TokenKind::Number
-    } else if word.chars().any(char::is_alphanumeric) {
-        TokenKind::Latin
-    } else {
+    let Some(kind) = token_kind(word) else {
         return;
     };
     tokens.push(Token {
@@ -331,6 +317,27 @@ fn push_token<'a>(tokens: &mut Vec<Token<'a>>, text: &'a str, span: Range<usize>
         span,
         kind,
     });
+}
+
+/// The class of a word, or `None` for one without letters or digits (punctuation, spaces).
+fn token_kind(word: &str) -> Option<TokenKind> {
+    match word.as_bytes() {
+        // Most of jieba's tokens start with a Han character of U+5000..U+9FFF, which its lead
+        // byte alone tells (three bytes from 0xE5 to 0xE9); a token with a Han character is Han.
+        [0xe5..=0xe9, ..] => Some(TokenKind::Han),
+        bytes if word.is_ascii() => {
+            if bytes.iter().all(u8::is_ascii_digit) {
+                Some(TokenKind::Number)
+            } else if bytes.iter().any(u8::is_ascii_alphanumeric) {
+                Some(TokenKind::Latin)
+            } else {
+                None
+            }
+        }
+        _ if word.chars().any(is_han) => Some(TokenKind::Han),
+        _ if word.chars().any(char::is_alphanumeric) => Some(TokenKind::Latin),
+        _ => None,
+    }
 }
 
 pub use crate::vocab::keys::is_han;
@@ -495,6 +502,9 @@ fn script_runs(text: &str, mut visit: impl FnMut(Range<usize>, bool)) {
             let glued = byte.is_ascii_alphanumeric()
                 || matches!(byte, b'-' | b'_' | b'.' | b'+' | b'#' | b'&');
             (glued, false, 1)
+        } else if matches!(byte, 0xe5..=0xe9) {
+            // U+5000..U+9FFF, all Han: most of the text, told without decoding.
+            (true, true, 3)
         } else {
             let c = text[i..].chars().next().unwrap_or_default();
             let han = is_han(c);
@@ -526,6 +536,38 @@ mod tests {
             .into_iter()
             .map(|t| t.text.to_owned())
             .collect()
+    }
+
+    #[test]
+    fn lead_bytes_e5_to_e9_are_always_han() {
+        for c in
+            ('\u{800}'..='\u{ffff}').filter(|c| matches!(c.to_string().as_bytes()[0], 0xe5..=0xe9))
+        {
+            assert!(is_han(c), "{c:?}");
+        }
+        for word in [
+            "人工智能",
+            "B站",
+            "〇",
+            "㐀",
+            "ChatGPT",
+            "2024",
+            "3.5",
+            "—",
+            "ü",
+            "…",
+        ] {
+            let slow = if word.chars().any(is_han) {
+                Some(TokenKind::Han)
+            } else if word.chars().all(|c| c.is_ascii_digit()) {
+                Some(TokenKind::Number)
+            } else if word.chars().any(char::is_alphanumeric) {
+                Some(TokenKind::Latin)
+            } else {
+                None
+            };
+            assert_eq!(token_kind(word), slow, "{word}");
+        }
     }
 
     #[test]
