@@ -1978,9 +1978,19 @@ fn rank(sentences: &[Sentence], graph: &Graph, t: &Tuning) -> Vec<f64> {
 /// them, so each rank is the same sum, bit for bit, as [`walk_by_push`] (in the tests) gives.
 fn walk(edges: &Rows<(u32, f64)>, out_weight: &[f64], teleport: &[f64], t: &Tuning) -> Vec<f64> {
     let n = teleport.len();
+    // The gathering loop below runs over every edge at every step, and most of its work was
+    // bounds checks and loads it does not need: the neighbours are kept as bytes and the
+    // shares in an array of 256, which a byte indexes without a check (there are at most
+    // `MAX_CANDIDATES` sentences), and the weights apart from them.
+    let neighbours: Vec<u8> = edges
+        .items
+        .iter()
+        .map(|&(i, _)| u8::try_from(i).expect("at most 256 sentences are walked"))
+        .collect();
+    let weights: Vec<f64> = edges.items.iter().map(|&(_, w)| w).collect();
     let mut score = teleport.to_vec();
     let mut next = vec![0.0; n];
-    let mut share = vec![0.0; n];
+    let mut share = [0.0f64; SHARES];
     for _ in 0..50 {
         let mut dangling = 0.0;
         for ((sh, &s), &out) in share.iter_mut().zip(&score).zip(out_weight) {
@@ -1991,11 +2001,13 @@ fn walk(edges: &Rows<(u32, f64)>, out_weight: &[f64], teleport: &[f64], t: &Tuni
             }
         }
         let mut delta = 0.0;
-        for (j, ((x, &p), &s)) in next.iter_mut().zip(teleport).zip(&score).enumerate() {
+        let mut start = 0;
+        for (((x, &p), &s), &end) in next.iter_mut().zip(teleport).zip(&score).zip(&edges.ends) {
             let mut sum = (1.0 - t.damping) * p;
-            for &(i, w) in edges.row(j) {
-                sum += share[i as usize] * w;
+            for (&i, &w) in neighbours[start..end].iter().zip(&weights[start..end]) {
+                sum += share[usize::from(i)] * w;
             }
+            start = end;
             sum += t.damping * dangling * p;
             delta += (sum - s).abs();
             *x = sum;
@@ -2007,6 +2019,10 @@ fn walk(edges: &Rows<(u32, f64)>, out_weight: &[f64], teleport: &[f64], t: &Tuni
     }
     score
 }
+
+/// The shares of the walk, one per sentence, indexed by a byte.
+const SHARES: usize = 256;
+const _: () = assert!(MAX_CANDIDATES <= SHARES);
 
 /// Greedy MMR selection under the length budget; returns indices into `sentences`.
 fn select(
