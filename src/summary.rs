@@ -902,7 +902,45 @@ fn strip_markup(raw: &str, language: Language) -> String {
     let mut depth = 0usize;
     // Where the outermost open aside starts in `out`.
     let mut aside = 0usize;
-    for c in raw.chars() {
+    // Characters that the match below would only push are copied a run at a time, and only the
+    // others are decoded: every one of them starts with one of these bytes.
+    let bytes = raw.as_bytes();
+    let (mut run, mut at) = (0, 0);
+    while let Some(&b) = bytes.get(at) {
+        let may_be_markup = matches!(
+            b,
+            b'(' | b')'
+                | b'['
+                | b']'
+                | b'*'
+                | b'`'
+                | b'_'
+                | b'#'
+                | b'|'
+                | b'~'
+                | b'\t'
+                | 0xc2
+                | 0xe3
+                | 0xef
+        );
+        if !may_be_markup {
+            at += utf8_width(b);
+            continue;
+        }
+        let c = raw[at..].chars().next().unwrap_or_default();
+        let next = at + c.len_utf8();
+        let markup = matches!(c, '（' | '(' | '[' | '【' | '）' | ')' | ']' | '】')
+            || (depth == 0
+                && matches!(
+                    c,
+                    '*' | '`' | '_' | '#' | '|' | '~' | '\t' | '\u{a0}' | '\u{3000}'
+                ));
+        at = next;
+        if !markup {
+            continue;
+        }
+        out.push_str(&raw[run..next - c.len_utf8()]);
+        run = next;
         match c {
             '（' | '(' | '[' | '【' => {
                 depth += 1;
@@ -926,6 +964,7 @@ fn strip_markup(raw: &str, language: Language) -> String {
             _ => out.push(c),
         }
     }
+    out.push_str(&raw[run..]);
     if depth > 0 {
         // An unclosed bracket: keep its text rather than drop the rest of the sentence.
         let open = out[aside..].chars().next().map_or(0, char::len_utf8);
@@ -2597,6 +2636,61 @@ Funding remains the hardest problem, since seeds and tools are often bought with
         }
     }
 
+    /// `strip_markup` as it was before it copied runs: a character at a time.
+    fn strip_markup_by_char(raw: &str, language: Language) -> String {
+        let mut out = String::with_capacity(raw.len());
+        let mut depth = 0usize;
+        let mut aside = 0usize;
+        for c in raw.chars() {
+            match c {
+                '（' | '(' | '[' | '【' => {
+                    depth += 1;
+                    if depth == 1 {
+                        aside = out.len();
+                    }
+                    out.push(c);
+                }
+                '）' | ')' | ']' | '】' if depth > 0 => {
+                    depth -= 1;
+                    out.push(c);
+                    if depth == 0 && !keep_aside(&out[aside..], language) {
+                        out.truncate(aside);
+                    }
+                }
+                _ if depth > 0 => out.push(c),
+                '）' | ')' | ']' | '】' => {}
+                '*' | '`' | '_' | '#' | '|' | '~' => {}
+                '\t' | '\u{a0}' | '\u{3000}' => out.push(' '),
+                _ => out.push(c),
+            }
+        }
+        if depth > 0 {
+            let open = out[aside..].chars().next().map_or(0, char::len_utf8);
+            out.replace_range(aside..aside + open, "");
+        }
+        out
+    }
+
+    #[test]
+    fn markup_is_stripped_as_char_by_char_on_every_character() {
+        for c in (0..=0x10ffff_u32).filter_map(char::from_u32) {
+            for text in [
+                format!("a{c}*b"),
+                format!("（{c}中文）{c}"),
+                format!("中(x{c}) {c}]"),
+                format!("【{c}"),
+            ] {
+                for language in [Language::Chinese, Language::English] {
+                    assert_eq!(
+                        strip_markup(&text, language),
+                        strip_markup_by_char(&text, language),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+    }
+
     /// Cleaning with every step run, as it was before the survey.
     fn clean_every_step(raw: &str, language: Language) -> String {
         let mut out = strip_markup(raw, language);
@@ -2796,6 +2890,18 @@ Funding remains the hardest problem, since seeds and tools are often bought with
     }
 
     proptest::proptest! {
+        #[test]
+        fn markup_is_stripped_as_char_by_char(
+            text in "[a1 \t\u{a0}\u{3000}（）()【】\\[\\]*`_#|~中文：é]{0,16}"
+        ) {
+            for language in [Language::Chinese, Language::English] {
+                proptest::prop_assert_eq!(
+                    strip_markup(&text, language),
+                    strip_markup_by_char(&text, language)
+                );
+            }
+        }
+
         #[test]
         fn packed_keys_are_the_copied_bytes(word in "[a-zA-Z0-9中文é\u{10000}]{0,9}") {
             proptest::prop_assert_eq!(packed(&word), packed_by_copy(&word));
