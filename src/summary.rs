@@ -642,7 +642,8 @@ impl Scripts {
             // lookup.
             let in_word = if c.is_ascii() {
                 c.is_ascii_alphanumeric()
-            } else if is_han(c) {
+            } else if ('\u{4e00}'..='\u{9fff}').contains(&c) || is_han(c) {
+                // The first test takes the bulk of a Chinese text in one comparison.
                 han += 1;
                 if may_speak(c) {
                     colloquial += usize::from(is_colloquial(c));
@@ -681,9 +682,9 @@ struct TitlePairs {
     /// The title blocks' text.
     text: String,
     pairs: Vec<(char, char)>,
-    /// The pairs' first characters, a bit each by their low bits: most pairs of a sentence start
-    /// with a character that starts none, and need no search.
-    firsts: [u64; 4],
+    /// The pairs, a bit each by the low six bits of both characters ([`pair_bit`]): most pairs
+    /// of a sentence are not the title's, and their bit, nearly always clear, spares the search.
+    pair_bits: [u64; 64],
 }
 
 /// How many pairs of adjacent Han characters a sentence has, and how many distinct title pairs.
@@ -718,15 +719,15 @@ impl TitlePairs {
             .collect::<Vec<_>>()
             .join(" ");
         let pairs = bigrams(&text);
-        let mut firsts = [0u64; 4];
-        for &(p, _) in &pairs {
-            let (word, bit) = bit(p);
-            firsts[word] |= bit;
+        let mut pair_bits = [0u64; 64];
+        for &(p, c) in &pairs {
+            let (word, bit) = pair_bit(p, c);
+            pair_bits[word] |= bit;
         }
         Self {
             text,
             pairs,
-            firsts,
+            pair_bits,
         }
     }
 
@@ -742,8 +743,8 @@ impl TitlePairs {
     fn push(&self, marks: &mut TitleMarks, c: char) {
         if let Some(p) = marks.prev {
             marks.pairs += 1;
-            let (word, bit) = bit(p);
-            if self.firsts[word] & bit != 0 {
+            let (word, bit) = pair_bit(p, c);
+            if self.pair_bits[word] & bit != 0 {
                 if let Ok(k) = self.pairs.binary_search(&(p, c)) {
                     marks.seen[k / 64] |= 1 << (k % 64);
                 }
@@ -768,6 +769,13 @@ impl TitlePairs {
         }
         overlap.shared as f64 / ((self.pairs.len() * overlap.pairs.max(1)) as f64).sqrt()
     }
+}
+
+/// A bit for a pair of characters in a set of 4,096, from the low six bits of each: the word,
+/// and the bit in it.
+fn pair_bit(first: char, second: char) -> (usize, u64) {
+    let low = (u32::from(first) % 64) * 64 + u32::from(second) % 64;
+    ((low / 64) as usize, 1 << (low % 64))
 }
 
 /// A bit for a character in a set of 256 bits, from its low bits: the word, and the bit in it.
@@ -894,7 +902,45 @@ fn strip_markup(raw: &str, language: Language) -> String {
     let mut depth = 0usize;
     // Where the outermost open aside starts in `out`.
     let mut aside = 0usize;
-    for c in raw.chars() {
+    // Characters that the match below would only push are copied a run at a time, and only the
+    // others are decoded: every one of them starts with one of these bytes.
+    let bytes = raw.as_bytes();
+    let (mut run, mut at) = (0, 0);
+    while let Some(&b) = bytes.get(at) {
+        let may_be_markup = matches!(
+            b,
+            b'(' | b')'
+                | b'['
+                | b']'
+                | b'*'
+                | b'`'
+                | b'_'
+                | b'#'
+                | b'|'
+                | b'~'
+                | b'\t'
+                | 0xc2
+                | 0xe3
+                | 0xef
+        );
+        if !may_be_markup {
+            at += utf8_width(b);
+            continue;
+        }
+        let c = raw[at..].chars().next().unwrap_or_default();
+        let next = at + c.len_utf8();
+        let markup = matches!(c, '（' | '(' | '[' | '【' | '）' | ')' | ']' | '】')
+            || (depth == 0
+                && matches!(
+                    c,
+                    '*' | '`' | '_' | '#' | '|' | '~' | '\t' | '\u{a0}' | '\u{3000}'
+                ));
+        at = next;
+        if !markup {
+            continue;
+        }
+        out.push_str(&raw[run..next - c.len_utf8()]);
+        run = next;
         match c {
             '（' | '(' | '[' | '【' => {
                 depth += 1;
@@ -918,6 +964,7 @@ fn strip_markup(raw: &str, language: Language) -> String {
             _ => out.push(c),
         }
     }
+    out.push_str(&raw[run..]);
     if depth > 0 {
         // An unclosed bracket: keep its text rather than drop the rest of the sentence.
         let open = out[aside..].chars().next().map_or(0, char::len_utf8);
@@ -1030,15 +1077,30 @@ const SPOKEN_FILLERS: &[&str] = &[
 /// Whether the text holds a spoken filler. All but [`FILLER_WITHOUT_COMMA`] end in a comma, so
 /// only the text before each comma is compared, with the bodies that end in the character
 /// before it: much cheaper than the automaton on a sentence without any.
+///
+/// One pass over the characters' first bytes finds both: searching for `我` and `，` with
+/// `memchr` keys on their last bytes, which Chinese text repeats, and cost more.
 fn has_spoken_filler(text: &str) -> bool {
-    text.match_indices('我')
-        .any(|(at, _)| text[at..].starts_with(FILLER_WITHOUT_COMMA))
-        || text.match_indices('，').any(|(at, _)| {
-            let before = &text[..at];
-            filler_bodies_ending(before.chars().next_back())
-                .iter()
-                .any(|body| before.ends_with(body))
-        })
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        // `我` is E6 88 91, `，` EF BC 8C.
+        match b {
+            0xe6 if bytes[at..].starts_with(FILLER_WITHOUT_COMMA.as_bytes()) => return true,
+            0xef if bytes[at..].starts_with("，".as_bytes()) => {
+                let before = &text[..at];
+                if filler_bodies_ending(before.chars().next_back())
+                    .iter()
+                    .any(|body| before.ends_with(body))
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        at += utf8_width(b);
+    }
+    false
 }
 
 /// The one spoken filler without a comma.
@@ -1624,15 +1686,39 @@ const PACKED: usize = 15;
 
 /// A word of at most [`PACKED`] bytes as one number: its bytes, then its length in the last byte,
 /// so that two words have the same key only when they are the same.
+///
+/// The bytes are read as two windows of 8, 4 or 2 bytes, one at each end (they overlap when the
+/// word is shorter than both), the one at the end shifted to drop what the first holds: copying
+/// a varying number of bytes is a call to `memcpy`, which cost as much as the rest of a lookup.
+/// The key is the one that copying the bytes into a zeroed array gives ([`packed_by_copy`] in
+/// the tests).
 fn packed(word: &str) -> Option<u128> {
     let bytes = word.as_bytes();
-    if bytes.len() > PACKED {
+    let len = bytes.len();
+    if len > PACKED {
         return None;
     }
-    let mut key = [0u8; 16];
-    key[..bytes.len()].copy_from_slice(bytes);
-    key[PACKED] = bytes.len() as u8;
-    Some(u128::from_le_bytes(key))
+    let u64_at = |w: Option<&[u8; 8]>| w.map_or(0, |w| u64::from_le_bytes(*w));
+    let u32_at = |w: Option<&[u8; 4]>| w.map_or(0, |w| u64::from(u32::from_le_bytes(*w)));
+    let u16_at = |w: Option<&[u8; 2]>| w.map_or(0, |w| u64::from(u16::from_le_bytes(*w)));
+    // The first eight bytes, and the ones after them.
+    let (low, high) = match len {
+        8.. => {
+            let rest = u64_at(bytes.last_chunk()).checked_shr(8 * (16 - len) as u32);
+            (u64_at(bytes.first_chunk()), rest.unwrap_or(0))
+        }
+        4.. => {
+            let rest = u32_at(bytes.last_chunk()) >> (8 * (8 - len));
+            (u32_at(bytes.first_chunk()) | rest << 32, 0)
+        }
+        2.. => {
+            let rest = u16_at(bytes.last_chunk()) >> (8 * (4 - len));
+            (u16_at(bytes.first_chunk()) | rest << 16, 0)
+        }
+        1 => (u64::from(bytes[0]), 0),
+        _ => (0, 0),
+    };
+    Some(u128::from(low) | u128::from(high) << 64 | (len as u128) << (8 * PACKED))
 }
 
 /// How a token is counted: as written, lowercased (a Latin word with capitals), or not at all.
@@ -1978,9 +2064,19 @@ fn rank(sentences: &[Sentence], graph: &Graph, t: &Tuning) -> Vec<f64> {
 /// them, so each rank is the same sum, bit for bit, as [`walk_by_push`] (in the tests) gives.
 fn walk(edges: &Rows<(u32, f64)>, out_weight: &[f64], teleport: &[f64], t: &Tuning) -> Vec<f64> {
     let n = teleport.len();
+    // The gathering loop below runs over every edge at every step, and most of its work was
+    // bounds checks and loads it does not need: the neighbours are kept as bytes and the
+    // shares in an array of 256, which a byte indexes without a check (there are at most
+    // `MAX_CANDIDATES` sentences), and the weights apart from them.
+    let neighbours: Vec<u8> = edges
+        .items
+        .iter()
+        .map(|&(i, _)| u8::try_from(i).expect("at most 256 sentences are walked"))
+        .collect();
+    let weights: Vec<f64> = edges.items.iter().map(|&(_, w)| w).collect();
     let mut score = teleport.to_vec();
     let mut next = vec![0.0; n];
-    let mut share = vec![0.0; n];
+    let mut share = [0.0f64; SHARES];
     for _ in 0..50 {
         let mut dangling = 0.0;
         for ((sh, &s), &out) in share.iter_mut().zip(&score).zip(out_weight) {
@@ -1991,11 +2087,13 @@ fn walk(edges: &Rows<(u32, f64)>, out_weight: &[f64], teleport: &[f64], t: &Tuni
             }
         }
         let mut delta = 0.0;
-        for (j, ((x, &p), &s)) in next.iter_mut().zip(teleport).zip(&score).enumerate() {
+        let mut start = 0;
+        for (((x, &p), &s), &end) in next.iter_mut().zip(teleport).zip(&score).zip(&edges.ends) {
             let mut sum = (1.0 - t.damping) * p;
-            for &(i, w) in edges.row(j) {
-                sum += share[i as usize] * w;
+            for (&i, &w) in neighbours[start..end].iter().zip(&weights[start..end]) {
+                sum += share[usize::from(i)] * w;
             }
+            start = end;
             sum += t.damping * dangling * p;
             delta += (sum - s).abs();
             *x = sum;
@@ -2007,6 +2105,10 @@ fn walk(edges: &Rows<(u32, f64)>, out_weight: &[f64], teleport: &[f64], t: &Tuni
     }
     score
 }
+
+/// The shares of the walk, one per sentence, indexed by a byte.
+const SHARES: usize = 256;
+const _: () = assert!(MAX_CANDIDATES <= SHARES);
 
 /// Greedy MMR selection under the length budget; returns indices into `sentences`.
 fn select(
@@ -2534,6 +2636,61 @@ Funding remains the hardest problem, since seeds and tools are often bought with
         }
     }
 
+    /// `strip_markup` as it was before it copied runs: a character at a time.
+    fn strip_markup_by_char(raw: &str, language: Language) -> String {
+        let mut out = String::with_capacity(raw.len());
+        let mut depth = 0usize;
+        let mut aside = 0usize;
+        for c in raw.chars() {
+            match c {
+                '（' | '(' | '[' | '【' => {
+                    depth += 1;
+                    if depth == 1 {
+                        aside = out.len();
+                    }
+                    out.push(c);
+                }
+                '）' | ')' | ']' | '】' if depth > 0 => {
+                    depth -= 1;
+                    out.push(c);
+                    if depth == 0 && !keep_aside(&out[aside..], language) {
+                        out.truncate(aside);
+                    }
+                }
+                _ if depth > 0 => out.push(c),
+                '）' | ')' | ']' | '】' => {}
+                '*' | '`' | '_' | '#' | '|' | '~' => {}
+                '\t' | '\u{a0}' | '\u{3000}' => out.push(' '),
+                _ => out.push(c),
+            }
+        }
+        if depth > 0 {
+            let open = out[aside..].chars().next().map_or(0, char::len_utf8);
+            out.replace_range(aside..aside + open, "");
+        }
+        out
+    }
+
+    #[test]
+    fn markup_is_stripped_as_char_by_char_on_every_character() {
+        for c in (0..=0x10ffff_u32).filter_map(char::from_u32) {
+            for text in [
+                format!("a{c}*b"),
+                format!("（{c}中文）{c}"),
+                format!("中(x{c}) {c}]"),
+                format!("【{c}"),
+            ] {
+                for language in [Language::Chinese, Language::English] {
+                    assert_eq!(
+                        strip_markup(&text, language),
+                        strip_markup_by_char(&text, language),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+    }
+
     /// Cleaning with every step run, as it was before the survey.
     fn clean_every_step(raw: &str, language: Language) -> String {
         let mut out = strip_markup(raw, language);
@@ -2712,7 +2869,44 @@ Funding remains the hardest problem, since seeds and tools are often bought with
         out
     }
 
+    /// The packed key as it was made before it was read in windows: the bytes copied.
+    fn packed_by_copy(word: &str) -> Option<u128> {
+        let bytes = word.as_bytes();
+        if bytes.len() > PACKED {
+            return None;
+        }
+        let mut key = [0u8; 16];
+        key[..bytes.len()].copy_from_slice(bytes);
+        key[PACKED] = bytes.len() as u8;
+        Some(u128::from_le_bytes(key))
+    }
+
+    #[test]
+    fn packed_keys_are_the_copied_bytes_at_every_length() {
+        let text = "abcdefghijklmnopq";
+        for len in 0..=text.len() {
+            assert_eq!(packed(&text[..len]), packed_by_copy(&text[..len]), "{len}");
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn markup_is_stripped_as_char_by_char(
+            text in "[a1 \t\u{a0}\u{3000}（）()【】\\[\\]*`_#|~中文：é]{0,16}"
+        ) {
+            for language in [Language::Chinese, Language::English] {
+                proptest::prop_assert_eq!(
+                    strip_markup(&text, language),
+                    strip_markup_by_char(&text, language)
+                );
+            }
+        }
+
+        #[test]
+        fn packed_keys_are_the_copied_bytes(word in "[a-zA-Z0-9中文é\u{10000}]{0,9}") {
+            proptest::prop_assert_eq!(packed(&word), packed_by_copy(&word));
+        }
+
         #[test]
         fn surveyed_cleaning_is_cleaning(
             text in "[a-c1 \t\u{a0}\u{3000}（）()【】*_“”\"《》中文所以，。：我觉得其实]{0,24}"
