@@ -1254,28 +1254,30 @@ impl EvidenceNames<'_> {
         slot: &[usize],
         by_class: bool,
     ) -> Vec<Vec<(Evidence, f32)>> {
-        let mut strongest: Vec<Vec<(Evidence, f32)>> = vec![Vec::new(); classes.len()];
+        // By place in `classes`.
+        let mut tops = KeywordTops::new(classes.len());
         if by_class {
             let places = KeywordPlaces::new(self.post.keywords);
-            for (&class, shown) in classes.iter().zip(&mut strongest) {
+            for (k, &class) in classes.iter().enumerate() {
                 for &(keyword, weight) in scorer.triggers(class) {
                     if let Some(strength) = places.strength(keyword) {
                         let contribution = weight * strength / self.post.norm;
-                        self.offer(shown, Evidence::Keyword(keyword), contribution);
+                        tops.offer(k, keyword, contribution);
                     }
                 }
             }
         } else {
             for &(keyword, strength) in self.post.keywords {
                 for &(class, weight) in scorer.hits(keyword) {
-                    if let Some(shown) = strongest.get_mut(slot[class as usize]) {
+                    let k = slot[class as usize];
+                    if k != usize::MAX {
                         let contribution = weight * strength / self.post.norm;
-                        self.offer(shown, Evidence::Keyword(keyword), contribution);
+                        tops.offer(k, keyword, contribution);
                     }
                 }
             }
         }
-        strongest
+        (0..classes.len()).map(|k| tops.evidence(k)).collect()
     }
 
     /// Best first, ties by name; keyword ids are in the keywords' order, so two keywords compare
