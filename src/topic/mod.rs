@@ -155,6 +155,10 @@ const NO_KEY: u32 = u32::MAX;
 /// length its leading byte gives, without decoding it).
 #[inline]
 fn is_han_key(text: &str) -> bool {
+    // Most keys: no character is longer than four bytes.
+    if text.len() > 4 {
+        return true;
+    }
     let first = match text.as_bytes().first() {
         None => return false,
         Some(0..=0x7F) => 1,
@@ -886,6 +890,7 @@ impl TopicModel {
     }
 
     /// A trigger keyword's id.
+    #[inline]
     fn keyword_id(&self, word: &str, packed: &Packed) -> Option<u32> {
         match self.keyword_table.find(word.as_bytes(), packed, |k| {
             self.keywords[k as usize].as_bytes()
