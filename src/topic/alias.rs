@@ -132,33 +132,24 @@ impl AliasScanner {
     pub(super) fn find(&self, text: &str) -> Vec<(usize, usize, u32)> {
         let bytes = text.as_bytes();
         let mut found = Vec::new();
+        // Locals, so the loop keeps them in registers (a byte costs a few instructions); the rare
+        // ends are recorded out of line for the same reason.
+        let (columns, next, skip) = (&self.columns, self.next.as_slice(), self.ascii);
         let mut state = 0usize;
         let mut i = 0;
-        while i < bytes.len() {
-            // Through the bytes aliases may hold (all of them unless every alias is ASCII).
-            for &byte in &bytes[i..] {
-                if byte >= 0x80 && self.ascii {
-                    break;
-                }
-                i += 1;
-                let next = self.next[state + usize::from(self.columns[usize::from(byte)])];
-                state = (next & !ENDS) as usize;
-                if next & ENDS != 0 {
-                    self.push_ends(state / self.width, i, &mut found);
-                }
+        while let Some(&byte) = bytes.get(i) {
+            if byte >= 0x80 && skip {
+                // Past the bytes no alias holds (all but ASCII): they lead back to the root and
+                // keep it there.
+                state = 0;
+                i = past_non_ascii(bytes, i);
+                continue;
             }
-            // Then past the other bytes, which no alias holds: they lead back to the root and
-            // keep it there.
-            state = 0;
-            while let Some(chunk) = bytes.get(i..i + 8) {
-                let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-                if word & 0x8080_8080_8080_8080 != 0x8080_8080_8080_8080 {
-                    break;
-                }
-                i += 8;
-            }
-            while bytes.get(i).is_some_and(|&b| b >= 0x80) {
-                i += 1;
+            i += 1;
+            let to = next[state + usize::from(columns[usize::from(byte)])];
+            state = (to & !ENDS) as usize;
+            if to & ENDS != 0 {
+                self.push_ends(state / self.width, i, &mut found);
             }
         }
         // Leftmost first, the longest at a start first; each taken match hides those it overlaps.
@@ -175,6 +166,7 @@ impl AliasScanner {
     }
 
     /// Records the aliases that end at byte `end` in state `node`: its own, then its suffixes'.
+    #[inline(never)]
     fn push_ends(&self, node: usize, end: usize, found: &mut Vec<(usize, usize, u32)>) {
         let mut node = node as u32;
         if self.own[node as usize] == NONE {
@@ -186,6 +178,22 @@ impl AliasScanner {
             node = self.suffix[node as usize];
         }
     }
+}
+
+/// The first byte at or after `i` that is ASCII (or the end): Chinese text is skipped eight bytes
+/// at a time.
+fn past_non_ascii(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        if word & 0x8080_8080_8080_8080 != 0x8080_8080_8080_8080 {
+            break;
+        }
+        i += 8;
+    }
+    while bytes.get(i).is_some_and(|&b| b >= 0x80) {
+        i += 1;
+    }
+    i
 }
 
 #[cfg(test)]

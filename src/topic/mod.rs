@@ -155,6 +155,10 @@ const NO_KEY: u32 = u32::MAX;
 /// length its leading byte gives, without decoding it).
 #[inline]
 fn is_han_key(text: &str) -> bool {
+    // Most keys: no character is longer than four bytes.
+    if text.len() > 4 {
+        return true;
+    }
     let first = match text.as_bytes().first() {
         None => return false,
         Some(0..=0x7F) => 1,
@@ -621,6 +625,15 @@ fn total_order_key(x: f32) -> u32 {
     }
 }
 
+/// The number whose [`total_order_key`] is `key`: the bits it was made from.
+fn from_total_order_key(key: u32) -> f32 {
+    f32::from_bits(if key & 0x8000_0000 != 0 {
+        key & !0x8000_0000
+    } else {
+        !key
+    })
+}
+
 /// The loaded tag vocabulary and taxonomy, ready to score posts.
 #[derive(Debug, Clone)]
 pub struct TopicModel {
@@ -877,6 +890,7 @@ impl TopicModel {
     }
 
     /// A trigger keyword's id.
+    #[inline]
     fn keyword_id(&self, word: &str, packed: &Packed) -> Option<u32> {
         match self.keyword_table.find(word.as_bytes(), packed, |k| {
             self.keywords[k as usize].as_bytes()
@@ -945,8 +959,8 @@ impl TopicModel {
         };
         // Every area is shown and any category may be, so their evidence is gathered on the
         // scoring walk rather than by walking the post's hits again.
-        let (category_scores, mut category_evidence) = shown.score_with_evidence(&self.categories);
-        let (area_scores, mut area_evidence) = shown.score_with_evidence(&self.areas);
+        let (category_scores, category_evidence) = shown.score_with_evidence(&self.categories);
+        let (area_scores, area_evidence) = shown.score_with_evidence(&self.areas);
         // Only the best tags are shown, so only they become candidates with named evidence.
         let score = &tag_scores.score;
         // Best first, ties by name, then by index (as a stable sort would leave them), as one
@@ -978,7 +992,7 @@ impl TopicModel {
             &area_scores.score,
             &self.areas.ranked(&area_scores.score),
             &[],
-            Some(&mut area_evidence),
+            Some(&area_evidence),
         );
         let area_score: BTreeMap<&str, f32> =
             areas.iter().map(|a| (a.name.as_str(), a.score)).collect();
@@ -1018,7 +1032,7 @@ impl TopicModel {
             &category_scores.score,
             &categories,
             &[],
-            Some(&mut category_evidence),
+            Some(&category_evidence),
         );
         if let Some(chosen) = categories.first_mut().filter(|_| best.is_some()) {
             chosen.passed = true;
@@ -1102,6 +1116,53 @@ impl KeywordPlaces {
     }
 }
 
+/// Each class's five strongest keywords so far, gathered while the classes are scored: per class
+/// five order keys, best first, in one flat array. A key is the contribution's
+/// [`total_order_key`] inverted above the keyword id, so that one integer comparison orders two
+/// pieces of keyword evidence as [`EvidenceNames::order`] does (stronger first, then by id, which
+/// is the keywords' order); [`NO_EVIDENCE`] marks an empty place (no keyword id is `u32::MAX`).
+struct KeywordTops {
+    keys: Vec<[u64; 5]>,
+}
+
+/// An empty place in [`KeywordTops`]: every key of real evidence is smaller.
+const NO_EVIDENCE: u64 = u64::MAX;
+
+impl KeywordTops {
+    fn new(classes: usize) -> Self {
+        Self {
+            keys: vec![[NO_EVIDENCE; 5]; classes],
+        }
+    }
+
+    /// Offers a keyword's contribution to a class; most lose to its fifth and stop there.
+    #[inline]
+    fn offer(&mut self, class: usize, keyword: u32, contribution: f32) {
+        let key = u64::from(!total_order_key(contribution)) << 32 | u64::from(keyword);
+        let top = &mut self.keys[class];
+        if key >= top[4] {
+            return;
+        }
+        let mut at = 4;
+        while at > 0 && top[at - 1] > key {
+            top[at] = top[at - 1];
+            at -= 1;
+        }
+        top[at] = key;
+    }
+
+    /// A class's keyword evidence, best first.
+    fn evidence(&self, class: usize) -> Vec<(Evidence, f32)> {
+        (self.keys[class].iter())
+            .take_while(|&&key| key != NO_EVIDENCE)
+            .map(|&key| {
+                let contribution = from_total_order_key(!((key >> 32) as u32));
+                (Evidence::Keyword(key as u32), contribution)
+            })
+            .collect()
+    }
+}
+
 /// Turns a post's evidence into the keywords, aliases and channel it names.
 struct EvidenceNames<'m> {
     model: &'m TopicModel,
@@ -1120,37 +1181,26 @@ impl EvidenceNames<'_> {
 
     /// A scorer's scores for the post and, per class, its five strongest keywords (what
     /// [`Self::keyword_evidence`] finds), gathered on the one walk over the post's hits.
-    fn score_with_evidence(&self, scorer: &Scorer) -> (Scores, Vec<Vec<(Evidence, f32)>>) {
-        let mut strongest: Vec<Vec<(Evidence, f32)>> = vec![Vec::new(); scorer.names.len()];
-        // Each class's fifth contribution once it has five: most hits lose to it, and one flat
-        // array answers that without reaching into the class's list.
-        let mut fifth = vec![f32::NEG_INFINITY; scorer.names.len()];
+    fn score_with_evidence(&self, scorer: &Scorer) -> (Scores, KeywordTops) {
+        let mut tops = KeywordTops::new(scorer.names.len());
         let scores = scorer.score_noting(self.post, |class, keyword, contribution| {
-            let class = class as usize;
-            if contribution < fifth[class] {
-                return;
-            }
-            let shown = &mut strongest[class];
-            self.offer(shown, Evidence::Keyword(keyword), contribution);
-            if let Some(&(_, last)) = shown.get(4) {
-                fifth[class] = last;
-            }
+            tops.offer(class as usize, keyword, contribution);
         });
-        (scores, strongest)
+        (scores, tops)
     }
 
     /// The given classes of a scorer as candidates, none yet written, each with its five
     /// strongest pieces of evidence (ties by name), gathered from each class's own triggers and
     /// the channel. `extra` adds contributions the scorer does not know (aliases); `collected`
     /// is every class's keyword evidence when [`Self::score_with_evidence`] gathered it already
-    /// (the given classes' lists are taken from it).
+    /// (the given classes' lists are read from it).
     fn candidates(
         &self,
         scorer: &Scorer,
         score: &[f32],
         classes: &[usize],
         extra: &[(u32, Evidence, f32)],
-        collected: Option<&mut [Vec<(Evidence, f32)>]>,
+        collected: Option<&KeywordTops>,
     ) -> Vec<TopicCandidate> {
         let mut slot = vec![usize::MAX; score.len()];
         for (k, &class) in classes.iter().enumerate() {
@@ -1158,7 +1208,7 @@ impl EvidenceNames<'_> {
         }
         let mut strongest = match collected {
             Some(collected) => (classes.iter())
-                .map(|&class| std::mem::take(&mut collected[class]))
+                .map(|&class| collected.evidence(class))
                 .collect(),
             None => {
                 // The post's keywords fire the classes' triggers: walked from whichever side is
@@ -1209,28 +1259,30 @@ impl EvidenceNames<'_> {
         slot: &[usize],
         by_class: bool,
     ) -> Vec<Vec<(Evidence, f32)>> {
-        let mut strongest: Vec<Vec<(Evidence, f32)>> = vec![Vec::new(); classes.len()];
+        // By place in `classes`.
+        let mut tops = KeywordTops::new(classes.len());
         if by_class {
             let places = KeywordPlaces::new(self.post.keywords);
-            for (&class, shown) in classes.iter().zip(&mut strongest) {
+            for (k, &class) in classes.iter().enumerate() {
                 for &(keyword, weight) in scorer.triggers(class) {
                     if let Some(strength) = places.strength(keyword) {
                         let contribution = weight * strength / self.post.norm;
-                        self.offer(shown, Evidence::Keyword(keyword), contribution);
+                        tops.offer(k, keyword, contribution);
                     }
                 }
             }
         } else {
             for &(keyword, strength) in self.post.keywords {
                 for &(class, weight) in scorer.hits(keyword) {
-                    if let Some(shown) = strongest.get_mut(slot[class as usize]) {
+                    let k = slot[class as usize];
+                    if k != usize::MAX {
                         let contribution = weight * strength / self.post.norm;
-                        self.offer(shown, Evidence::Keyword(keyword), contribution);
+                        tops.offer(k, keyword, contribution);
                     }
                 }
             }
         }
-        strongest
+        (0..classes.len()).map(|k| tops.evidence(k)).collect()
     }
 
     /// Best first, ties by name; keyword ids are in the keywords' order, so two keywords compare
@@ -1502,6 +1554,10 @@ mod tests {
                 let keys = total_order_key(a).cmp(&total_order_key(b));
                 assert_eq!(keys, a.total_cmp(&b), "{a} {b}");
             }
+            assert_eq!(
+                from_total_order_key(total_order_key(a)).to_bits(),
+                a.to_bits()
+            );
         }
     }
 
@@ -1664,11 +1720,11 @@ mod tests {
                         })
                         .collect()
                 };
-                let (scores, mut collected) = shown.score_with_evidence(scorer);
+                let (scores, collected) = shown.score_with_evidence(scorer);
                 assert_eq!(scores.score, scorer.score(shown.post).score);
                 assert_eq!(scores.fired, scorer.score(shown.post).fired);
                 let on_the_walk: Vec<Vec<(Evidence, f32)>> = (classes.iter())
-                    .map(|&class| std::mem::take(&mut collected[class]))
+                    .map(|&class| collected.evidence(class))
                     .collect();
                 assert_eq!(named(on_the_walk), named(by_class.clone()));
                 assert_eq!(named(by_class), named(by_keyword));
@@ -1708,6 +1764,8 @@ mod tests {
                 let walked = shown.keyword_evidence(scorer, &classes, &slot, false);
                 let (scores, collected) = shown.score_with_evidence(scorer);
                 assert_eq!(scores.score, scorer.score(shown.post).score);
+                let collected: Vec<Vec<(Evidence, f32)>> =
+                    (classes.iter()).map(|&c| collected.evidence(c)).collect();
                 let key = |e: &Vec<Vec<(Evidence, f32)>>| format!("{e:?}");
                 assert!(size < 200 || collected.iter().any(|e| !e.is_empty()));
                 assert_eq!(key(&collected), key(&walked), "{size} keywords");
