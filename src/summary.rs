@@ -929,20 +929,20 @@ fn strip_markup(raw: &str, language: Language) -> String {
             at += utf8_width(b);
             continue;
         }
-        let c = raw[at..].chars().next().unwrap_or_default();
-        let next = at + c.len_utf8();
+        let start = at;
+        let c = raw[start..].chars().next().unwrap_or_default();
+        at += c.len_utf8();
         let markup = matches!(c, '（' | '(' | '[' | '【' | '）' | ')' | ']' | '】')
             || (depth == 0
                 && matches!(
                     c,
                     '*' | '`' | '_' | '#' | '|' | '~' | '\t' | '\u{a0}' | '\u{3000}'
                 ));
-        at = next;
         if !markup {
             continue;
         }
-        out.push_str(&raw[run..next - c.len_utf8()]);
-        run = next;
+        out.push_str(&raw[run..start]);
+        run = at;
         match c {
             '（' | '(' | '[' | '【' => {
                 depth += 1;
