@@ -32,9 +32,8 @@ use raw::{item_lines, RawEntry};
 #[path = "vocab/keys.rs"]
 #[allow(dead_code)]
 mod keys;
-use keys::{entry_keys, pattern_sets, search_spec};
+use keys::{entry_keys, pattern_sets, search_automaton, search_spec};
 
-use daachorse::DoubleArrayAhoCorasick;
 use jieba_rs::Jieba;
 
 fn main() {
@@ -43,6 +42,8 @@ fn main() {
     println!("cargo:rerun-if-changed=src/build.rs");
     println!("cargo:rerun-if-changed=src/vocab/raw.rs");
     println!("cargo:rerun-if-changed=src/vocab/keys.rs");
+    // The samples lay out the automaton (`keys::search_automaton`).
+    println!("cargo:rerun-if-changed=samples");
     let jieba_path = root.join("dictionaries/jieba/dict.txt");
     println!("cargo:rerun-if-changed={}", jieba_path.display());
     let mut table = MAGIC.to_vec();
@@ -160,9 +161,7 @@ fn compile_keys(
     let automaton = if search.keys.is_empty() {
         Vec::new()
     } else {
-        DoubleArrayAhoCorasick::<u32>::with_values(search.keys.iter().zip(0u32..))
-            .expect("keys are distinct and not empty")
-            .serialize()
+        search_automaton(&search.keys).serialize()
     };
     put_u32(matcher, automaton.len());
     matcher.extend_from_slice(&automaton);

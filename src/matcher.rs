@@ -17,7 +17,7 @@ use crate::field::Field;
 use crate::segment::{is_han, Segmenter, Token};
 use crate::vocab::compiled::shipped_search;
 use crate::vocab::keys::{
-    is_stable_punctuation, pattern_sets, search_spec, PatternSpec, SearchSpec,
+    is_stable_punctuation, pattern_sets, search_automaton, search_spec, PatternSpec, SearchSpec,
 };
 use crate::vocab::{normalize, push_folded, EntryId, Vocabulary};
 
@@ -188,9 +188,7 @@ impl Automaton {
         if spec.keys.is_empty() {
             return None;
         }
-        let search = DoubleArrayAhoCorasick::with_values(spec.keys.iter().zip(0u32..))
-            .expect("alias keys are distinct, not empty, and far below daachorse's limits");
-        Some(Self::with_search(search, spec))
+        Some(Self::with_search(search_automaton(&spec.keys), spec))
     }
 
     fn with_search(search: DoubleArrayAhoCorasick<u32>, spec: SearchSpec) -> Self {
@@ -1373,6 +1371,37 @@ mod tests {
         assert!(fast.search.is_some());
         assert!(fast.search == built.search, "automata differ");
         assert_eq!(fast.given_names, built.given_names);
+    }
+
+    #[test]
+    fn the_laid_out_automaton_finds_what_the_default_layout_finds() {
+        let vocab = Vocabulary::shipped().expect("valid dictionaries");
+        let spec = search_spec(pattern_sets(
+            vocab
+                .aliases()
+                .iter()
+                .map(|a| (a.key.as_str(), a.entry.0, a.exact, a.han, a.ambiguous)),
+        ));
+        let laid_out = search_automaton(&spec.keys);
+        let default = DoubleArrayAhoCorasick::<u32>::with_values(spec.keys.iter().zip(0u32..))
+            .expect("distinct keys");
+        assert!(laid_out != default, "the samples moved no state");
+        // Each key amid text and run into the next (sorted keys share prefixes), so that hits
+        // overlap and failure links are followed; and one long text of every key.
+        let mut texts: Vec<String> = probe_texts().into_iter().step_by(7).collect();
+        for pair in spec.keys.windows(2) {
+            texts.push(format!("x {}，{}{}。", pair[0], pair[0], pair[1]));
+        }
+        texts.push(spec.keys.join(" "));
+        let hits = |automaton: &DoubleArrayAhoCorasick<u32>, text: &str| -> Vec<_> {
+            automaton
+                .find_overlapping_iter(text)
+                .map(|m| (m.start(), m.end(), m.value()))
+                .collect()
+        };
+        for text in &texts {
+            assert_eq!(hits(&laid_out, text), hits(&default, text), "{text:?}");
+        }
     }
 
     #[test]
