@@ -208,14 +208,17 @@ struct PostKey<'a> {
 /// scores are summed.
 struct PostKeys<'a> {
     keys: Vec<PostKey<'a>>,
-    /// Indexes into `keys`, in key order.
-    order: Vec<u32>,
+    /// Indexes into `keys` (the bits `low` masks, the rest being the key's first bytes), in key
+    /// order.
+    order: Vec<u64>,
+    low: u64,
 }
 
 impl<'a> PostKeys<'a> {
     fn collect(blocks: &[TextBlock], tokens: &[Vec<Token<'a>>]) -> Self {
-        // Most posts have a distinct key for every few tokens: sized so the tables rarely grow.
-        let capacity = tokens.iter().map(Vec::len).sum::<usize>() / 4;
+        // Most posts have a distinct key for every three to five tokens: sized so the tables
+        // rarely grow.
+        let capacity = tokens.iter().map(Vec::len).sum::<usize>() / 3;
         let mut table = WordTable::with_capacity(capacity);
         // Keys are moved when their list grows, so it is given room for a few more.
         let mut keys: Vec<PostKey<'a>> = Vec::with_capacity(capacity + capacity / 2);
@@ -223,8 +226,8 @@ impl<'a> PostKeys<'a> {
         // straight into the key table. A Latin token's key takes a pass over its letters and may
         // be a lowercased copy, so that is worked out once per distinct Latin token: `latin`
         // holds each one with the index of its key in `keys` (or NO_KEY).
-        let mut latin_seen = WordTable::with_capacity(capacity / 4);
-        let mut latin: Vec<(&'a str, u32)> = Vec::with_capacity(capacity / 4);
+        let mut latin_seen = WordTable::with_capacity(capacity / 2);
+        let mut latin: Vec<(&'a str, u32)> = Vec::with_capacity(capacity / 2);
         let mut lower = String::new();
         for (block, tokens) in blocks.iter().zip(tokens) {
             let halves = zone_halves(block.zone);
@@ -271,31 +274,31 @@ impl<'a> PostKeys<'a> {
                 }
             }
         }
-        // The keys' first eight bytes (as a big-endian number) with their index: sorting by
-        // those numbers orders the keys by their first bytes; keys that share them are then put
-        // in order among themselves.
-        let mut order: Vec<(u64, u32)> = keys
+        // One number per key, sorted as plain integers: its first eight bytes (as a big-endian
+        // number) above, its index in the low bits that indexes need. Sorting those numbers
+        // orders the keys by their first bytes, less the few low bits the index took; keys that
+        // share the rest are then put in order among themselves.
+        let bits = u32::BITS - (keys.len() as u32).leading_zeros();
+        let low = (1u64 << bits) - 1;
+        let mut order: Vec<u64> = keys
             .iter()
             .enumerate()
-            .map(|(i, key)| (key.packed.prefix(key.text.as_bytes()), i as u32))
+            .map(|(i, key)| (key.packed.prefix() & !low) | i as u64)
             .collect();
-        order.sort_unstable_by_key(|&(prefix, _)| prefix);
-        let text = |entry: &(u64, u32)| keys[entry.1 as usize].text.as_ref();
-        for same in order.chunk_by_mut(|a, b| a.0 == b.0) {
+        order.sort_unstable();
+        let text = |entry: &u64| keys[(entry & low) as usize].text.as_ref();
+        for same in order.chunk_by_mut(|a, b| (a ^ b) <= low) {
             if same.len() > 1 {
                 same.sort_unstable_by(|a, b| text(a).cmp(text(b)));
             }
         }
-        Self {
-            order: order.into_iter().map(|(_, i)| i).collect(),
-            keys,
-        }
+        Self { keys, order, low }
     }
 
     /// The keys with their damped strength, in key order.
     fn sorted(&self) -> impl Iterator<Item = (&PostKey<'a>, f32)> + '_ {
-        self.order.iter().map(|&i| {
-            let key = &self.keys[i as usize];
+        self.order.iter().map(|&entry| {
+            let key = &self.keys[(entry & self.low) as usize];
             (key, damped(key.halves))
         })
     }
@@ -1455,16 +1458,7 @@ mod tests {
             speaker: None,
         };
         let keys = PostKeys::collect(std::slice::from_ref(&block), std::slice::from_ref(&tokens));
-        let sorted: Vec<(&str, u32)> = keys
-            .order
-            .iter()
-            .map(|&i| {
-                (
-                    keys.keys[i as usize].text.as_ref(),
-                    keys.keys[i as usize].halves,
-                )
-            })
-            .collect();
+        let sorted: Vec<(&str, u32)> = keys.sorted().map(|(k, _)| (&*k.text, k.halves)).collect();
         let mut expected: BTreeMap<String, u32> = BTreeMap::new();
         for token in &tokens {
             if let Some(key) = feature_key(token.text, token.kind) {
@@ -1527,6 +1521,49 @@ mod tests {
             }
         }
         let keys = PostKeys::collect(&blocks, &tokens);
+        let sorted: Vec<(&str, u32)> = keys.sorted().map(|(k, _)| (&*k.text, k.halves)).collect();
+        let expected: Vec<(&str, u32)> = expected.iter().map(|(k, h)| (k.as_str(), *h)).collect();
+        assert_eq!(sorted, expected);
+    }
+
+    /// Enough keys that their indexes take a byte and more of the sorted numbers, sharing their
+    /// first six to eight bytes, so the order among keys that differ only there is the text's.
+    #[test]
+    fn post_keys_that_differ_where_indexes_go_are_sorted_by_bytes() {
+        let mut words: Vec<String> = Vec::new();
+        for i in 0..3000u32 {
+            let c = char::from_u32(0x4E00 + (i * 7919) % 700).unwrap_or('中');
+            words.push(format!("abcdef{}{}", i % 10, i % 7));
+            words.push(format!("人工{c}"));
+            words.push(format!("人工{c}{}", i % 3));
+            words.push(format!("abcdefg{}", (b'a' + (i % 26) as u8) as char));
+        }
+        let tokens: Vec<Token<'_>> = (words.iter().enumerate())
+            .map(|(i, w)| Token {
+                text: w,
+                span: i..i,
+                kind: if w.is_ascii() {
+                    TokenKind::Latin
+                } else {
+                    TokenKind::Han
+                },
+            })
+            .collect();
+        let block = TextBlock {
+            zone: Zone::Title,
+            text: String::new(),
+            line: 1,
+            bold: Vec::new(),
+            speaker: None,
+        };
+        let mut expected: BTreeMap<String, u32> = BTreeMap::new();
+        for token in &tokens {
+            if let Some(key) = feature_key(token.text, token.kind) {
+                *expected.entry(key).or_default() += zone_halves(block.zone);
+            }
+        }
+        assert!(expected.len() > 1024);
+        let keys = PostKeys::collect(std::slice::from_ref(&block), std::slice::from_ref(&tokens));
         let sorted: Vec<(&str, u32)> = keys.sorted().map(|(k, _)| (&*k.text, k.halves)).collect();
         let expected: Vec<(&str, u32)> = expected.iter().map(|(k, h)| (k.as_str(), *h)).collect();
         assert_eq!(sorted, expected);
