@@ -617,6 +617,21 @@ impl Scorer {
     }
 }
 
+/// The `n` smallest of `keys`, in order: kept sorted as they come, so that most keys, once `n`
+/// are kept, cost one comparison with the largest of them.
+fn least(keys: impl Iterator<Item = u64>, n: usize) -> Vec<u64> {
+    let mut least = Vec::with_capacity(n + 1);
+    for key in keys {
+        if least.len() == n && least.last().is_none_or(|&last| key >= last) {
+            continue;
+        }
+        let at = least.partition_point(|&k| k < key);
+        least.insert(at, key);
+        least.truncate(n);
+    }
+    least
+}
+
 /// A number whose order is [`f32::total_cmp`]'s: the sign bit flipped for positive numbers, every
 /// bit for negative ones.
 fn total_order_key(x: f32) -> u32 {
@@ -903,30 +918,34 @@ impl TopicModel {
         }
     }
 
-    /// Which aliases occur in a post's body as whole words, by index in `tag_aliases`.
-    fn alias_hits(&self, body: &str) -> Vec<bool> {
-        let mut hit = vec![false; self.tag_aliases.len()];
+    /// Which aliases occur in a post's body as whole words, by index in `tag_aliases`, in order
+    /// and once each: a post holds a few, so they are gathered from the matches rather than
+    /// marked among every alias of the model.
+    fn alias_hits(&self, body: &str) -> Vec<u32> {
+        let mut hit = Vec::new();
         let bytes = body.as_bytes();
         let bounded = |i: Option<&u8>| i.is_none_or(|b| !b.is_ascii_alphanumeric());
-        let mut record = |start: usize, end: usize, alias: usize| {
+        let mut record = |start: usize, end: usize, alias: u32| {
             let before = start.checked_sub(1).and_then(|i| bytes.get(i));
             if bounded(before) && bounded(bytes.get(end)) {
-                hit[alias] = true;
+                hit.push(alias);
             }
         };
         match &self.alias_matcher {
             AliasMatcher::Scanner(scanner) => {
                 for (start, end, alias) in scanner.find(body) {
-                    record(start, end, alias as usize);
+                    record(start, end, alias);
                 }
             }
             AliasMatcher::General(Some(matcher)) => {
                 for m in matcher.find_iter(body) {
-                    record(m.start(), m.end(), m.pattern().as_usize());
+                    record(m.start(), m.end(), m.pattern().as_u32());
                 }
             }
             AliasMatcher::General(None) => {}
         }
+        hit.sort_unstable();
+        hit.dedup();
         hit
     }
 
@@ -946,10 +965,14 @@ impl TopicModel {
             channel,
         };
         let mut tag_scores = self.tags.score(post);
-        let hit = self.alias_hits(body);
-        let aliases: Vec<(u32, Evidence, f32)> = (self.tag_aliases.iter().enumerate())
-            .filter(|&(i, _)| hit[i])
-            .map(|(i, &(_, tag))| (tag, Evidence::Alias(i as u32), w.alias_hit))
+        let aliases: Vec<(u32, Evidence, f32)> = (self.alias_hits(body).into_iter())
+            .map(|i| {
+                (
+                    self.tag_aliases[i as usize].1,
+                    Evidence::Alias(i),
+                    w.alias_hit,
+                )
+            })
             .collect();
         for &(tag, _, contribution) in &aliases {
             tag_scores.add(tag, contribution);
@@ -967,16 +990,13 @@ impl TopicModel {
         // Only the best tags are shown, so only they become candidates with named evidence.
         let score = &tag_scores.score;
         // Best first, ties by name, then by index (as a stable sort would leave them), as one
-        // number per tag: only the first twenty are sorted.
-        let mut keys: Vec<u64> = (0..score.len())
-            .filter(|&i| tag_scores.fired[i] && score[i] >= w.min_score)
-            .map(|i| self.tags.order_key(score, i))
-            .collect();
-        if keys.len() > 20 {
-            keys.select_nth_unstable(19);
-            keys.truncate(20);
-        }
-        keys.sort_unstable();
+        // number per tag: only the first twenty are kept.
+        let keys = least(
+            (0..score.len())
+                .filter(|&i| tag_scores.fired[i] && score[i] >= w.min_score)
+                .map(|i| self.tags.order_key(score, i)),
+            20,
+        );
         let order: Vec<usize> = keys.iter().map(|&key| self.tags.class_of(key)).collect();
         let best = order.first().map_or(0.0, |&i| score[i]);
         let tags = shown
@@ -1567,6 +1587,29 @@ mod tests {
         let sorted: Vec<(&str, u32)> = keys.sorted().map(|(k, _)| (&*k.text, k.halves)).collect();
         let expected: Vec<(&str, u32)> = expected.iter().map(|(k, h)| (k.as_str(), *h)).collect();
         assert_eq!(sorted, expected);
+    }
+
+    #[test]
+    fn least_keys_equal_the_first_of_the_sorted_keys() {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        for len in [0, 1, 5, 19, 20, 21, 60, 1500] {
+            for spread in [3, 1000, u64::MAX] {
+                let keys: Vec<u64> = (0..len)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1_442_695_040_888_963_407);
+                        (state >> 7) % spread
+                    })
+                    .collect();
+                for n in [0, 1, 5, 20, 2000] {
+                    let mut sorted = keys.clone();
+                    sorted.sort_unstable();
+                    sorted.truncate(n);
+                    assert_eq!(least(keys.iter().copied(), n), sorted, "{len} {spread} {n}");
+                }
+            }
+        }
     }
 
     #[test]
