@@ -223,50 +223,52 @@ impl<'a> PostKeys<'a> {
         // Keys are moved when their list grows, so it is given room for a few more.
         let mut keys: Vec<PostKey<'a>> = Vec::with_capacity(capacity + capacity / 2);
         // A Han token is its own key (or none, which its length tells), so it is hashed once,
-        // straight into the key table. A Latin token's key takes a pass over its letters and may
-        // be a lowercased copy, so that is worked out once per distinct Latin token: `latin`
-        // holds each one with the index of its key in `keys` (or NO_KEY).
+        // straight into the key table. Han tokens take their own pass, whose loop is short enough
+        // to keep what it needs in registers.
+        for (block, tokens) in blocks.iter().zip(tokens) {
+            let halves = zone_halves(block.zone);
+            for token in tokens {
+                if token.kind == TokenKind::Han && is_han_key(token.text) {
+                    let packed = Packed::new(token.text.as_bytes());
+                    let key = intern(&mut table, &mut keys, token.text, packed, || {
+                        Cow::Borrowed(token.text)
+                    });
+                    keys[key as usize].halves += halves;
+                }
+            }
+        }
+        // A Latin token's key takes a pass over its letters and may be a lowercased copy, so that
+        // is worked out once per distinct Latin token: `latin` holds each one with the index of
+        // its key in `keys` (or NO_KEY).
         let mut latin_seen = WordTable::with_capacity(capacity / 2);
         let mut latin: Vec<(&'a str, u32)> = Vec::with_capacity(capacity / 2);
         let mut lower = String::new();
         for (block, tokens) in blocks.iter().zip(tokens) {
             let halves = zone_halves(block.zone);
-            for token in tokens {
-                let key = match token.kind {
-                    TokenKind::Number => continue,
-                    TokenKind::Han if !is_han_key(token.text) => continue,
-                    TokenKind::Han => {
-                        let packed = Packed::new(token.text.as_bytes());
-                        intern(&mut table, &mut keys, token.text, packed, || {
-                            Cow::Borrowed(token.text)
-                        })
-                    }
-                    TokenKind::Latin => {
-                        let packed = Packed::new(token.text.as_bytes());
-                        match latin_seen.find(token.text.as_bytes(), &packed, |id| {
-                            latin[id as usize].0.as_bytes()
-                        }) {
-                            Place::Found(id) => latin[id as usize].1,
-                            Place::Vacant(at) => {
-                                let key = match key_form(token.text, token.kind, &mut lower) {
-                                    None => NO_KEY,
-                                    Some(false) => {
-                                        intern(&mut table, &mut keys, token.text, packed, || {
-                                            Cow::Borrowed(token.text)
-                                        })
-                                    }
-                                    Some(true) => {
-                                        let packed = Packed::new(lower.as_bytes());
-                                        intern(&mut table, &mut keys, &lower, packed, || {
-                                            Cow::Owned(lower.clone())
-                                        })
-                                    }
-                                };
-                                latin_seen.insert(at, packed, latin.len() as u32);
-                                latin.push((token.text, key));
-                                key
+            for token in tokens.iter().filter(|t| t.kind == TokenKind::Latin) {
+                let packed = Packed::new(token.text.as_bytes());
+                let key = match latin_seen.find(token.text.as_bytes(), &packed, |id| {
+                    latin[id as usize].0.as_bytes()
+                }) {
+                    Place::Found(id) => latin[id as usize].1,
+                    Place::Vacant(at) => {
+                        let key = match key_form(token.text, token.kind, &mut lower) {
+                            None => NO_KEY,
+                            Some(false) => {
+                                intern(&mut table, &mut keys, token.text, packed, || {
+                                    Cow::Borrowed(token.text)
+                                })
                             }
-                        }
+                            Some(true) => {
+                                let packed = Packed::new(lower.as_bytes());
+                                intern(&mut table, &mut keys, &lower, packed, || {
+                                    Cow::Owned(lower.clone())
+                                })
+                            }
+                        };
+                        latin_seen.insert(at, packed, latin.len() as u32);
+                        latin.push((token.text, key));
+                        key
                     }
                 };
                 if let Some(key) = keys.get_mut(key as usize) {
