@@ -14,16 +14,20 @@ use std::collections::VecDeque;
 const NONE: u32 = u32::MAX;
 /// Set on a transition whose target state ends an alias (itself or through a suffix).
 const ENDS: u32 = 1 << 31;
+/// The transition on a byte that no alias holds when every alias is ASCII: [`ENDS`] is set so
+/// that the scan checks one bit per byte, and no state is this far.
+const SKIP: u32 = u32::MAX;
 
 /// The automaton of a model's aliases.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct AliasScanner {
-    /// Byte to column; column 0 is every byte that no alias holds. ASCII letters share a column
-    /// with their other case.
+    /// Byte to column; column 0 is every byte that no alias holds, but non-ASCII bytes when
+    /// every alias is ASCII, which have the last column. ASCII letters share a column with their
+    /// other case.
     columns: [u16; 256],
     width: usize,
     /// Transitions: `next[state + column]`, a state being its row's offset (node times width),
-    /// with [`ENDS`] set when the target ends an alias.
+    /// with [`ENDS`] set when the target ends an alias; [`SKIP`] on the non-ASCII column.
     next: Vec<u32>,
     /// Per node, the alias it spells (the first one given, if repeated), or [`NONE`].
     own: Vec<u32>,
@@ -31,8 +35,6 @@ pub(super) struct AliasScanner {
     suffix: Vec<u32>,
     /// Each alias's length in bytes.
     lens: Vec<u32>,
-    /// Whether every alias is ASCII, so that other bytes can be skipped in bulk.
-    ascii: bool,
 }
 
 impl AliasScanner {
@@ -41,7 +43,10 @@ impl AliasScanner {
     pub(super) fn new<'s>(aliases: impl Iterator<Item = &'s str> + Clone) -> Option<Self> {
         let mut columns = [0u16; 256];
         let mut width = 1usize;
+        // Whether every alias is ASCII, so that other bytes can be skipped in bulk.
+        let mut ascii = true;
         for alias in aliases.clone() {
+            ascii &= alias.is_ascii();
             for byte in alias.bytes().map(|b| b.to_ascii_lowercase()) {
                 if columns[usize::from(byte)] == 0 {
                     columns[usize::from(byte)] = u16::try_from(width).ok()?;
@@ -52,16 +57,23 @@ impl AliasScanner {
         for upper in b'A'..=b'Z' {
             columns[usize::from(upper)] = columns[usize::from(upper.to_ascii_lowercase())];
         }
+        // No alias holds a byte of the last column, so every state leads back to the root on it.
+        let skip = if ascii {
+            let column = u16::try_from(width).ok()?;
+            columns[0x80..].fill(column);
+            width += 1;
+            Some(usize::from(column))
+        } else {
+            None
+        };
         // The trie, in `goto` (a row of `width` children per node).
         let mut goto = vec![NONE; width];
         let mut own = vec![NONE];
         let mut lens = Vec::new();
-        let mut ascii = true;
         for (id, alias) in aliases.enumerate() {
             if alias.is_empty() {
                 return None;
             }
-            ascii &= alias.is_ascii();
             lens.push(u32::try_from(alias.len()).ok()?);
             let mut node = 0usize;
             for byte in alias.bytes() {
@@ -110,13 +122,18 @@ impl AliasScanner {
                 }
             }
         }
-        let next = goto
+        let mut next: Vec<u32> = goto
             .iter()
             .map(|&node| {
                 let ends = own[node as usize] != NONE || suffix[node as usize] != NONE;
                 (node * width as u32) | if ends { ENDS } else { 0 }
             })
             .collect();
+        if let Some(skip) = skip {
+            for row in next.chunks_exact_mut(width) {
+                row[skip] = SKIP;
+            }
+        }
         Some(Self {
             columns,
             width,
@@ -124,7 +141,6 @@ impl AliasScanner {
             own,
             suffix,
             lens,
-            ascii,
         })
     }
 
@@ -133,22 +149,22 @@ impl AliasScanner {
         let bytes = text.as_bytes();
         let mut found = Vec::new();
         // Locals, so the loop keeps them in registers (a byte costs a few instructions); the rare
-        // ends are recorded out of line for the same reason.
-        let (columns, next, skip) = (&self.columns, self.next.as_slice(), self.ascii);
+        // ends and skips take one test of the transition, and ends are recorded out of line.
+        let (columns, next) = (&self.columns, self.next.as_slice());
         let mut state = 0usize;
         let mut i = 0;
         while let Some(&byte) = bytes.get(i) {
-            if byte >= 0x80 && skip {
+            i += 1;
+            let to = next[state + usize::from(columns[usize::from(byte)])];
+            if to & ENDS == 0 {
+                state = to as usize;
+            } else if to == SKIP {
                 // Past the bytes no alias holds (all but ASCII): they lead back to the root and
                 // keep it there.
                 state = 0;
                 i = past_non_ascii(bytes, i);
-                continue;
-            }
-            i += 1;
-            let to = next[state + usize::from(columns[usize::from(byte)])];
-            state = (to & !ENDS) as usize;
-            if to & ENDS != 0 {
+            } else {
+                state = (to & !ENDS) as usize;
                 self.push_ends(state / self.width, i, &mut found);
             }
         }

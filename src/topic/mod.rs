@@ -208,62 +208,67 @@ struct PostKey<'a> {
 /// scores are summed.
 struct PostKeys<'a> {
     keys: Vec<PostKey<'a>>,
-    /// Indexes into `keys`, in key order.
-    order: Vec<u32>,
+    /// Indexes into `keys` (the bits `low` masks, the rest being the key's first bytes), in key
+    /// order.
+    order: Vec<u64>,
+    low: u64,
 }
 
 impl<'a> PostKeys<'a> {
     fn collect(blocks: &[TextBlock], tokens: &[Vec<Token<'a>>]) -> Self {
-        // Most posts have a distinct key for every few tokens: sized so the tables rarely grow.
-        let capacity = tokens.iter().map(Vec::len).sum::<usize>() / 4;
+        // Most posts have a distinct key for every three to five tokens: sized so the tables
+        // rarely grow.
+        let capacity = tokens.iter().map(Vec::len).sum::<usize>() / 3;
         let mut table = WordTable::with_capacity(capacity);
         // Keys are moved when their list grows, so it is given room for a few more.
         let mut keys: Vec<PostKey<'a>> = Vec::with_capacity(capacity + capacity / 2);
         // A Han token is its own key (or none, which its length tells), so it is hashed once,
-        // straight into the key table. A Latin token's key takes a pass over its letters and may
-        // be a lowercased copy, so that is worked out once per distinct Latin token: `latin`
-        // holds each one with the index of its key in `keys` (or NO_KEY).
-        let mut latin_seen = WordTable::with_capacity(capacity / 4);
-        let mut latin: Vec<(&'a str, u32)> = Vec::with_capacity(capacity / 4);
-        let mut lower = String::new();
+        // straight into the key table. Han tokens take their own pass, whose loop is short enough
+        // to keep what it needs in registers.
         for (block, tokens) in blocks.iter().zip(tokens) {
             let halves = zone_halves(block.zone);
             for token in tokens {
-                let key = match token.kind {
-                    TokenKind::Number => continue,
-                    TokenKind::Han if !is_han_key(token.text) => continue,
-                    TokenKind::Han => {
-                        let packed = Packed::new(token.text.as_bytes());
-                        intern(&mut table, &mut keys, token.text, packed, || {
-                            Cow::Borrowed(token.text)
-                        })
-                    }
-                    TokenKind::Latin => {
-                        let packed = Packed::new(token.text.as_bytes());
-                        match latin_seen.find(token.text.as_bytes(), &packed, |id| {
-                            latin[id as usize].0.as_bytes()
-                        }) {
-                            Place::Found(id) => latin[id as usize].1,
-                            Place::Vacant(at) => {
-                                let key = match key_form(token.text, token.kind, &mut lower) {
-                                    None => NO_KEY,
-                                    Some(false) => {
-                                        intern(&mut table, &mut keys, token.text, packed, || {
-                                            Cow::Borrowed(token.text)
-                                        })
-                                    }
-                                    Some(true) => {
-                                        let packed = Packed::new(lower.as_bytes());
-                                        intern(&mut table, &mut keys, &lower, packed, || {
-                                            Cow::Owned(lower.clone())
-                                        })
-                                    }
-                                };
-                                latin_seen.insert(at, packed, latin.len() as u32);
-                                latin.push((token.text, key));
-                                key
+                if token.kind == TokenKind::Han && is_han_key(token.text) {
+                    let packed = Packed::new(token.text.as_bytes());
+                    let key = intern(&mut table, &mut keys, token.text, packed, || {
+                        Cow::Borrowed(token.text)
+                    });
+                    keys[key as usize].halves += halves;
+                }
+            }
+        }
+        // A Latin token's key takes a pass over its letters and may be a lowercased copy, so that
+        // is worked out once per distinct Latin token: `latin` holds each one with the index of
+        // its key in `keys` (or NO_KEY).
+        let mut latin_seen = WordTable::with_capacity(capacity / 2);
+        let mut latin: Vec<(&'a str, u32)> = Vec::with_capacity(capacity / 2);
+        let mut lower = String::new();
+        for (block, tokens) in blocks.iter().zip(tokens) {
+            let halves = zone_halves(block.zone);
+            for token in tokens.iter().filter(|t| t.kind == TokenKind::Latin) {
+                let packed = Packed::new(token.text.as_bytes());
+                let key = match latin_seen.find(token.text.as_bytes(), &packed, |id| {
+                    latin[id as usize].0.as_bytes()
+                }) {
+                    Place::Found(id) => latin[id as usize].1,
+                    Place::Vacant(at) => {
+                        let key = match key_form(token.text, token.kind, &mut lower) {
+                            None => NO_KEY,
+                            Some(false) => {
+                                intern(&mut table, &mut keys, token.text, packed, || {
+                                    Cow::Borrowed(token.text)
+                                })
                             }
-                        }
+                            Some(true) => {
+                                let packed = Packed::new(lower.as_bytes());
+                                intern(&mut table, &mut keys, &lower, packed, || {
+                                    Cow::Owned(lower.clone())
+                                })
+                            }
+                        };
+                        latin_seen.insert(at, packed, latin.len() as u32);
+                        latin.push((token.text, key));
+                        key
                     }
                 };
                 if let Some(key) = keys.get_mut(key as usize) {
@@ -271,31 +276,31 @@ impl<'a> PostKeys<'a> {
                 }
             }
         }
-        // The keys' first eight bytes (as a big-endian number) with their index: sorting by
-        // those numbers orders the keys by their first bytes; keys that share them are then put
-        // in order among themselves.
-        let mut order: Vec<(u64, u32)> = keys
+        // One number per key, sorted as plain integers: its first eight bytes (as a big-endian
+        // number) above, its index in the low bits that indexes need. Sorting those numbers
+        // orders the keys by their first bytes, less the few low bits the index took; keys that
+        // share the rest are then put in order among themselves.
+        let bits = u32::BITS - (keys.len() as u32).leading_zeros();
+        let low = (1u64 << bits) - 1;
+        let mut order: Vec<u64> = keys
             .iter()
             .enumerate()
-            .map(|(i, key)| (key.packed.prefix(key.text.as_bytes()), i as u32))
+            .map(|(i, key)| (key.packed.prefix() & !low) | i as u64)
             .collect();
-        order.sort_unstable_by_key(|&(prefix, _)| prefix);
-        let text = |entry: &(u64, u32)| keys[entry.1 as usize].text.as_ref();
-        for same in order.chunk_by_mut(|a, b| a.0 == b.0) {
+        order.sort_unstable();
+        let text = |entry: &u64| keys[(entry & low) as usize].text.as_ref();
+        for same in order.chunk_by_mut(|a, b| (a ^ b) <= low) {
             if same.len() > 1 {
                 same.sort_unstable_by(|a, b| text(a).cmp(text(b)));
             }
         }
-        Self {
-            order: order.into_iter().map(|(_, i)| i).collect(),
-            keys,
-        }
+        Self { keys, order, low }
     }
 
     /// The keys with their damped strength, in key order.
     fn sorted(&self) -> impl Iterator<Item = (&PostKey<'a>, f32)> + '_ {
-        self.order.iter().map(|&i| {
-            let key = &self.keys[i as usize];
+        self.order.iter().map(|&entry| {
+            let key = &self.keys[(entry & self.low) as usize];
             (key, damped(key.halves))
         })
     }
@@ -614,6 +619,21 @@ impl Scorer {
     }
 }
 
+/// The `n` smallest of `keys`, in order: kept sorted as they come, so that most keys, once `n`
+/// are kept, cost one comparison with the largest of them.
+fn least(keys: impl Iterator<Item = u64>, n: usize) -> Vec<u64> {
+    let mut least = Vec::with_capacity(n + 1);
+    for key in keys {
+        if least.len() == n && least.last().is_none_or(|&last| key >= last) {
+            continue;
+        }
+        let at = least.partition_point(|&k| k < key);
+        least.insert(at, key);
+        least.truncate(n);
+    }
+    least
+}
+
 /// A number whose order is [`f32::total_cmp`]'s: the sign bit flipped for positive numbers, every
 /// bit for negative ones.
 fn total_order_key(x: f32) -> u32 {
@@ -900,30 +920,34 @@ impl TopicModel {
         }
     }
 
-    /// Which aliases occur in a post's body as whole words, by index in `tag_aliases`.
-    fn alias_hits(&self, body: &str) -> Vec<bool> {
-        let mut hit = vec![false; self.tag_aliases.len()];
+    /// Which aliases occur in a post's body as whole words, by index in `tag_aliases`, in order
+    /// and once each: a post holds a few, so they are gathered from the matches rather than
+    /// marked among every alias of the model.
+    fn alias_hits(&self, body: &str) -> Vec<u32> {
+        let mut hit = Vec::new();
         let bytes = body.as_bytes();
         let bounded = |i: Option<&u8>| i.is_none_or(|b| !b.is_ascii_alphanumeric());
-        let mut record = |start: usize, end: usize, alias: usize| {
+        let mut record = |start: usize, end: usize, alias: u32| {
             let before = start.checked_sub(1).and_then(|i| bytes.get(i));
             if bounded(before) && bounded(bytes.get(end)) {
-                hit[alias] = true;
+                hit.push(alias);
             }
         };
         match &self.alias_matcher {
             AliasMatcher::Scanner(scanner) => {
                 for (start, end, alias) in scanner.find(body) {
-                    record(start, end, alias as usize);
+                    record(start, end, alias);
                 }
             }
             AliasMatcher::General(Some(matcher)) => {
                 for m in matcher.find_iter(body) {
-                    record(m.start(), m.end(), m.pattern().as_usize());
+                    record(m.start(), m.end(), m.pattern().as_u32());
                 }
             }
             AliasMatcher::General(None) => {}
         }
+        hit.sort_unstable();
+        hit.dedup();
         hit
     }
 
@@ -943,10 +967,14 @@ impl TopicModel {
             channel,
         };
         let mut tag_scores = self.tags.score(post);
-        let hit = self.alias_hits(body);
-        let aliases: Vec<(u32, Evidence, f32)> = (self.tag_aliases.iter().enumerate())
-            .filter(|&(i, _)| hit[i])
-            .map(|(i, &(_, tag))| (tag, Evidence::Alias(i as u32), w.alias_hit))
+        let aliases: Vec<(u32, Evidence, f32)> = (self.alias_hits(body).into_iter())
+            .map(|i| {
+                (
+                    self.tag_aliases[i as usize].1,
+                    Evidence::Alias(i),
+                    w.alias_hit,
+                )
+            })
             .collect();
         for &(tag, _, contribution) in &aliases {
             tag_scores.add(tag, contribution);
@@ -964,16 +992,13 @@ impl TopicModel {
         // Only the best tags are shown, so only they become candidates with named evidence.
         let score = &tag_scores.score;
         // Best first, ties by name, then by index (as a stable sort would leave them), as one
-        // number per tag: only the first twenty are sorted.
-        let mut keys: Vec<u64> = (0..score.len())
-            .filter(|&i| tag_scores.fired[i] && score[i] >= w.min_score)
-            .map(|i| self.tags.order_key(score, i))
-            .collect();
-        if keys.len() > 20 {
-            keys.select_nth_unstable(19);
-            keys.truncate(20);
-        }
-        keys.sort_unstable();
+        // number per tag: only the first twenty are kept.
+        let keys = least(
+            (0..score.len())
+                .filter(|&i| tag_scores.fired[i] && score[i] >= w.min_score)
+                .map(|i| self.tags.order_key(score, i)),
+            20,
+        );
         let order: Vec<usize> = keys.iter().map(|&key| self.tags.class_of(key)).collect();
         let best = order.first().map_or(0.0, |&i| score[i]);
         let tags = shown
@@ -1455,16 +1480,7 @@ mod tests {
             speaker: None,
         };
         let keys = PostKeys::collect(std::slice::from_ref(&block), std::slice::from_ref(&tokens));
-        let sorted: Vec<(&str, u32)> = keys
-            .order
-            .iter()
-            .map(|&i| {
-                (
-                    keys.keys[i as usize].text.as_ref(),
-                    keys.keys[i as usize].halves,
-                )
-            })
-            .collect();
+        let sorted: Vec<(&str, u32)> = keys.sorted().map(|(k, _)| (&*k.text, k.halves)).collect();
         let mut expected: BTreeMap<String, u32> = BTreeMap::new();
         for token in &tokens {
             if let Some(key) = feature_key(token.text, token.kind) {
@@ -1530,6 +1546,72 @@ mod tests {
         let sorted: Vec<(&str, u32)> = keys.sorted().map(|(k, _)| (&*k.text, k.halves)).collect();
         let expected: Vec<(&str, u32)> = expected.iter().map(|(k, h)| (k.as_str(), *h)).collect();
         assert_eq!(sorted, expected);
+    }
+
+    /// Enough keys that their indexes take a byte and more of the sorted numbers, sharing their
+    /// first six to eight bytes, so the order among keys that differ only there is the text's.
+    #[test]
+    fn post_keys_that_differ_where_indexes_go_are_sorted_by_bytes() {
+        let mut words: Vec<String> = Vec::new();
+        for i in 0..3000u32 {
+            let c = char::from_u32(0x4E00 + (i * 7919) % 700).unwrap_or('中');
+            words.push(format!("abcdef{}{}", i % 10, i % 7));
+            words.push(format!("人工{c}"));
+            words.push(format!("人工{c}{}", i % 3));
+            words.push(format!("abcdefg{}", (b'a' + (i % 26) as u8) as char));
+        }
+        let tokens: Vec<Token<'_>> = (words.iter().enumerate())
+            .map(|(i, w)| Token {
+                text: w,
+                span: i..i,
+                kind: if w.is_ascii() {
+                    TokenKind::Latin
+                } else {
+                    TokenKind::Han
+                },
+            })
+            .collect();
+        let block = TextBlock {
+            zone: Zone::Title,
+            text: String::new(),
+            line: 1,
+            bold: Vec::new(),
+            speaker: None,
+        };
+        let mut expected: BTreeMap<String, u32> = BTreeMap::new();
+        for token in &tokens {
+            if let Some(key) = feature_key(token.text, token.kind) {
+                *expected.entry(key).or_default() += zone_halves(block.zone);
+            }
+        }
+        assert!(expected.len() > 1024);
+        let keys = PostKeys::collect(std::slice::from_ref(&block), std::slice::from_ref(&tokens));
+        let sorted: Vec<(&str, u32)> = keys.sorted().map(|(k, _)| (&*k.text, k.halves)).collect();
+        let expected: Vec<(&str, u32)> = expected.iter().map(|(k, h)| (k.as_str(), *h)).collect();
+        assert_eq!(sorted, expected);
+    }
+
+    #[test]
+    fn least_keys_equal_the_first_of_the_sorted_keys() {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        for len in [0, 1, 5, 19, 20, 21, 60, 1500] {
+            for spread in [3, 1000, u64::MAX] {
+                let keys: Vec<u64> = (0..len)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1_442_695_040_888_963_407);
+                        (state >> 7) % spread
+                    })
+                    .collect();
+                for n in [0, 1, 5, 20, 2000] {
+                    let mut sorted = keys.clone();
+                    sorted.sort_unstable();
+                    sorted.truncate(n);
+                    assert_eq!(least(keys.iter().copied(), n), sorted, "{len} {spread} {n}");
+                }
+            }
+        }
     }
 
     #[test]
