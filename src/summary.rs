@@ -635,46 +635,116 @@ struct Scripts {
 
 impl Scripts {
     fn of(text: &str, title: Option<&TitlePairs>) -> Self {
-        let (mut han, mut latin, mut colloquial) = (0usize, 0usize, 0usize);
-        let mut zh_filler = false;
-        let mut overlap = title.map(TitlePairs::start);
-        let mut word_has_letter = false;
-        for (at, c) in text.char_indices() {
-            // ASCII first, then Han and the punctuation of Chinese, before the general (table)
-            // lookup.
-            let in_word = if c.is_ascii() {
-                c.is_ascii_alphanumeric()
-            } else if ('\u{4e00}'..='\u{9fff}').contains(&c) || is_han(c) {
-                // The first test takes the bulk of a Chinese text in one comparison.
-                han += 1;
-                if may_speak(c) {
-                    colloquial += usize::from(is_colloquial(c));
-                    zh_filler =
-                        zh_filler || fillers_from(c).iter().any(|f| text[at..].starts_with(f));
-                }
-                if let (Some(title), Some(overlap)) = (title, overlap.as_mut()) {
-                    title.push(overlap, c);
-                }
-                false
-            } else {
-                !is_cjk_punctuation(c) && c.is_alphanumeric()
-            };
-            if in_word {
-                word_has_letter |= c.is_ascii_alphabetic();
-            } else if word_has_letter {
-                latin += 1;
-                word_has_letter = false;
+        // Without a title the walk still takes every Han character, into a set that holds no
+        // pair: one path through the loop rather than a test of the title at every character.
+        let untitled;
+        let pairs = match title {
+            Some(title) => title,
+            None => {
+                untitled = TitlePairs::empty();
+                &untitled
             }
+        };
+        let mut rare = RareMarks {
+            colloquial: 0,
+            zh_filler: false,
+            marks: pairs.start(),
+        };
+        let (mut han, mut latin) = (0usize, 0usize);
+        let mut word_has_letter = false;
+        // The code of the last Han character (while there is none, the title test below may pass
+        // and `RareMarks::pair` turns it down).
+        let mut prev = 0u32;
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        // A character at a time from its lead byte: ASCII and the bulk of Han (three bytes led
+        // by E5..E9, U+5000..U+9FFF) are told and decoded in place, and only the rest go
+        // through the general decoding and tables. What is rare (a spoken mark, a title pair)
+        // is taken out of the loop, which keeps its state in registers.
+        while let Some(&lead) = bytes.get(at) {
+            let (code, width) = if lead.is_ascii() {
+                if lead.is_ascii_alphanumeric() {
+                    word_has_letter |= lead.is_ascii_alphabetic();
+                } else {
+                    latin += usize::from(word_has_letter);
+                    word_has_letter = false;
+                }
+                at += 1;
+                continue;
+            } else if let Some(&[lead @ 0xe5..=0xe9, second, third]) = bytes.get(at..at + 3) {
+                let tail = |b: u8| u32::from(b & 0x3f);
+                (
+                    u32::from(lead & 0x0f) << 12 | tail(second) << 6 | tail(third),
+                    3,
+                )
+            } else {
+                let c = text[at..].chars().next().unwrap_or_default();
+                if !is_han(c) {
+                    // A letter or digit of another script continues a word without making it
+                    // Latin; anything else ends it.
+                    if is_cjk_punctuation(c) || !c.is_alphanumeric() {
+                        latin += usize::from(word_has_letter);
+                        word_has_letter = false;
+                    }
+                    at += c.len_utf8();
+                    continue;
+                }
+                (u32::from(c), c.len_utf8())
+            };
+            latin += usize::from(word_has_letter);
+            word_has_letter = false;
+            if may_speak(code) {
+                rare.speak(code, &text[at..]);
+            }
+            let (word, bit) = pair_bit(prev, code);
+            if pairs.pair_bits[word] & bit != 0 {
+                rare.pair(pairs, han, prev, code);
+            }
+            han += 1;
+            prev = code;
+            at += width;
         }
-        if word_has_letter {
-            latin += 1;
-        }
+        latin += usize::from(word_has_letter);
+        rare.marks.pairs = han.saturating_sub(1);
         Self {
             han,
             latin,
-            colloquial,
-            zh_filler,
-            title_overlap: overlap.map(TitleMarks::finish).unwrap_or_default(),
+            colloquial: rare.colloquial,
+            zh_filler: rare.zh_filler,
+            title_overlap: title.map_or_else(TitleOverlap::default, |_| rare.marks.finish()),
+        }
+    }
+}
+
+/// What [`Scripts::of`] finds only at a few Han characters: the spoken ones, and the title's pairs.
+struct RareMarks {
+    colloquial: usize,
+    zh_filler: bool,
+    marks: TitleMarks,
+}
+
+impl RareMarks {
+    /// Takes a Han character that [`may_speak`], the first of `rest`.
+    #[cold]
+    #[inline(never)]
+    fn speak(&mut self, code: u32, rest: &str) {
+        let c = char::from_u32(code).unwrap_or_default();
+        self.colloquial += usize::from(is_colloquial(c));
+        self.zh_filler = self.zh_filler || fillers_from(c).iter().any(|f| rest.starts_with(f));
+    }
+
+    /// Takes the pair of Han characters `prev` and `code` whose bit the title has set, unless
+    /// `code` is the first Han character (`han` are before it).
+    #[cold]
+    #[inline(never)]
+    fn pair(&mut self, title: &TitlePairs, han: usize, prev: u32, code: u32) {
+        let (Some(p), Some(c)) = (char::from_u32(prev), char::from_u32(code)) else {
+            return;
+        };
+        if han > 0 {
+            if let Ok(k) = title.pairs.binary_search(&(p, c)) {
+                self.marks.seen[k / 64] |= 1 << (k % 64);
+            }
         }
     }
 }
@@ -733,6 +803,15 @@ impl TitlePairs {
         }
     }
 
+    /// A title without pairs.
+    fn empty() -> Self {
+        Self {
+            text: String::new(),
+            pairs: Vec::new(),
+            pair_bits: [0; 64],
+        }
+    }
+
     fn start(&self) -> TitleMarks {
         TitleMarks {
             prev: None,
@@ -775,14 +854,14 @@ impl TitlePairs {
 
 /// A bit for a pair of characters in a set of 4,096, from the low six bits of each: the word,
 /// and the bit in it.
-fn pair_bit(first: char, second: char) -> (usize, u64) {
-    let low = (u32::from(first) % 64) * 64 + u32::from(second) % 64;
+fn pair_bit(first: impl Into<u32>, second: impl Into<u32>) -> (usize, u64) {
+    let low = (first.into() % 64) * 64 + second.into() % 64;
     ((low / 64) as usize, 1 << (low % 64))
 }
 
 /// A bit for a character in a set of 256 bits, from its low bits: the word, and the bit in it.
-fn bit(c: char) -> (usize, u64) {
-    let low = u32::from(c) % 256;
+fn bit(c: impl Into<u32>) -> (usize, u64) {
+    let low = c.into() % 256;
     ((low / 64) as usize, 1 << (low % 64))
 }
 
@@ -811,8 +890,9 @@ const SPOKEN_MARKS: [u64; 4] = {
     marks
 };
 
-/// Whether `c` may be [`is_colloquial`] or start a filler: false means it is neither.
-fn may_speak(c: char) -> bool {
+/// Whether `c` (a character or its code) may be [`is_colloquial`] or start a filler: false means
+/// it is neither.
+fn may_speak(c: impl Into<u32>) -> bool {
     let (word, bit) = bit(c);
     SPOKEN_MARKS[word] & bit != 0
 }
