@@ -1518,6 +1518,9 @@ impl Graph {
         title: &TitlePairs,
     ) -> Self {
         let mut terms = TermIds::new();
+        // Room for the words at once rather than a table grown (and rehashed) several times:
+        // a content word takes six bytes or more (two Han characters), and many repeat.
+        terms.reserve(sentences.iter().map(|s| s.text.len()).sum::<usize>() / 8);
         let mut bags: Rows<u32> = Rows::default();
         for s in sentences {
             match s.words.as_ref().filter(|_| !tokens.is_empty()) {
@@ -1844,6 +1847,11 @@ impl<'a> TermIds<'a> {
         self.len as usize
     }
 
+    /// Makes room for this many more words (of at most [`PACKED`] bytes).
+    fn reserve(&mut self, words: usize) {
+        self.short.reserve(words);
+    }
+
     /// The id of a word, `None` for a function word, or nothing when the word is new.
     fn get(&self, word: &str) -> Option<Option<u32>> {
         match packed(word) {
@@ -1861,31 +1869,28 @@ impl<'a> TermIds<'a> {
                 Form::Lowered => self.lowered.as_str(),
                 Form::Skipped => continue,
             };
-            let key = packed(word);
-            let found = match key {
-                Some(key) => self.short.get(&key).copied(),
-                None => self.long.get(word).copied(),
+            // A word is new when it is not in the table: its id, if a content word, is the next.
+            let next = |len: &mut u32| {
+                let id =
+                    (token.kind == TokenKind::Han || word.chars().count() >= 2).then_some(*len);
+                *len += u32::from(id.is_some());
+                id
             };
-            let id = match found {
-                Some(id) => id,
-                None => {
-                    let id = (token.kind == TokenKind::Han || word.chars().count() >= 2)
-                        .then_some(self.len);
-                    self.len += u32::from(id.is_some());
-                    match key {
-                        Some(key) => {
-                            self.short.insert(key, id);
-                        }
-                        None => {
-                            let word = match form {
-                                Form::Lowered => Cow::Owned(word.to_owned()),
-                                _ => Cow::Borrowed(token.text),
-                            };
-                            self.long.insert(word, id);
-                        }
+            let id = match packed(word) {
+                // Looked up and, when new, inserted in one search of the table.
+                Some(key) => *self.short.entry(key).or_insert_with(|| next(&mut self.len)),
+                None => match self.long.get(word) {
+                    Some(&id) => id,
+                    None => {
+                        let id = next(&mut self.len);
+                        let word = match form {
+                            Form::Lowered => Cow::Owned(word.to_owned()),
+                            _ => Cow::Borrowed(token.text),
+                        };
+                        self.long.insert(word, id);
+                        id
                     }
-                    id
-                }
+                },
             };
             ids.extend(id);
         }
