@@ -60,29 +60,25 @@ impl Default for SummaryOptions {
 /// The post's main language: Chinese when Han characters outnumber Latin words outside the
 /// English originals.
 pub fn detect_language(blocks: &[TextBlock]) -> Language {
+    let counted = || blocks.iter().filter(|b| b.zone != Zone::English);
+    // The most Han characters (three bytes or more each) and Latin words (a letter, and a byte
+    // between two words) that a block can hold. Once the counts so far decide the comparison
+    // whatever the blocks left hold, those are not read: a Chinese post is decided well before
+    // its end.
+    let room = |b: &TextBlock| (b.text.len() / 3, b.text.len().div_ceil(2));
+    let (mut han_room, mut latin_room) = counted()
+        .map(room)
+        .fold((0, 0), |(h, l), (bh, bl)| (h + bh, l + bl));
     let (mut han, mut latin) = (0usize, 0usize);
-    for block in blocks.iter().filter(|b| b.zone != Zone::English) {
-        // One pass over the bytes, a character at a time: a Latin word is a run of ASCII
-        // letters, and a Han character is told by its bytes.
-        let bytes = block.text.as_bytes();
-        let mut in_word = false;
-        let mut i = 0;
-        while let Some(&b) = bytes.get(i) {
-            if (0xe5..=0xe9).contains(&b) {
-                // U+5000..U+9FFF, the bulk of a Chinese text: all Han.
-                in_word = false;
-                han += 1;
-                i += 3;
-            } else if b.is_ascii() {
-                let letter = b.is_ascii_alphabetic();
-                latin += usize::from(letter && !in_word);
-                in_word = letter;
-                i += 1;
-            } else {
-                in_word = false;
-                han += usize::from(is_han_at(bytes, i));
-                i += utf8_width(b);
-            }
+    for block in counted() {
+        let (h, l) = han_and_words(&block.text);
+        han += h;
+        latin += l;
+        let (bh, bl) = room(block);
+        han_room -= bh;
+        latin_room -= bl;
+        if han > latin + latin_room || latin >= han + han_room {
+            break;
         }
     }
     if han > latin {
@@ -90,6 +86,34 @@ pub fn detect_language(blocks: &[TextBlock]) -> Language {
     } else {
         Language::English
     }
+}
+
+/// The Han characters of a text, and its Latin words (runs of ASCII letters).
+fn han_and_words(text: &str) -> (usize, usize) {
+    let (mut han, mut latin) = (0usize, 0usize);
+    // One pass over the bytes, a character at a time: a Latin word is a run of ASCII letters,
+    // and a Han character is told by its bytes.
+    let bytes = text.as_bytes();
+    let mut in_word = false;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if (0xe5..=0xe9).contains(&b) {
+            // U+5000..U+9FFF, the bulk of a Chinese text: all Han.
+            in_word = false;
+            han += 1;
+            i += 3;
+        } else if b.is_ascii() {
+            let letter = b.is_ascii_alphabetic();
+            latin += usize::from(letter && !in_word);
+            in_word = letter;
+            i += 1;
+        } else {
+            in_word = false;
+            han += usize::from(is_han_at(bytes, i));
+            i += utf8_width(b);
+        }
+    }
+    (han, latin)
 }
 
 /// The length of the UTF-8 sequence that `lead` starts.
@@ -2641,11 +2665,59 @@ Funding remains the hardest problem, since seeds and tools are often bought with
             bold: Vec::new(),
             speaker: None,
         };
-        let (han, latin) = char_language(text);
-        // Each side of the comparison decides the same way for every split of the counts.
+        let (han, latin) = han_and_words(text);
         let lang = detect_language(std::slice::from_ref(&block));
         assert_eq!(lang == Language::Chinese, han > latin, "{text:?}");
         (han, latin)
+    }
+
+    #[test]
+    fn language_read_in_part_is_the_language_of_the_whole() {
+        let texts = [
+            "中文的句子，很长很长。",
+            "an English sentence with words",
+            "混合 mixed 文本 text",
+            "a b c d e f g h",
+            "𠀀𠀁",
+            "",
+            "中",
+            "x",
+        ];
+        let block = |zone, text: &str| TextBlock {
+            zone,
+            text: text.to_owned(),
+            line: 1,
+            bold: Vec::new(),
+            speaker: None,
+        };
+        // Every sequence of up to four blocks, one of them sometimes an English original.
+        let n = texts.len();
+        for code in 0..n.pow(4) * 2 {
+            let mut blocks = Vec::new();
+            let (mut han, mut latin) = (0, 0);
+            let mut k = code / 2;
+            for position in 0..4 {
+                let text = texts[k % n];
+                k /= n;
+                let zone = if code % 2 == 1 && position == 1 {
+                    Zone::English
+                } else {
+                    Zone::Paragraph
+                };
+                if zone != Zone::English {
+                    let (h, l) = char_language(text);
+                    han += h;
+                    latin += l;
+                }
+                blocks.push(block(zone, text));
+            }
+            let whole = if han > latin {
+                Language::Chinese
+            } else {
+                Language::English
+            };
+            assert_eq!(detect_language(&blocks), whole, "{blocks:?}");
+        }
     }
 
     /// `script_counts` and the colloquial count as they were written before `Scripts`.
