@@ -574,10 +574,13 @@ const MIN_HAN: usize = 12;
 const MIN_WORDS: usize = 8;
 
 /// What a raw piece holds, from one pass over its bytes: its Han characters, and whether it has
-/// anything for the cleaning steps that strip markup, drop quotation marks and tidy spaces.
+/// anything for the cleaning steps that strip markup, drop spoken fillers and quotation marks,
+/// and tidy spaces.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Survey {
     han: usize,
+    /// A spoken filler ([`has_spoken_filler`]).
+    filler: bool,
     /// A bracket, a markup character, a tab or a space that `strip_markup` turns into `' '`.
     markup: bool,
     /// A quotation mark that `drop_unbalanced_quotes` may drop.
@@ -595,6 +598,9 @@ impl Survey {
             if (0xe5..=0xe9).contains(&b) {
                 // U+5000..U+9FFF, the bulk of a Chinese text: all Han, three bytes long.
                 survey.han += 1;
+                if b == 0xe6 && bytes[i..].starts_with(FILLER_WITHOUT_COMMA.as_bytes()) {
+                    survey.filler = true;
+                }
                 i += 3;
                 continue;
             }
@@ -619,6 +625,8 @@ impl Survey {
             } else {
                 let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
                 match (b, next(1), next(2)) {
+                    // ，
+                    (0xef, 0xbc, 0x8c) => survey.filler |= ends_in_filler(&text[..i]),
                     // （ ） 【 】
                     (0xef, 0xbc, 0x88 | 0x89) | (0xe3, 0x80, 0x90 | 0x91) => survey.markup = true,
                     // No-break and ideographic space.
@@ -982,7 +990,14 @@ fn clean_surveyed(raw: &str, survey: &Survey, language: Language) -> Cleaned {
     } else {
         (raw.to_owned(), true)
     };
-    if language == Language::Chinese && has_spoken_filler(&out) {
+    // The survey has looked for fillers in the raw text, which is what the buffer holds until
+    // cleaning changes it.
+    let filler = if verbatim {
+        survey.filler
+    } else {
+        has_spoken_filler(&out)
+    };
+    if language == Language::Chinese && filler {
         out = spoken_fillers().replace_all(&out, &[""; SPOKEN_FILLERS.len()]);
         verbatim = false;
     }
@@ -1199,20 +1214,21 @@ fn has_spoken_filler(text: &str) -> bool {
         // `我` is E6 88 91, `，` EF BC 8C.
         match b {
             0xe6 if bytes[at..].starts_with(FILLER_WITHOUT_COMMA.as_bytes()) => return true,
-            0xef if bytes[at..].starts_with("，".as_bytes()) => {
-                let before = &text[..at];
-                if filler_bodies_ending(before.chars().next_back())
-                    .iter()
-                    .any(|body| before.ends_with(body))
-                {
-                    return true;
-                }
+            0xef if bytes[at..].starts_with("，".as_bytes()) && ends_in_filler(&text[..at]) => {
+                return true
             }
             _ => {}
         }
         at += utf8_width(b);
     }
     false
+}
+
+/// Whether `before` a comma ends in the body of a spoken filler.
+fn ends_in_filler(before: &str) -> bool {
+    filler_bodies_ending(before.chars().next_back())
+        .iter()
+        .any(|body| before.ends_with(body))
 }
 
 /// The one spoken filler without a comma.
@@ -2813,6 +2829,7 @@ Funding remains the hardest problem, since seeds and tools are often bought with
                         | '\u{3000}'
                 )
             }),
+            filler: spoken_fillers().is_match(text),
             quotes: text.chars().any(|c| "\"“”‘’「」『』《》".contains(c)),
             spaces: text.chars().any(char::is_whitespace),
         }
@@ -3132,6 +3149,13 @@ Funding remains the hardest problem, since seeds and tools are often bought with
             text in "[，,我觉得认为你知道吗大家可以看到们说实话坦白其就是怎么呢对吧是看好中]{0,16}"
         ) {
             proptest::prop_assert_eq!(has_spoken_filler(&text), spoken_fillers().is_match(&text));
+        }
+
+        #[test]
+        fn survey_finds_the_fillers_of_any_text(
+            text in "[，,我觉得认为你知道吗大家可以看到们说实话坦白其就是怎么呢对吧看中（*]{0,16}"
+        ) {
+            proptest::prop_assert_eq!(Survey::of(&text), char_survey(&text));
         }
 
         #[test]
