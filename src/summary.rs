@@ -60,29 +60,25 @@ impl Default for SummaryOptions {
 /// The post's main language: Chinese when Han characters outnumber Latin words outside the
 /// English originals.
 pub fn detect_language(blocks: &[TextBlock]) -> Language {
+    let counted = || blocks.iter().filter(|b| b.zone != Zone::English);
+    // The most Han characters (three bytes or more each) and Latin words (a letter, and a byte
+    // between two words) that a block can hold. Once the counts so far decide the comparison
+    // whatever the blocks left hold, those are not read: a Chinese post is decided well before
+    // its end.
+    let room = |b: &TextBlock| (b.text.len() / 3, b.text.len().div_ceil(2));
+    let (mut han_room, mut latin_room) = counted()
+        .map(room)
+        .fold((0, 0), |(h, l), (bh, bl)| (h + bh, l + bl));
     let (mut han, mut latin) = (0usize, 0usize);
-    for block in blocks.iter().filter(|b| b.zone != Zone::English) {
-        // One pass over the bytes, a character at a time: a Latin word is a run of ASCII
-        // letters, and a Han character is told by its bytes.
-        let bytes = block.text.as_bytes();
-        let mut in_word = false;
-        let mut i = 0;
-        while let Some(&b) = bytes.get(i) {
-            if (0xe5..=0xe9).contains(&b) {
-                // U+5000..U+9FFF, the bulk of a Chinese text: all Han.
-                in_word = false;
-                han += 1;
-                i += 3;
-            } else if b.is_ascii() {
-                let letter = b.is_ascii_alphabetic();
-                latin += usize::from(letter && !in_word);
-                in_word = letter;
-                i += 1;
-            } else {
-                in_word = false;
-                han += usize::from(is_han_at(bytes, i));
-                i += utf8_width(b);
-            }
+    for block in counted() {
+        let (h, l) = han_and_words(&block.text);
+        han += h;
+        latin += l;
+        let (bh, bl) = room(block);
+        han_room -= bh;
+        latin_room -= bl;
+        if han > latin + latin_room || latin >= han + han_room {
+            break;
         }
     }
     if han > latin {
@@ -90,6 +86,34 @@ pub fn detect_language(blocks: &[TextBlock]) -> Language {
     } else {
         Language::English
     }
+}
+
+/// The Han characters of a text, and its Latin words (runs of ASCII letters).
+fn han_and_words(text: &str) -> (usize, usize) {
+    let (mut han, mut latin) = (0usize, 0usize);
+    // One pass over the bytes, a character at a time: a Latin word is a run of ASCII letters,
+    // and a Han character is told by its bytes.
+    let bytes = text.as_bytes();
+    let mut in_word = false;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if (0xe5..=0xe9).contains(&b) {
+            // U+5000..U+9FFF, the bulk of a Chinese text: all Han.
+            in_word = false;
+            han += 1;
+            i += 3;
+        } else if b.is_ascii() {
+            let letter = b.is_ascii_alphabetic();
+            latin += usize::from(letter && !in_word);
+            in_word = letter;
+            i += 1;
+        } else {
+            in_word = false;
+            han += usize::from(is_han_at(bytes, i));
+            i += utf8_width(b);
+        }
+    }
+    (han, latin)
 }
 
 /// The length of the UTF-8 sequence that `lead` starts.
@@ -550,10 +574,13 @@ const MIN_HAN: usize = 12;
 const MIN_WORDS: usize = 8;
 
 /// What a raw piece holds, from one pass over its bytes: its Han characters, and whether it has
-/// anything for the cleaning steps that strip markup, drop quotation marks and tidy spaces.
+/// anything for the cleaning steps that strip markup, drop spoken fillers and quotation marks,
+/// and tidy spaces.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Survey {
     han: usize,
+    /// A spoken filler ([`has_spoken_filler`]).
+    filler: bool,
     /// A bracket, a markup character, a tab or a space that `strip_markup` turns into `' '`.
     markup: bool,
     /// A quotation mark that `drop_unbalanced_quotes` may drop.
@@ -568,6 +595,15 @@ impl Survey {
         let bytes = text.as_bytes();
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
+            if (0xe5..=0xe9).contains(&b) {
+                // U+5000..U+9FFF, the bulk of a Chinese text: all Han, three bytes long.
+                survey.han += 1;
+                if b == 0xe6 && bytes[i..].starts_with(FILLER_WITHOUT_COMMA.as_bytes()) {
+                    survey.filler = true;
+                }
+                i += 3;
+                continue;
+            }
             if b.is_ascii() {
                 match b {
                     b'(' | b')' | b'[' | b']' | b'*' | b'`' | b'_' | b'#' | b'|' | b'~' => {
@@ -589,6 +625,8 @@ impl Survey {
             } else {
                 let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
                 match (b, next(1), next(2)) {
+                    // ，
+                    (0xef, 0xbc, 0x8c) => survey.filler |= ends_in_filler(&text[..i]),
                     // （ ） 【 】
                     (0xef, 0xbc, 0x88 | 0x89) | (0xe3, 0x80, 0x90 | 0x91) => survey.markup = true,
                     // No-break and ideographic space.
@@ -635,46 +673,116 @@ struct Scripts {
 
 impl Scripts {
     fn of(text: &str, title: Option<&TitlePairs>) -> Self {
-        let (mut han, mut latin, mut colloquial) = (0usize, 0usize, 0usize);
-        let mut zh_filler = false;
-        let mut overlap = title.map(TitlePairs::start);
-        let mut word_has_letter = false;
-        for (at, c) in text.char_indices() {
-            // ASCII first, then Han and the punctuation of Chinese, before the general (table)
-            // lookup.
-            let in_word = if c.is_ascii() {
-                c.is_ascii_alphanumeric()
-            } else if ('\u{4e00}'..='\u{9fff}').contains(&c) || is_han(c) {
-                // The first test takes the bulk of a Chinese text in one comparison.
-                han += 1;
-                if may_speak(c) {
-                    colloquial += usize::from(is_colloquial(c));
-                    zh_filler =
-                        zh_filler || fillers_from(c).iter().any(|f| text[at..].starts_with(f));
-                }
-                if let (Some(title), Some(overlap)) = (title, overlap.as_mut()) {
-                    title.push(overlap, c);
-                }
-                false
-            } else {
-                !is_cjk_punctuation(c) && c.is_alphanumeric()
-            };
-            if in_word {
-                word_has_letter |= c.is_ascii_alphabetic();
-            } else if word_has_letter {
-                latin += 1;
-                word_has_letter = false;
+        // Without a title the walk still takes every Han character, into a set that holds no
+        // pair: one path through the loop rather than a test of the title at every character.
+        let untitled;
+        let pairs = match title {
+            Some(title) => title,
+            None => {
+                untitled = TitlePairs::empty();
+                &untitled
             }
+        };
+        let mut rare = RareMarks {
+            colloquial: 0,
+            zh_filler: false,
+            marks: pairs.start(),
+        };
+        let (mut han, mut latin) = (0usize, 0usize);
+        let mut word_has_letter = false;
+        // The code of the last Han character (while there is none, the title test below may pass
+        // and `RareMarks::pair` turns it down).
+        let mut prev = 0u32;
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        // A character at a time from its lead byte: ASCII and the bulk of Han (three bytes led
+        // by E5..E9, U+5000..U+9FFF) are told and decoded in place, and only the rest go
+        // through the general decoding and tables. What is rare (a spoken mark, a title pair)
+        // is taken out of the loop, which keeps its state in registers.
+        while let Some(&lead) = bytes.get(at) {
+            let (code, width) = if lead.is_ascii() {
+                if lead.is_ascii_alphanumeric() {
+                    word_has_letter |= lead.is_ascii_alphabetic();
+                } else {
+                    latin += usize::from(word_has_letter);
+                    word_has_letter = false;
+                }
+                at += 1;
+                continue;
+            } else if let Some(&[lead @ 0xe5..=0xe9, second, third]) = bytes.get(at..at + 3) {
+                let tail = |b: u8| u32::from(b & 0x3f);
+                (
+                    u32::from(lead & 0x0f) << 12 | tail(second) << 6 | tail(third),
+                    3,
+                )
+            } else {
+                let c = text[at..].chars().next().unwrap_or_default();
+                if !is_han(c) {
+                    // A letter or digit of another script continues a word without making it
+                    // Latin; anything else ends it.
+                    if is_cjk_punctuation(c) || !c.is_alphanumeric() {
+                        latin += usize::from(word_has_letter);
+                        word_has_letter = false;
+                    }
+                    at += c.len_utf8();
+                    continue;
+                }
+                (u32::from(c), c.len_utf8())
+            };
+            latin += usize::from(word_has_letter);
+            word_has_letter = false;
+            if may_speak(code) {
+                rare.speak(code, &text[at..]);
+            }
+            let (word, bit) = pair_bit(prev, code);
+            if pairs.pair_bits[word] & bit != 0 {
+                rare.pair(pairs, han, prev, code);
+            }
+            han += 1;
+            prev = code;
+            at += width;
         }
-        if word_has_letter {
-            latin += 1;
-        }
+        latin += usize::from(word_has_letter);
+        rare.marks.pairs = han.saturating_sub(1);
         Self {
             han,
             latin,
-            colloquial,
-            zh_filler,
-            title_overlap: overlap.map(TitleMarks::finish).unwrap_or_default(),
+            colloquial: rare.colloquial,
+            zh_filler: rare.zh_filler,
+            title_overlap: title.map_or_else(TitleOverlap::default, |_| rare.marks.finish()),
+        }
+    }
+}
+
+/// What [`Scripts::of`] finds only at a few Han characters: the spoken ones, and the title's pairs.
+struct RareMarks {
+    colloquial: usize,
+    zh_filler: bool,
+    marks: TitleMarks,
+}
+
+impl RareMarks {
+    /// Takes a Han character that [`may_speak`], the first of `rest`.
+    #[cold]
+    #[inline(never)]
+    fn speak(&mut self, code: u32, rest: &str) {
+        let c = char::from_u32(code).unwrap_or_default();
+        self.colloquial += usize::from(is_colloquial(c));
+        self.zh_filler = self.zh_filler || fillers_from(c).iter().any(|f| rest.starts_with(f));
+    }
+
+    /// Takes the pair of Han characters `prev` and `code` whose bit the title has set, unless
+    /// `code` is the first Han character (`han` are before it).
+    #[cold]
+    #[inline(never)]
+    fn pair(&mut self, title: &TitlePairs, han: usize, prev: u32, code: u32) {
+        let (Some(p), Some(c)) = (char::from_u32(prev), char::from_u32(code)) else {
+            return;
+        };
+        if han > 0 {
+            if let Ok(k) = title.pairs.binary_search(&(p, c)) {
+                self.marks.seen[k / 64] |= 1 << (k % 64);
+            }
         }
     }
 }
@@ -733,6 +841,15 @@ impl TitlePairs {
         }
     }
 
+    /// A title without pairs.
+    fn empty() -> Self {
+        Self {
+            text: String::new(),
+            pairs: Vec::new(),
+            pair_bits: [0; 64],
+        }
+    }
+
     fn start(&self) -> TitleMarks {
         TitleMarks {
             prev: None,
@@ -775,14 +892,14 @@ impl TitlePairs {
 
 /// A bit for a pair of characters in a set of 4,096, from the low six bits of each: the word,
 /// and the bit in it.
-fn pair_bit(first: char, second: char) -> (usize, u64) {
-    let low = (u32::from(first) % 64) * 64 + u32::from(second) % 64;
+fn pair_bit(first: impl Into<u32>, second: impl Into<u32>) -> (usize, u64) {
+    let low = (first.into() % 64) * 64 + second.into() % 64;
     ((low / 64) as usize, 1 << (low % 64))
 }
 
 /// A bit for a character in a set of 256 bits, from its low bits: the word, and the bit in it.
-fn bit(c: char) -> (usize, u64) {
-    let low = u32::from(c) % 256;
+fn bit(c: impl Into<u32>) -> (usize, u64) {
+    let low = c.into() % 256;
     ((low / 64) as usize, 1 << (low % 64))
 }
 
@@ -811,8 +928,9 @@ const SPOKEN_MARKS: [u64; 4] = {
     marks
 };
 
-/// Whether `c` may be [`is_colloquial`] or start a filler: false means it is neither.
-fn may_speak(c: char) -> bool {
+/// Whether `c` (a character or its code) may be [`is_colloquial`] or start a filler: false means
+/// it is neither.
+fn may_speak(c: impl Into<u32>) -> bool {
     let (word, bit) = bit(c);
     SPOKEN_MARKS[word] & bit != 0
 }
@@ -872,7 +990,14 @@ fn clean_surveyed(raw: &str, survey: &Survey, language: Language) -> Cleaned {
     } else {
         (raw.to_owned(), true)
     };
-    if language == Language::Chinese && has_spoken_filler(&out) {
+    // The survey has looked for fillers in the raw text, which is what the buffer holds until
+    // cleaning changes it.
+    let filler = if verbatim {
+        survey.filler
+    } else {
+        has_spoken_filler(&out)
+    };
+    if language == Language::Chinese && filler {
         out = spoken_fillers().replace_all(&out, &[""; SPOKEN_FILLERS.len()]);
         verbatim = false;
     }
@@ -1089,20 +1214,21 @@ fn has_spoken_filler(text: &str) -> bool {
         // `我` is E6 88 91, `，` EF BC 8C.
         match b {
             0xe6 if bytes[at..].starts_with(FILLER_WITHOUT_COMMA.as_bytes()) => return true,
-            0xef if bytes[at..].starts_with("，".as_bytes()) => {
-                let before = &text[..at];
-                if filler_bodies_ending(before.chars().next_back())
-                    .iter()
-                    .any(|body| before.ends_with(body))
-                {
-                    return true;
-                }
+            0xef if bytes[at..].starts_with("，".as_bytes()) && ends_in_filler(&text[..at]) => {
+                return true
             }
             _ => {}
         }
         at += utf8_width(b);
     }
     false
+}
+
+/// Whether `before` a comma ends in the body of a spoken filler.
+fn ends_in_filler(before: &str) -> bool {
+    filler_bodies_ending(before.chars().next_back())
+        .iter()
+        .any(|body| before.ends_with(body))
 }
 
 /// The one spoken filler without a comma.
@@ -1230,20 +1356,15 @@ fn tidy_spaces(text: &mut String, language: Language) -> bool {
         return false;
     }
     let mut out = String::with_capacity(text.len());
-    let mut pending_space = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
-            pending_space = true;
-            continue;
-        }
-        if pending_space && !out.is_empty() {
-            let prev = out.chars().next_back().unwrap_or(' ');
-            if language == Language::English || !(wide(prev) || wide(c)) {
+    // Word by word (runs without white space), each copied whole: a space goes between two
+    // when both sides are narrow, or always in English.
+    for word in text.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        if let (Some(prev), Some(next)) = (out.chars().next_back(), word.chars().next()) {
+            if language == Language::English || !(wide(prev) || wide(next)) {
                 out.push(' ');
             }
         }
-        pending_space = false;
-        out.push(c);
+        out.push_str(word);
     }
     let changed = out != *text;
     *text = out;
@@ -1437,6 +1558,9 @@ impl Graph {
         title: &TitlePairs,
     ) -> Self {
         let mut terms = TermIds::new();
+        // Room for the words at once rather than a table grown (and rehashed) several times:
+        // a content word takes six bytes or more (two Han characters), and many repeat.
+        terms.reserve(sentences.iter().map(|s| s.text.len()).sum::<usize>() / 8);
         let mut bags: Rows<u32> = Rows::default();
         for s in sentences {
             match s.words.as_ref().filter(|_| !tokens.is_empty()) {
@@ -1763,6 +1887,11 @@ impl<'a> TermIds<'a> {
         self.len as usize
     }
 
+    /// Makes room for this many more words (of at most [`PACKED`] bytes).
+    fn reserve(&mut self, words: usize) {
+        self.short.reserve(words);
+    }
+
     /// The id of a word, `None` for a function word, or nothing when the word is new.
     fn get(&self, word: &str) -> Option<Option<u32>> {
         match packed(word) {
@@ -1780,31 +1909,28 @@ impl<'a> TermIds<'a> {
                 Form::Lowered => self.lowered.as_str(),
                 Form::Skipped => continue,
             };
-            let key = packed(word);
-            let found = match key {
-                Some(key) => self.short.get(&key).copied(),
-                None => self.long.get(word).copied(),
+            // A word is new when it is not in the table: its id, if a content word, is the next.
+            let next = |len: &mut u32| {
+                let id =
+                    (token.kind == TokenKind::Han || word.chars().count() >= 2).then_some(*len);
+                *len += u32::from(id.is_some());
+                id
             };
-            let id = match found {
-                Some(id) => id,
-                None => {
-                    let id = (token.kind == TokenKind::Han || word.chars().count() >= 2)
-                        .then_some(self.len);
-                    self.len += u32::from(id.is_some());
-                    match key {
-                        Some(key) => {
-                            self.short.insert(key, id);
-                        }
-                        None => {
-                            let word = match form {
-                                Form::Lowered => Cow::Owned(word.to_owned()),
-                                _ => Cow::Borrowed(token.text),
-                            };
-                            self.long.insert(word, id);
-                        }
+            let id = match packed(word) {
+                // Looked up and, when new, inserted in one search of the table.
+                Some(key) => *self.short.entry(key).or_insert_with(|| next(&mut self.len)),
+                None => match self.long.get(word) {
+                    Some(&id) => id,
+                    None => {
+                        let id = next(&mut self.len);
+                        let word = match form {
+                            Form::Lowered => Cow::Owned(word.to_owned()),
+                            _ => Cow::Borrowed(token.text),
+                        };
+                        self.long.insert(word, id);
+                        id
                     }
-                    id
-                }
+                },
             };
             ids.extend(id);
         }
@@ -2512,6 +2638,28 @@ Funding remains the hardest problem, since seeds and tools are often bought with
         }
     }
 
+    /// `tidy_spaces` as it was before it copied whole words: a character at a time.
+    fn tidy_spaces_by_char(text: &str, language: Language) -> String {
+        let wide = |c: char| is_han(c) || is_fullwidth_punct(c);
+        let mut out = String::with_capacity(text.len());
+        let mut pending_space = false;
+        for c in text.chars() {
+            if c.is_whitespace() {
+                pending_space = true;
+                continue;
+            }
+            if pending_space && !out.is_empty() {
+                let prev = out.chars().next_back().unwrap_or(' ');
+                if language == Language::English || !(wide(prev) || wide(c)) {
+                    out.push(' ');
+                }
+            }
+            pending_space = false;
+            out.push(c);
+        }
+        out
+    }
+
     /// The language test written char by char, as it was before the byte scan.
     fn char_language(text: &str) -> (usize, usize) {
         let (mut han, mut latin) = (0usize, 0usize);
@@ -2533,11 +2681,59 @@ Funding remains the hardest problem, since seeds and tools are often bought with
             bold: Vec::new(),
             speaker: None,
         };
-        let (han, latin) = char_language(text);
-        // Each side of the comparison decides the same way for every split of the counts.
+        let (han, latin) = han_and_words(text);
         let lang = detect_language(std::slice::from_ref(&block));
         assert_eq!(lang == Language::Chinese, han > latin, "{text:?}");
         (han, latin)
+    }
+
+    #[test]
+    fn language_read_in_part_is_the_language_of_the_whole() {
+        let texts = [
+            "中文的句子，很长很长。",
+            "an English sentence with words",
+            "混合 mixed 文本 text",
+            "a b c d e f g h",
+            "𠀀𠀁",
+            "",
+            "中",
+            "x",
+        ];
+        let block = |zone, text: &str| TextBlock {
+            zone,
+            text: text.to_owned(),
+            line: 1,
+            bold: Vec::new(),
+            speaker: None,
+        };
+        // Every sequence of up to four blocks, one of them sometimes an English original.
+        let n = texts.len();
+        for code in 0..n.pow(4) * 2 {
+            let mut blocks = Vec::new();
+            let (mut han, mut latin) = (0, 0);
+            let mut k = code / 2;
+            for position in 0..4 {
+                let text = texts[k % n];
+                k /= n;
+                let zone = if code % 2 == 1 && position == 1 {
+                    Zone::English
+                } else {
+                    Zone::Paragraph
+                };
+                if zone != Zone::English {
+                    let (h, l) = char_language(text);
+                    han += h;
+                    latin += l;
+                }
+                blocks.push(block(zone, text));
+            }
+            let whole = if han > latin {
+                Language::Chinese
+            } else {
+                Language::English
+            };
+            assert_eq!(detect_language(&blocks), whole, "{blocks:?}");
+        }
     }
 
     /// `script_counts` and the colloquial count as they were written before `Scripts`.
@@ -2633,6 +2829,7 @@ Funding remains the hardest problem, since seeds and tools are often bought with
                         | '\u{3000}'
                 )
             }),
+            filler: spoken_fillers().is_match(text),
             quotes: text.chars().any(|c| "\"“”‘’「」『』《》".contains(c)),
             spaces: text.chars().any(char::is_whitespace),
         }
@@ -2923,6 +3120,19 @@ Funding remains the hardest problem, since seeds and tools are often bought with
         }
 
         #[test]
+        fn spaces_are_tidied_as_by_char(
+            text in "[a-c1 \t\n\u{a0}\u{3000}\u{2003}中文，。“”—…]{0,24}"
+        ) {
+            for language in [Language::Chinese, Language::English] {
+                let mut tidied = text.clone();
+                let changed = tidy_spaces(&mut tidied, language);
+                let by_char = tidy_spaces_by_char(&text, language);
+                proptest::prop_assert_eq!(changed, by_char != text);
+                proptest::prop_assert_eq!(tidied, by_char);
+            }
+        }
+
+        #[test]
         fn sentence_split_agrees_with_the_char_scan(
             text in "[a-cA1 .。！？!?；;…\n\r”’」』）)\"'》】\\]中文]{0,24}"
         ) {
@@ -2939,6 +3149,13 @@ Funding remains the hardest problem, since seeds and tools are often bought with
             text in "[，,我觉得认为你知道吗大家可以看到们说实话坦白其就是怎么呢对吧是看好中]{0,16}"
         ) {
             proptest::prop_assert_eq!(has_spoken_filler(&text), spoken_fillers().is_match(&text));
+        }
+
+        #[test]
+        fn survey_finds_the_fillers_of_any_text(
+            text in "[，,我觉得认为你知道吗大家可以看到们说实话坦白其就是怎么呢对吧看中（*]{0,16}"
+        ) {
+            proptest::prop_assert_eq!(Survey::of(&text), char_survey(&text));
         }
 
         #[test]
