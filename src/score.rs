@@ -3,6 +3,7 @@
 //! presence: mention count (damped), where the mentions sit, how early the first one comes and
 //! the entry's learned precision prior, against per-field thresholds and limits. Pure.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -201,17 +202,29 @@ pub fn locate_evidence(text: &str, fields: &mut BTreeMap<Field, Vec<Candidate>>)
     let lines = Lines::new(text);
     for candidates in fields.values_mut() {
         for candidate in candidates {
-            // Per (block line, alias): where the previous occurrence ended.
-            let mut cursors: BTreeMap<(usize, String), (usize, usize)> = BTreeMap::new();
-            for evidence in &mut candidate.evidence {
-                let start = (evidence.line.saturating_sub(1), 0);
-                let cursor = cursors
-                    .entry((evidence.line, evidence.alias.to_ascii_lowercase()))
-                    .or_insert(start);
-                if let Some((line, at)) = find_from(&lines, &evidence.alias, *cursor) {
-                    *cursor = (line, at + evidence.alias.len());
-                    evidence.line = line + 1;
-                    evidence.column = Some(lines.line(line)[..at].chars().count() + 1);
+            // Per (block line, alias ASCII-lowercased): where the previous occurrence ended.
+            let mut cursors: BTreeMap<(usize, Cow<'_, str>), (usize, usize)> = BTreeMap::new();
+            for Evidence {
+                alias,
+                line: block_line,
+                column,
+                ..
+            } in &mut candidate.evidence
+            {
+                // The key borrows the alias for the whole loop; only line and column change.
+                let alias: &String = alias;
+                // Most aliases are Han or already lowercase: a copy per mention is waste.
+                let key = if alias.bytes().any(|b| b.is_ascii_uppercase()) {
+                    Cow::Owned(alias.to_ascii_lowercase())
+                } else {
+                    Cow::Borrowed(alias.as_str())
+                };
+                let start = (block_line.saturating_sub(1), 0);
+                let cursor = cursors.entry((*block_line, key)).or_insert(start);
+                if let Some((line, at)) = find_from(&lines, alias, *cursor) {
+                    *cursor = (line, at + alias.len());
+                    *block_line = line + 1;
+                    *column = Some(lines.line(line)[..at].chars().count() + 1);
                 } else {
                     // Not in the file as written; later mentions will not be either.
                     *cursor = (usize::MAX, 0);
@@ -772,7 +785,65 @@ mod tests {
         }
     }
 
+    /// The evidence locator before its cursors borrowed the aliases: one lowercased copy of the
+    /// alias per mention as the cursor key.
+    fn locate_evidence_by_copies(text: &str, fields: &mut BTreeMap<Field, Vec<Candidate>>) {
+        let lines = Lines::new(text);
+        for candidates in fields.values_mut() {
+            for candidate in candidates {
+                let mut cursors: BTreeMap<(usize, String), (usize, usize)> = BTreeMap::new();
+                for evidence in &mut candidate.evidence {
+                    let start = (evidence.line.saturating_sub(1), 0);
+                    let cursor = cursors
+                        .entry((evidence.line, evidence.alias.to_ascii_lowercase()))
+                        .or_insert(start);
+                    if let Some((line, at)) = find_from(&lines, &evidence.alias, *cursor) {
+                        *cursor = (line, at + evidence.alias.len());
+                        evidence.line = line + 1;
+                        evidence.column = Some(lines.line(line)[..at].chars().count() + 1);
+                    } else {
+                        *cursor = (usize::MAX, 0);
+                    }
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn evidence_is_located_as_with_lowercased_copies(
+            text in "[aAbB中 \n]{0,40}",
+            mentions in proptest::collection::vec(("[aAbB中]{1,3}", 1usize..6), 0..12),
+        ) {
+            let candidate = Candidate {
+                name: "x".to_owned(),
+                field: Field::People,
+                score: 1.0,
+                prior: 0.5,
+                mentions: mentions.len(),
+                count: 0,
+                places: BTreeMap::new(),
+                ambiguous: 0,
+                first: 0.0,
+                cue: None,
+                evidence: mentions
+                    .iter()
+                    .map(|(alias, line)| Evidence {
+                        alias: alias.clone(),
+                        line: *line,
+                        column: None,
+                        zone: Place::Body,
+                    })
+                    .collect(),
+                verdict: Verdict::Written,
+            };
+            let mut fast = BTreeMap::from([(Field::People, vec![candidate])]);
+            let mut slow = fast.clone();
+            locate_evidence(&text, &mut fast);
+            locate_evidence_by_copies(&text, &mut slow);
+            proptest::prop_assert_eq!(fast, slow);
+        }
+
         #[test]
         fn caseless_search_finds_what_a_byte_scan_finds(
             haystack in "[aAbB@中 ]{0,16}",
