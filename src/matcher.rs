@@ -325,15 +325,13 @@ impl Matcher {
         known: &[Mention],
         segmenter: &Segmenter,
     ) -> Vec<Proposal> {
-        let mut known_by_block: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
-        for m in known {
-            known_by_block.entry(m.block).or_default().push(&m.alias);
-        }
-        // A block names the same alias many times; each distinct one is looked for once.
-        for aliases in known_by_block.values_mut() {
-            aliases.sort_unstable();
-            aliases.dedup();
-        }
+        // One sorted list rather than a list per block: a post has thousands of mentions, and a
+        // vector apiece cost an allocation or more per block. A block names the same alias many
+        // times; each distinct one is looked for once.
+        let mut known_by_block: Vec<(usize, &str)> =
+            known.iter().map(|m| (m.block, m.alias.as_str())).collect();
+        known_by_block.sort_unstable();
+        known_by_block.dedup();
         // Whether a bold Han label the vocabulary lacks is tagged as a person: a speaker label
         // repeats at every turn, and tagging it costs a segmentation each time.
         let mut han_names: HashMap<String, bool> = HashMap::new();
@@ -377,10 +375,12 @@ impl Matcher {
             if block.zone != Zone::Paragraph {
                 continue;
             }
-            let in_block = known_by_block.get(&index);
+            let first = known_by_block.partition_point(|&(b, _)| b < index);
+            let count = known_by_block[first..].partition_point(|&(b, _)| b == index);
+            let in_block = &known_by_block[first..first + count];
             let covered = |span: &Range<usize>| {
                 let text = &block.text[span.clone()];
-                in_block.is_some_and(|aliases| aliases.iter().any(|a| contains(text, a)))
+                in_block.iter().any(|&(_, a)| contains(text, a))
             };
             for span in &block.bold {
                 let text = normalize(&block.text[span.clone()]);
