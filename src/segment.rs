@@ -328,9 +328,9 @@ fn push_token<'a>(tokens: &mut Vec<Token<'a>>, text: &'a str, span: Range<usize>
 /// The class of a word, or `None` for one without letters or digits (punctuation, spaces).
 fn token_kind(word: &str) -> Option<TokenKind> {
     match word.as_bytes() {
-        // Most of jieba's tokens start with a Han character of U+5000..U+9FFF, which its lead
-        // byte alone tells (three bytes from 0xE5 to 0xE9); a token with a Han character is Han.
-        [0xe5..=0xe9, ..] => Some(TokenKind::Han),
+        // Most of jieba's tokens start with a Han character of U+4000..U+9FFF, which its first
+        // two bytes alone tell (see `is_common_han`); a token with a Han character is Han.
+        [lead, next, ..] if is_common_han(*lead, Some(next)) => Some(TokenKind::Han),
         bytes if word.is_ascii() => {
             if bytes.iter().all(u8::is_ascii_digit) {
                 Some(TokenKind::Number)
@@ -347,6 +347,19 @@ fn token_kind(word: &str) -> Option<TokenKind> {
 }
 
 pub use crate::vocab::keys::is_han;
+
+/// Whether a character whose UTF-8 starts with `lead` (then `next`) is a Han character of
+/// U+4000..U+9FFF, told without decoding it: lead bytes 0xE5 to 0xE9 are U+5000..U+9FFF, all Han,
+/// and 0xE4 is U+4000..U+4FFF, all Han but the hexagrams U+4DC0..U+4DFF (second byte 0xB7). Most
+/// of a post is such characters, and 0xE4 leads some of the commonest (`一`, `不`, `了`, `人`),
+/// which were decoded one by one when only 0xE5 to 0xE9 were told by their bytes.
+fn is_common_han(lead: u8, next: Option<&u8>) -> bool {
+    match lead {
+        0xe5..=0xe9 => true,
+        0xe4 => next != Some(&0xb7),
+        _ => false,
+    }
+}
 
 /// Punctuation that fills Chinese text (`，。、：“”《》（）—…`): none of it is a letter or digit,
 /// and telling so by range spares the general Unicode tables, which are slow for it.
@@ -508,8 +521,7 @@ fn script_runs(text: &str, mut visit: impl FnMut(Range<usize>, bool)) {
             let glued = byte.is_ascii_alphanumeric()
                 || matches!(byte, b'-' | b'_' | b'.' | b'+' | b'#' | b'&');
             (glued, false, 1)
-        } else if matches!(byte, 0xe5..=0xe9) {
-            // U+5000..U+9FFF, all Han: most of the text, told without decoding.
+        } else if is_common_han(byte, bytes.get(i + 1)) {
             (true, true, 3)
         } else {
             let c = text[i..].chars().next().unwrap_or_default();
@@ -545,14 +557,23 @@ mod tests {
     }
 
     #[test]
-    fn lead_bytes_e5_to_e9_are_always_han() {
-        for c in
-            ('\u{800}'..='\u{ffff}').filter(|c| matches!(c.to_string().as_bytes()[0], 0xe5..=0xe9))
-        {
-            assert!(is_han(c), "{c:?}");
+    fn common_han_bytes_are_exactly_the_han_characters_they_claim() {
+        for c in '\u{800}'..='\u{ffff}' {
+            let bytes = c.to_string().into_bytes();
+            let told = is_common_han(bytes[0], bytes.get(1));
+            assert_eq!(
+                told,
+                is_han(c) && ('\u{4000}'..='\u{9fff}').contains(&c),
+                "{c:?}"
+            );
         }
         for word in [
             "人工智能",
+            "一个",
+            "了",
+            "䷀",
+            "䷀人",
+            "䷿a",
             "B站",
             "〇",
             "㐀",
@@ -758,7 +779,7 @@ mod tests {
         }
 
         #[test]
-        fn script_runs_agree_with_the_char_scan(text in "[a-c1_ .,，。é中文〇·\\-]{0,20}") {
+        fn script_runs_agree_with_the_char_scan(text in "[a-c1_ .,，。é中文〇·一了䷀㐀\\-]{0,20}") {
             proptest::prop_assert_eq!(run_list(&text), char_runs(&text));
         }
     }
