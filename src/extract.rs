@@ -91,14 +91,20 @@ pub fn extract_blocks(body: &str, first_line: usize) -> Vec<TextBlock> {
                 flush(&mut current, &mut out);
                 in_heading = true;
                 current = Some(new_block(Zone::Heading, line_at(range.start)));
+                reserve_source(&mut current, &range);
             }
             Event::End(TagEnd::Heading(_)) => {
                 flush(&mut current, &mut out);
                 in_heading = false;
             }
-            Event::Start(Tag::Paragraph | Tag::Item | Tag::TableCell | Tag::BlockQuote(_)) => {
+            Event::Start(
+                tag @ (Tag::Paragraph | Tag::Item | Tag::TableCell | Tag::BlockQuote(_)),
+            ) => {
                 flush(&mut current, &mut out);
                 current = Some(new_block(zone, line_at(range.start)));
+                if matches!(tag, Tag::Paragraph | Tag::TableCell) {
+                    reserve_source(&mut current, &range);
+                }
             }
             Event::End(
                 TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
@@ -213,6 +219,16 @@ impl CutCursor {
             Self::overlapping(&strong.markers, range, &mut self.markers),
             Self::overlapping(&strong.inner, range, &mut self.inner),
         )
+    }
+}
+
+/// Makes room in a block for as much text as its source holds, which markup removed and entities
+/// decoded never exceed: a paragraph comes in many text events (one per line, bold run or
+/// entity), and its text was reallocated as it grew. Not for a list item or quote, whose source
+/// holds the paragraphs that become blocks of their own.
+fn reserve_source(block: &mut Option<TextBlock>, source: &Range<usize>) {
+    if let Some(block) = block {
+        block.text.reserve(source.len());
     }
 }
 

@@ -538,7 +538,7 @@ fn occurrences_by_block(
     norms: &[NormText],
     finders: &[(memchr::memmem::Finder<'_>, bool)],
 ) -> Vec<(usize, Range<usize>, bool)> {
-    let mut joined = String::new();
+    let mut joined = String::with_capacity(norms.iter().map(|norm| norm.text.len() + 1).sum());
     let mut starts = Vec::with_capacity(norms.len());
     for norm in norms {
         starts.push(joined.len());
@@ -791,7 +791,9 @@ impl NormText {
     fn new(original: &str) -> Self {
         let mut norm = Self {
             text: String::with_capacity(original.len()),
-            pieces: Vec::new(),
+            // A full-width mark in Chinese text (one every fifteen characters or so) starts two
+            // stretches; grown by pushing, the list was reallocated twice per block on average.
+            pieces: Vec::with_capacity(original.len() / 16),
             original_len: original.len(),
             same_tokens: true,
         };
@@ -1110,14 +1112,19 @@ fn leading_parenthetical(rest: &str) -> &str {
 /// if jieba tags it so), or a transliteration of two or three parts joined by middle dots
 /// (`蒂姆·库克`, a name as it is).
 fn has_han_name_shape(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('·').collect();
-    let han_parts = parts
-        .iter()
-        .all(|p| !p.is_empty() && p.chars().count() <= 5 && p.chars().all(is_han));
-    match parts.len() {
+    // Counted as they come rather than collected: every bold span of a post is asked.
+    let mut parts = 0;
+    let mut han_parts = true;
+    for part in text.split('·') {
+        parts += 1;
+        if parts > 3 {
+            return false;
+        }
+        han_parts &= !part.is_empty() && part.chars().count() <= 5 && part.chars().all(is_han);
+    }
+    match parts {
         1 => (2..=4).contains(&text.chars().count()) && han_parts,
-        2 | 3 => han_parts,
-        _ => false,
+        _ => han_parts,
     }
 }
 
@@ -1135,10 +1142,20 @@ fn may_hold_parentheses(text: &str) -> bool {
 /// short lowercase particles such as `van`, `de` allowed in the middle), no digits. With
 /// `given`, the first word must also be a known given name.
 fn looks_like_person(text: &str, given: Option<&BTreeSet<String>>) -> bool {
-    let words: Vec<&str> = text.split(' ').collect();
-    if !(2..=4).contains(&words.len()) {
+    // At most four words, kept on the stack: every bold span and gloss of a post is asked.
+    let mut kept = [""; 4];
+    let mut len = 0;
+    for word in text.split(' ') {
+        let Some(slot) = kept.get_mut(len) else {
+            return false;
+        };
+        *slot = word;
+        len += 1;
+    }
+    if len < 2 {
         return false;
     }
+    let words = &kept[..len];
     let capitalized = |w: &str| {
         let mut chars = w.chars();
         chars.next().is_some_and(|c| c.is_ascii_uppercase())
@@ -1350,6 +1367,104 @@ mod tests {
         let mentions =
             matcher.find_proposed(&MatchText::new(&blocks, &tokens, &segmenter), &proposals);
         assert_eq!(mentions.len(), 3);
+    }
+
+    #[test]
+    fn name_shapes_read_without_collecting_agree_with_collecting() {
+        // The forms with the words and parts collected first.
+        fn han_shape_collected(text: &str) -> bool {
+            let parts: Vec<&str> = text.split('·').collect();
+            let han_parts = parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().count() <= 5 && p.chars().all(is_han));
+            match parts.len() {
+                1 => (2..=4).contains(&text.chars().count()) && han_parts,
+                2 | 3 => han_parts,
+                _ => false,
+            }
+        }
+        fn person_collected(text: &str, given: Option<&BTreeSet<String>>) -> bool {
+            let words: Vec<&str> = text.split(' ').collect();
+            if !(2..=4).contains(&words.len()) {
+                return false;
+            }
+            let capitalized = |w: &str| {
+                let mut chars = w.chars();
+                chars.next().is_some_and(|c| c.is_ascii_uppercase())
+                    && chars.all(|c| c.is_ascii_alphabetic() || matches!(c, '.' | '\'' | '-'))
+                    && w.chars()
+                        .skip(1)
+                        .any(|c| c.is_ascii_lowercase() || c == '.')
+            };
+            let particle = |w: &str| w.len() <= 3 && w.chars().all(|c| c.is_ascii_lowercase());
+            let shape = capitalized(words[0])
+                && capitalized(words[words.len() - 1])
+                && words[1..words.len() - 1]
+                    .iter()
+                    .all(|w| capitalized(w) || particle(w));
+            shape && given.is_none_or(|names| names.contains(words[0]))
+        }
+        let given: BTreeSet<String> = ["Tim", "Jensen", "Ada"].map(str::to_owned).into();
+        let words = [
+            "",
+            " ",
+            "Tim",
+            "Cook",
+            "van",
+            "de",
+            "J.",
+            "O'Neil",
+            "Huang",
+            "tim",
+            "AI",
+            "X",
+            "黄仁勋",
+        ];
+        let mut texts = vec![String::new()];
+        for a in words {
+            texts.push(a.to_owned());
+            for b in words {
+                texts.push(format!("{a} {b}"));
+                for c in ["Cook", "van", "", "de Bruijn", "Lee Sun", "a b c"] {
+                    texts.push(format!("{a} {b} {c}"));
+                    texts.push(format!("{a} {c} {b}"));
+                }
+            }
+        }
+        for parts in [
+            "",
+            "·",
+            "蒂姆",
+            "库克",
+            "阿",
+            "蒂姆库克阿诺德",
+            "Tim",
+            "黄仁勋",
+        ] {
+            for joined in [
+                parts.to_owned(),
+                format!("{parts}·库克"),
+                format!("蒂姆·{parts}·库克"),
+                format!("{parts}·{parts}·{parts}·{parts}"),
+                format!("{parts}{parts}"),
+            ] {
+                texts.push(joined);
+            }
+        }
+        for text in &texts {
+            assert_eq!(
+                has_han_name_shape(text),
+                han_shape_collected(text),
+                "{text:?}"
+            );
+            for names in [None, Some(&given)] {
+                assert_eq!(
+                    looks_like_person(text, names),
+                    person_collected(text, names),
+                    "{text:?}"
+                );
+            }
+        }
     }
 
     #[test]

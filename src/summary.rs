@@ -286,6 +286,8 @@ fn split_source(blocks: &[TextBlock], language: Language) -> Vec<Piece<'_>> {
     };
     let mut pieces = Vec::new();
     let mut after_heading = false;
+    // One list of sentences for every block, rather than one allocated and grown per block.
+    let mut sentences = Vec::new();
     for (b, block) in blocks.iter().enumerate() {
         if block.zone == Zone::Heading {
             after_heading = true;
@@ -294,7 +296,9 @@ fn split_source(blocks: &[TextBlock], language: Language) -> Vec<Piece<'_>> {
         if block.zone != zone {
             continue;
         }
-        for text in split_sentences(block.content(), language) {
+        sentences.clear();
+        push_sentences(block.content(), language, &mut sentences);
+        for &text in &sentences {
             pieces.push(Piece {
                 text,
                 block: b,
@@ -310,10 +314,18 @@ fn split_source(blocks: &[TextBlock], language: Language) -> Vec<Piece<'_>> {
     pieces
 }
 
-/// Splits text on sentence ends (`。！？!?；;`, line ends, and for English a `.` before a space),
-/// keeping the end mark and any closing quote or bracket after it.
+/// The sentences of a text, as [`push_sentences`] appends them.
+#[cfg(test)]
 fn split_sentences(text: &str, language: Language) -> Vec<&str> {
     let mut out = Vec::new();
+    push_sentences(text, language, &mut out);
+    out
+}
+
+/// Splits text on sentence ends (`。！？!?；;`, line ends, and for English a `.` before a space),
+/// keeping the end mark and any closing quote or bracket after it, and appends the sentences to
+/// `out`.
+fn push_sentences<'t>(text: &'t str, language: Language, out: &mut Vec<&'t str>) {
     let mut start = 0;
     let bytes = text.as_bytes();
     let mut next = 0;
@@ -375,7 +387,6 @@ fn split_sentences(text: &str, language: Language) -> Vec<&str> {
     if !piece.is_empty() {
         out.push(piece);
     }
-    out
 }
 
 fn is_closer(c: char) -> bool {
@@ -395,26 +406,15 @@ fn is_abbreviation(before: &str) -> bool {
     if bare.chars().count() == 1 && bare.chars().all(|c| c.is_ascii_uppercase()) {
         return true;
     }
-    bare.contains('.')
-        || matches!(
-            bare.to_ascii_lowercase().as_str(),
-            "mr" | "mrs"
-                | "ms"
-                | "dr"
-                | "prof"
-                | "st"
-                | "vs"
-                | "etc"
-                | "inc"
-                | "ltd"
-                | "jr"
-                | "sr"
-                | "no"
-                | "vol"
-                | "fig"
-                | "approx"
-        )
+    // Compared without a lowercased copy: every `.` in English text asks.
+    bare.contains('.') || ABBREVIATIONS.iter().any(|a| bare.eq_ignore_ascii_case(a))
 }
+
+/// Abbreviations that end in `.` without ending a sentence, in lowercase.
+const ABBREVIATIONS: [&str; 16] = [
+    "mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "inc", "ltd", "jr", "sr", "no", "vol",
+    "fig", "approx",
+];
 
 /// Picks the pieces to consider: the opening ones, then an even sample of the rest.
 fn sample<'a>(pieces: &[Piece<'a>]) -> Vec<Piece<'a>> {
@@ -2487,6 +2487,50 @@ Funding remains the hardest problem, since seeds and tools are often bought with
         let words = summary.split_whitespace().count();
         assert!((40..=80).contains(&words), "{words}: {summary}");
         assert!(summary.ends_with('.'));
+    }
+
+    #[test]
+    fn abbreviations_match_as_their_lowercased_copy_did() {
+        let lowered = |bare: &str| {
+            matches!(
+                bare.to_ascii_lowercase().as_str(),
+                "mr" | "mrs"
+                    | "ms"
+                    | "dr"
+                    | "prof"
+                    | "st"
+                    | "vs"
+                    | "etc"
+                    | "inc"
+                    | "ltd"
+                    | "jr"
+                    | "sr"
+                    | "no"
+                    | "vol"
+                    | "fig"
+                    | "approx"
+            )
+        };
+        let mut words: Vec<String> = ABBREVIATIONS.iter().map(|a| (*a).to_owned()).collect();
+        words.extend(ABBREVIATIONS.iter().map(|a| a.to_ascii_uppercase()));
+        words.extend(
+            [
+                "Mr", "mR", "Approx", "dR", "mrs.", "M", "", "Dr2", "Dé", "ＭＲ", "vs1", "x",
+            ]
+            .map(str::to_owned),
+        );
+        for word in &words {
+            let by_case = ABBREVIATIONS.iter().any(|a| word.eq_ignore_ascii_case(a));
+            assert_eq!(by_case, lowered(word), "{word:?}");
+            for before in [word.clone(), format!("said {word}"), format!("(x {word}")] {
+                let bare = before.rsplit([' ', '(']).next().unwrap_or("");
+                let expected = (bare.chars().count() == 1
+                    && bare.chars().all(|c| c.is_ascii_uppercase()))
+                    || bare.contains('.')
+                    || lowered(bare);
+                assert_eq!(is_abbreviation(&before), expected, "{before:?}");
+            }
+        }
     }
 
     #[test]
