@@ -1560,8 +1560,11 @@ impl Graph {
         let mut terms = TermIds::new();
         // Room for the words at once rather than a table grown (and rehashed) several times:
         // a content word takes six bytes or more (two Han characters), and many repeat.
-        terms.reserve(sentences.iter().map(|s| s.text.len()).sum::<usize>() / 8);
-        let mut bags: Rows<u32> = Rows::default();
+        let bytes = sentences.iter().map(|s| s.text.len()).sum::<usize>();
+        terms.reserve(bytes / 8);
+        // And for every occurrence of one (a word and the space or mark after it take four
+        // bytes or more), rather than a list doubled over and over.
+        let mut bags: Rows<u32> = Rows::with_capacity(sentences.len(), bytes / 4);
         for s in sentences {
             match s.words.as_ref().filter(|_| !tokens.is_empty()) {
                 Some((block, range)) => {
@@ -1604,7 +1607,8 @@ impl Graph {
                 v.iter_mut().for_each(|(_, w)| *w /= norm);
             }
         };
-        let mut vectors: Rows<(u32, f64)> = Rows::default();
+        // A vector has one entry per distinct term of its bag.
+        let mut vectors: Rows<(u32, f64)> = Rows::with_capacity(bags.len(), bags.items.len());
         for bag in bags.rows() {
             vectorize(bag, &mut vectors.items);
             vectors.end_row();
@@ -1669,7 +1673,7 @@ fn similarity_edges(vectors: &Rows<(u32, f64)>, postings: &Postings) -> Rows<(u3
     let n = vectors.len();
     // Rows are taken in order, so the postings of a term before its cursor are of sentences
     // already done, and the one at the cursor is the sentence at hand.
-    let mut later: Rows<(u32, f64)> = Rows::default();
+    let mut later: Rows<(u32, f64)> = Rows::with_capacity(n, 0);
     // How many edges each sentence has to earlier ones.
     let mut earlier_count = vec![0usize; n];
     let mut acc = vec![0.0f64; n];
@@ -1768,6 +1772,13 @@ impl<T> Default for Rows<T> {
 }
 
 impl<T> Rows<T> {
+    fn with_capacity(rows: usize, items: usize) -> Self {
+        Self {
+            items: Vec::with_capacity(items),
+            ends: Vec::with_capacity(rows),
+        }
+    }
+
     fn len(&self) -> usize {
         self.ends.len()
     }
