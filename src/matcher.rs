@@ -109,11 +109,12 @@ impl Cue {
 
 /// One place where a post names a subject.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Mention {
+pub struct Mention<'p> {
     /// What is named.
     pub subject: Subject,
-    /// The text as it appears in the post.
-    pub alias: String,
+    /// The text as it appears in the post, borrowed from its block: a post has thousands of
+    /// mentions, and a copy of each alias was an allocation apiece.
+    pub alias: &'p str,
     /// Index of the text block.
     pub block: usize,
     /// The 1-based file line of the block.
@@ -281,7 +282,7 @@ impl Matcher {
     }
 
     /// Finds every vocabulary mention in a post.
-    pub fn find_mentions(&self, post: &MatchText<'_>) -> Vec<Mention> {
+    pub fn find_mentions<'p>(&self, post: &MatchText<'p>) -> Vec<Mention<'p>> {
         let mut out = Vec::new();
         let mut lowered = String::new();
         for (index, block, norm) in post.blocks() {
@@ -301,7 +302,7 @@ impl Matcher {
                 for entry in hit.entries.iter() {
                     out.push(Mention {
                         subject: Subject::Entry(*entry),
-                        alias: block.text[original.clone()].to_owned(),
+                        alias: &block.text[original.clone()],
                         block: index,
                         line: block.line,
                         zone: block.zone,
@@ -322,14 +323,14 @@ impl Matcher {
         &self,
         blocks: &[TextBlock],
         vocab: &Vocabulary,
-        known: &[Mention],
+        known: &[Mention<'_>],
         segmenter: &Segmenter,
     ) -> Vec<Proposal> {
         // One sorted list rather than a list per block: a post has thousands of mentions, and a
         // vector apiece cost an allocation or more per block. A block names the same alias many
         // times; each distinct one is looked for once.
         let mut known_by_block: Vec<(usize, &str)> =
-            known.iter().map(|m| (m.block, m.alias.as_str())).collect();
+            known.iter().map(|m| (m.block, m.alias)).collect();
         known_by_block.sort_unstable();
         known_by_block.dedup();
         // Whether a bold Han label the vocabulary lacks is tagged as a person: a speaker label
@@ -452,7 +453,11 @@ impl Matcher {
     }
 
     /// Finds the mentions of proposed names (every form, case as written, at word boundaries).
-    pub fn find_proposed(&self, post: &MatchText<'_>, proposals: &[Proposal]) -> Vec<Mention> {
+    pub fn find_proposed<'p>(
+        &self,
+        post: &MatchText<'p>,
+        proposals: &[Proposal],
+    ) -> Vec<Mention<'p>> {
         if proposals.is_empty() {
             return Vec::new();
         }
@@ -501,7 +506,7 @@ impl Matcher {
                             field: proposals[i].field,
                             name: proposals[i].name.clone(),
                         },
-                        alias: block.text[original.clone()].to_owned(),
+                        alias: &block.text[original.clone()],
                         block: index,
                         line: block.line,
                         zone: block.zone,
@@ -1208,7 +1213,7 @@ mod tests {
                 let Subject::Entry(id) = m.subject else {
                     panic!("known mention expected")
                 };
-                (vocab.entry(id).name.clone(), m.alias, m.place)
+                (vocab.entry(id).name.clone(), m.alias.to_owned(), m.place)
             })
             .collect()
     }

@@ -445,7 +445,7 @@ pub struct PostContext {
 /// list is sorted by (score desc, name asc); the written ones come first. Each candidate keeps
 /// its first `evidence` mentions as evidence (a fill reports a few; copying the others is waste).
 pub fn score_candidates(
-    mentions: &[Mention],
+    mentions: &[Mention<'_>],
     proposals: &[Proposal],
     vocab: &Vocabulary,
     post: &PostContext,
@@ -454,7 +454,7 @@ pub fn score_candidates(
 ) -> BTreeMap<Field, Vec<Candidate>> {
     let evidence_limit = evidence;
     let weights = &scoring.weights;
-    let mut by_subject: BTreeMap<&Subject, Vec<&Mention>> = BTreeMap::new();
+    let mut by_subject: BTreeMap<&Subject, Vec<&Mention<'_>>> = BTreeMap::new();
     for mention in mentions {
         by_subject
             .entry(&mention.subject)
@@ -514,7 +514,7 @@ pub fn score_candidates(
             first = first.min(m.position);
             if evidence.len() < evidence_limit {
                 evidence.push(Evidence {
-                    alias: m.alias.clone(),
+                    alias: m.alias.to_owned(),
                     line: m.line,
                     column: None,
                     zone: m.place,
@@ -615,10 +615,10 @@ mod tests {
         .unwrap()
     }
 
-    fn mention(entry: u32, place: Place, position: f64) -> Mention {
+    fn mention(entry: u32, place: Place, position: f64) -> Mention<'static> {
         Mention {
             subject: Subject::Entry(EntryId(entry)),
-            alias: String::new(),
+            alias: "",
             block: 0,
             line: 1,
             zone: Zone::Paragraph,
