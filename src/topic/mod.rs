@@ -173,19 +173,21 @@ fn is_han_key(text: &str) -> bool {
 /// `owned` gives when new.
 #[inline]
 fn intern<'a>(
-    table: &mut WordTable,
+    table: &mut WordTable<u32>,
     keys: &mut Vec<PostKey<'a>>,
     word: &str,
     packed: Packed,
     owned: impl FnOnce() -> Cow<'a, str>,
 ) -> u32 {
-    match table.find(word.as_bytes(), &packed, |id| {
-        keys[id as usize].text.as_bytes()
-    }) {
+    let same = |id: u32| {
+        let key = &keys[id as usize];
+        packed.same_word(word.as_bytes(), &key.packed, || key.text.as_bytes())
+    };
+    match table.find(&packed, same) {
         Place::Found(id) => id,
         Place::Vacant(at) => {
             let id = keys.len() as u32;
-            table.insert(at, packed, id);
+            table.insert(at, id);
             keys.push(PostKey {
                 text: owned(),
                 packed,
@@ -240,17 +242,19 @@ impl<'a> PostKeys<'a> {
         // A Latin token's key takes a pass over its letters and may be a lowercased copy, so that
         // is worked out once per distinct Latin token: `latin` holds each one with the index of
         // its key in `keys` (or NO_KEY).
-        let mut latin_seen = WordTable::with_capacity(capacity / 2);
-        let mut latin: Vec<(&'a str, u32)> = Vec::with_capacity(capacity / 2);
+        let mut latin_seen = WordTable::<u32>::with_capacity(capacity / 2);
+        let mut latin: Vec<(Packed, &'a str, u32)> = Vec::with_capacity(capacity / 2);
         let mut lower = String::new();
         for (block, tokens) in blocks.iter().zip(tokens) {
             let halves = zone_halves(block.zone);
             for token in tokens.iter().filter(|t| t.kind == TokenKind::Latin) {
                 let packed = Packed::new(token.text.as_bytes());
-                let key = match latin_seen.find(token.text.as_bytes(), &packed, |id| {
-                    latin[id as usize].0.as_bytes()
-                }) {
-                    Place::Found(id) => latin[id as usize].1,
+                let same = |id: u32| {
+                    let (seen, text, _) = &latin[id as usize];
+                    packed.same_word(token.text.as_bytes(), seen, || text.as_bytes())
+                };
+                let key = match latin_seen.find(&packed, same) {
+                    Place::Found(id) => latin[id as usize].2,
                     Place::Vacant(at) => {
                         let key = match key_form(token.text, token.kind, &mut lower) {
                             None => NO_KEY,
@@ -266,8 +270,8 @@ impl<'a> PostKeys<'a> {
                                 })
                             }
                         };
-                        latin_seen.insert(at, packed, latin.len() as u32);
-                        latin.push((token.text, key));
+                        latin_seen.insert(at, latin.len() as u32);
+                        latin.push((packed, token.text, key));
                         key
                     }
                 };
@@ -660,7 +664,7 @@ pub struct TopicModel {
     /// Every trigger keyword, sorted; a keyword's id is its index.
     keywords: Vec<Cow<'static, str>>,
     /// Keyword to id.
-    keyword_table: WordTable,
+    keyword_table: WordTable<Packed>,
     tags: Scorer,
     tag_aliases: Vec<(String, u32)>,
     alias_matcher: AliasMatcher,
@@ -754,10 +758,8 @@ impl TopicModel {
         for (id, keyword) in parts.keywords.iter().enumerate() {
             let packed = Packed::new(keyword.as_bytes());
             // Keywords are distinct (a sorted set), so each is new here.
-            if let Place::Vacant(at) = keyword_table.find(keyword.as_bytes(), &packed, |k| {
-                parts.keywords[k as usize].as_bytes()
-            }) {
-                keyword_table.insert(at, packed, id as u32);
+            if let Place::Vacant(at) = keyword_table.find(&packed, |_| false) {
+                keyword_table.insert(at, id as u32);
             }
         }
         Self {
@@ -912,9 +914,8 @@ impl TopicModel {
     /// A trigger keyword's id.
     #[inline]
     fn keyword_id(&self, word: &str, packed: &Packed) -> Option<u32> {
-        match self.keyword_table.find(word.as_bytes(), packed, |k| {
-            self.keywords[k as usize].as_bytes()
-        }) {
+        let same = |id: u32| packed.is_whole() || self.keywords[id as usize] == word;
+        match self.keyword_table.find(packed, same) {
             Place::Found(id) => Some(id),
             Place::Vacant(_) => None,
         }
