@@ -12,7 +12,7 @@ mod words;
 use alias::AliasScanner;
 use entries::trigger_keywords;
 pub use entries::{AreaEntry, CategoryEntry, TagEntry, Taxonomy};
-use words::{Packed, Place, WordTable};
+use words::{FirstSlot, Packed, Place, WordTable};
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -147,6 +147,10 @@ fn key_form(text: &str, kind: TokenKind, lower: &mut String) -> Option<bool> {
         TokenKind::Number => None,
     }
 }
+
+/// How many keys' keyword-table slots are read ahead of their lookups: enough misses to keep the
+/// memory system busy, few enough that the slots are still in the first-level cache when used.
+const READ_AHEAD: usize = 16;
 
 /// No key: the token does not count.
 const NO_KEY: u32 = u32::MAX;
@@ -301,10 +305,16 @@ impl<'a> PostKeys<'a> {
         Self { keys, order, low }
     }
 
+    /// The key an entry of `order` stands for.
+    #[inline]
+    fn key(&self, entry: u64) -> &PostKey<'a> {
+        &self.keys[(entry & self.low) as usize]
+    }
+
     /// The keys with their damped strength, in key order.
     fn sorted(&self) -> impl Iterator<Item = (&PostKey<'a>, f32)> + '_ {
         self.order.iter().map(|&entry| {
-            let key = &self.keys[(entry & self.low) as usize];
+            let key = self.key(entry);
             (key, damped(key.halves))
         })
     }
@@ -875,10 +885,20 @@ impl TopicModel {
         let keys = PostKeys::collect(blocks, tokens);
         let mut strengths = Vec::with_capacity(keys.order.len());
         let mut keywords = Vec::new();
-        for (key, strength) in keys.sorted() {
-            strengths.push(strength);
-            if let Some(id) = self.keyword_id(&key.text, &key.packed) {
-                keywords.push((id, strength));
+        // The keyword table's first slots of a batch of keys are read before any of them is
+        // looked up, so that their cache misses overlap (`WordTable::first_slot`).
+        let mut firsts = [FirstSlot::default(); READ_AHEAD];
+        for batch in keys.order.chunks(READ_AHEAD) {
+            for (first, &entry) in firsts.iter_mut().zip(batch) {
+                *first = self.keyword_table.first_slot(&keys.key(entry).packed);
+            }
+            for (&entry, &first) in batch.iter().zip(&firsts) {
+                let key = keys.key(entry);
+                let strength = damped(key.halves);
+                strengths.push(strength);
+                if let Some(id) = self.keyword_id(&key.text, &key.packed, Some(first)) {
+                    keywords.push((id, strength));
+                }
             }
         }
         PostFeatures {
@@ -899,7 +919,7 @@ impl TopicModel {
             .weights
             .iter()
             .filter_map(|(k, s)| {
-                self.keyword_id(k, &Packed::new(k.as_bytes()))
+                self.keyword_id(k, &Packed::new(k.as_bytes()), None)
                     .map(|id| (id, *s))
             })
             .collect();
@@ -911,11 +931,11 @@ impl TopicModel {
         )
     }
 
-    /// A trigger keyword's id.
+    /// A trigger keyword's id, from the table's first slot for it when that was read ahead.
     #[inline]
-    fn keyword_id(&self, word: &str, packed: &Packed) -> Option<u32> {
+    fn keyword_id(&self, word: &str, packed: &Packed, first: Option<FirstSlot>) -> Option<u32> {
         let same = |id: u32| packed.is_whole() || self.keywords[id as usize] == word;
-        match self.keyword_table.find(packed, same) {
+        match self.keyword_table.find_from(packed, first, same) {
             Place::Found(id) => Some(id),
             Place::Vacant(_) => None,
         }
@@ -1773,7 +1793,7 @@ mod tests {
                 .iter()
                 .filter_map(|(k, s)| {
                     model
-                        .keyword_id(k, &Packed::new(k.as_bytes()))
+                        .keyword_id(k, &Packed::new(k.as_bytes()), None)
                         .map(|id| (id, *s))
                 })
                 .collect();

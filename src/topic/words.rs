@@ -126,6 +126,13 @@ struct Slot<T> {
     id: u32,
 }
 
+/// A slot read ahead of a lookup ([`WordTable::first_slot`]): where it is and its id.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct FirstSlot {
+    at: usize,
+    id: u32,
+}
+
 /// Words (by their packed form) to ids given by the caller, who keeps the words themselves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct WordTable<T> {
@@ -168,19 +175,50 @@ impl<T: Tag + Default> WordTable<T> {
     /// agrees is the one sought. Always inlined: a call would cost a third of a lookup.
     #[inline(always)]
     pub(super) fn find(&self, packed: &Packed, same: impl Fn(u32) -> bool) -> Place<T> {
+        self.find_from(packed, None, same)
+    }
+
+    /// A copy of the first slot the word packed as `packed` probes, for [`Self::find_from`].
+    /// Reading the first slots of many words before looking any of them up lets their cache
+    /// misses overlap: in a table too large to stay cached between posts, each lookup's branch
+    /// on found or not, which the processor cannot foresee, otherwise makes every miss wait for
+    /// the one before.
+    #[inline(always)]
+    pub(super) fn first_slot(&self, packed: &Packed) -> FirstSlot {
+        let at = (packed.hash() >> self.shift) as usize;
+        FirstSlot {
+            at,
+            id: self.slots[at].id,
+        }
+    }
+
+    /// [`Self::find`], starting from its first slot when that was read ahead.
+    #[inline(always)]
+    pub(super) fn find_from(
+        &self,
+        packed: &Packed,
+        first: Option<FirstSlot>,
+        same: impl Fn(u32) -> bool,
+    ) -> Place<T> {
         let mask = self.slots.len() - 1;
         let hash = packed.hash();
         let tag = T::of(packed, hash);
-        let mut at = (hash >> self.shift) as usize;
+        let (mut at, mut id) = match first {
+            Some(first) => (first.at, first.id),
+            None => {
+                let at = (hash >> self.shift) as usize;
+                (at, self.slots[at].id)
+            }
+        };
         loop {
-            let slot = &self.slots[at];
-            if slot.id == EMPTY {
+            if id == EMPTY {
                 return Place::Vacant(Vacancy { at, tag });
             }
-            if slot.tag == tag && same(slot.id) {
-                return Place::Found(slot.id);
+            if self.slots[at].tag == tag && same(id) {
+                return Place::Found(id);
             }
             at = (at + 1) & mask;
+            id = self.slots[at].id;
         }
     }
 
@@ -255,6 +293,12 @@ mod tests {
             let packed = Packed::new(word.as_bytes());
             assert!(matches!(
                 table.find(&packed, same(word.as_bytes())),
+                Place::Found(found) if found == id as u32
+            ));
+            // The same lookup from its first slot read ahead.
+            let first = Some(table.first_slot(&packed));
+            assert!(matches!(
+                table.find_from(&packed, first, same(word.as_bytes())),
                 Place::Found(found) if found == id as u32
             ));
             let mut prefix = [0u8; 8];
