@@ -12,7 +12,7 @@ mod words;
 use alias::AliasScanner;
 use entries::trigger_keywords;
 pub use entries::{AreaEntry, CategoryEntry, TagEntry, Taxonomy};
-use words::{Packed, Place, WordTable};
+use words::{FirstSlot, Packed, Place, WordTable};
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -148,6 +148,10 @@ fn key_form(text: &str, kind: TokenKind, lower: &mut String) -> Option<bool> {
     }
 }
 
+/// How many keys' keyword-table slots are read ahead of their lookups: enough misses to keep the
+/// memory system busy, few enough that the slots are still in the first-level cache when used.
+const READ_AHEAD: usize = 16;
+
 /// No key: the token does not count.
 const NO_KEY: u32 = u32::MAX;
 
@@ -173,19 +177,21 @@ fn is_han_key(text: &str) -> bool {
 /// `owned` gives when new.
 #[inline]
 fn intern<'a>(
-    table: &mut WordTable,
+    table: &mut WordTable<u32>,
     keys: &mut Vec<PostKey<'a>>,
     word: &str,
     packed: Packed,
     owned: impl FnOnce() -> Cow<'a, str>,
 ) -> u32 {
-    match table.find(word.as_bytes(), &packed, |id| {
-        keys[id as usize].text.as_bytes()
-    }) {
+    let same = |id: u32| {
+        let key = &keys[id as usize];
+        packed.same_word(word.as_bytes(), &key.packed, || key.text.as_bytes())
+    };
+    match table.find(&packed, same) {
         Place::Found(id) => id,
         Place::Vacant(at) => {
             let id = keys.len() as u32;
-            table.insert(at, packed, id);
+            table.insert(at, id);
             keys.push(PostKey {
                 text: owned(),
                 packed,
@@ -240,17 +246,19 @@ impl<'a> PostKeys<'a> {
         // A Latin token's key takes a pass over its letters and may be a lowercased copy, so that
         // is worked out once per distinct Latin token: `latin` holds each one with the index of
         // its key in `keys` (or NO_KEY).
-        let mut latin_seen = WordTable::with_capacity(capacity / 2);
-        let mut latin: Vec<(&'a str, u32)> = Vec::with_capacity(capacity / 2);
+        let mut latin_seen = WordTable::<u32>::with_capacity(capacity / 2);
+        let mut latin: Vec<(Packed, &'a str, u32)> = Vec::with_capacity(capacity / 2);
         let mut lower = String::new();
         for (block, tokens) in blocks.iter().zip(tokens) {
             let halves = zone_halves(block.zone);
             for token in tokens.iter().filter(|t| t.kind == TokenKind::Latin) {
                 let packed = Packed::new(token.text.as_bytes());
-                let key = match latin_seen.find(token.text.as_bytes(), &packed, |id| {
-                    latin[id as usize].0.as_bytes()
-                }) {
-                    Place::Found(id) => latin[id as usize].1,
+                let same = |id: u32| {
+                    let (seen, text, _) = &latin[id as usize];
+                    packed.same_word(token.text.as_bytes(), seen, || text.as_bytes())
+                };
+                let key = match latin_seen.find(&packed, same) {
+                    Place::Found(id) => latin[id as usize].2,
                     Place::Vacant(at) => {
                         let key = match key_form(token.text, token.kind, &mut lower) {
                             None => NO_KEY,
@@ -266,8 +274,8 @@ impl<'a> PostKeys<'a> {
                                 })
                             }
                         };
-                        latin_seen.insert(at, packed, latin.len() as u32);
-                        latin.push((token.text, key));
+                        latin_seen.insert(at, latin.len() as u32);
+                        latin.push((packed, token.text, key));
                         key
                     }
                 };
@@ -297,10 +305,16 @@ impl<'a> PostKeys<'a> {
         Self { keys, order, low }
     }
 
+    /// The key an entry of `order` stands for.
+    #[inline]
+    fn key(&self, entry: u64) -> &PostKey<'a> {
+        &self.keys[(entry & self.low) as usize]
+    }
+
     /// The keys with their damped strength, in key order.
     fn sorted(&self) -> impl Iterator<Item = (&PostKey<'a>, f32)> + '_ {
         self.order.iter().map(|&entry| {
-            let key = &self.keys[(entry & self.low) as usize];
+            let key = self.key(entry);
             (key, damped(key.halves))
         })
     }
@@ -660,7 +674,7 @@ pub struct TopicModel {
     /// Every trigger keyword, sorted; a keyword's id is its index.
     keywords: Vec<Cow<'static, str>>,
     /// Keyword to id.
-    keyword_table: WordTable,
+    keyword_table: WordTable<Packed>,
     tags: Scorer,
     tag_aliases: Vec<(String, u32)>,
     alias_matcher: AliasMatcher,
@@ -754,10 +768,8 @@ impl TopicModel {
         for (id, keyword) in parts.keywords.iter().enumerate() {
             let packed = Packed::new(keyword.as_bytes());
             // Keywords are distinct (a sorted set), so each is new here.
-            if let Place::Vacant(at) = keyword_table.find(keyword.as_bytes(), &packed, |k| {
-                parts.keywords[k as usize].as_bytes()
-            }) {
-                keyword_table.insert(at, packed, id as u32);
+            if let Place::Vacant(at) = keyword_table.find(&packed, |_| false) {
+                keyword_table.insert(at, id as u32);
             }
         }
         Self {
@@ -873,10 +885,20 @@ impl TopicModel {
         let keys = PostKeys::collect(blocks, tokens);
         let mut strengths = Vec::with_capacity(keys.order.len());
         let mut keywords = Vec::new();
-        for (key, strength) in keys.sorted() {
-            strengths.push(strength);
-            if let Some(id) = self.keyword_id(&key.text, &key.packed) {
-                keywords.push((id, strength));
+        // The keyword table's first slots of a batch of keys are read before any of them is
+        // looked up, so that their cache misses overlap (`WordTable::first_slot`).
+        let mut firsts = [FirstSlot::default(); READ_AHEAD];
+        for batch in keys.order.chunks(READ_AHEAD) {
+            for (first, &entry) in firsts.iter_mut().zip(batch) {
+                *first = self.keyword_table.first_slot(&keys.key(entry).packed);
+            }
+            for (&entry, &first) in batch.iter().zip(&firsts) {
+                let key = keys.key(entry);
+                let strength = damped(key.halves);
+                strengths.push(strength);
+                if let Some(id) = self.keyword_id(&key.text, &key.packed, Some(first)) {
+                    keywords.push((id, strength));
+                }
             }
         }
         PostFeatures {
@@ -897,7 +919,7 @@ impl TopicModel {
             .weights
             .iter()
             .filter_map(|(k, s)| {
-                self.keyword_id(k, &Packed::new(k.as_bytes()))
+                self.keyword_id(k, &Packed::new(k.as_bytes()), None)
                     .map(|id| (id, *s))
             })
             .collect();
@@ -909,12 +931,11 @@ impl TopicModel {
         )
     }
 
-    /// A trigger keyword's id.
+    /// A trigger keyword's id, from the table's first slot for it when that was read ahead.
     #[inline]
-    fn keyword_id(&self, word: &str, packed: &Packed) -> Option<u32> {
-        match self.keyword_table.find(word.as_bytes(), packed, |k| {
-            self.keywords[k as usize].as_bytes()
-        }) {
+    fn keyword_id(&self, word: &str, packed: &Packed, first: Option<FirstSlot>) -> Option<u32> {
+        let same = |id: u32| packed.is_whole() || self.keywords[id as usize] == word;
+        match self.keyword_table.find_from(packed, first, same) {
             Place::Found(id) => Some(id),
             Place::Vacant(_) => None,
         }
@@ -1772,7 +1793,7 @@ mod tests {
                 .iter()
                 .filter_map(|(k, s)| {
                     model
-                        .keyword_id(k, &Packed::new(k.as_bytes()))
+                        .keyword_id(k, &Packed::new(k.as_bytes()), None)
                         .map(|id| (id, *s))
                 })
                 .collect();
