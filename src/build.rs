@@ -1,11 +1,11 @@
 //! Precompiles the shipped dictionaries (`dictionaries/*.yaml`, the human-edited source of truth)
 //! into a compact binary table that the binary embeds, so a run does not parse 700 KB of YAML at
-//! every start: the entries, their search keys, and the matcher's Aho-Corasick automaton
-//! (daachorse, serialized), so a run with the shipped vocabulary builds none of them. It also
+//! every start: the entries, their search keys, and the matcher's patterns and distinct keys, so a
+//! run with the shipped vocabulary parses and groups none of them. It also
 //! writes jieba's dictionary with the shipped Han aliases already added (`shipped_jieba.txt`), at
 //! the frequencies `Jieba::add_word` gives them, so the segmenter adds no words at start-up.
 //! `src/vocab/compiled.rs` reads the table; tests check it against the YAML loader and the
-//! automaton and the dictionary against those built at run time.
+//! matcher and the dictionary against those built at run time.
 //!
 //! A file that does not parse here produces no table at all: the binary then falls back to the
 //! YAML loader, which reports the error with its file and line (`tests/dictionaries.rs`), rather
@@ -23,7 +23,7 @@ const FILES: [&str; 4] = [
 ];
 
 /// Bumped with any change to the layout below; `src/vocab/compiled.rs` checks it.
-const MAGIC: &[u8; 8] = b"FFVOCAB2";
+const MAGIC: &[u8; 8] = b"FFVOCAB3";
 
 #[path = "vocab/raw.rs"]
 mod raw;
@@ -32,7 +32,7 @@ use raw::{item_lines, RawEntry};
 #[path = "vocab/keys.rs"]
 #[allow(dead_code)]
 mod keys;
-use keys::{entry_keys, pattern_sets, search_automaton, search_spec};
+use keys::{entry_keys, pattern_sets, search_spec};
 
 use jieba_rs::Jieba;
 
@@ -42,8 +42,6 @@ fn main() {
     println!("cargo:rerun-if-changed=src/build.rs");
     println!("cargo:rerun-if-changed=src/vocab/raw.rs");
     println!("cargo:rerun-if-changed=src/vocab/keys.rs");
-    // The samples lay out the automaton (`keys::search_automaton`).
-    println!("cargo:rerun-if-changed=samples");
     let jieba_path = root.join("dictionaries/jieba/dict.txt");
     println!("cargo:rerun-if-changed={}", jieba_path.display());
     let mut table = MAGIC.to_vec();
@@ -84,7 +82,7 @@ fn main() {
 }
 
 /// Appends the search keys of every shipped entry (the built-in layer alone, so ids are
-/// positions) to the vocabulary table, the patterns, key groups and serialized automaton of the
+/// positions) to the vocabulary table, the patterns, key groups and distinct keys of the
 /// matcher's one search (see `keys::search_spec`) to the matcher table, and the lookup index to
 /// its own;
 /// returns the Han keys, sorted and
@@ -158,13 +156,10 @@ fn compile_keys(
             matcher.extend_from_slice(&n.to_le_bytes());
         }
     }
-    let automaton = if search.keys.is_empty() {
-        Vec::new()
-    } else {
-        search_automaton(&search.keys).serialize()
-    };
-    put_u32(matcher, automaton.len());
-    matcher.extend_from_slice(&automaton);
+    put_u32(matcher, search.keys.len());
+    for key in &search.keys {
+        put_str(matcher, key);
+    }
     let mut han: Vec<String> = aliases
         .into_iter()
         .filter(|(k, _)| k.han)

@@ -1,6 +1,6 @@
 //! Reads the shipped dictionaries in the compact binary form that `src/build.rs` compiles from
 //! `dictionaries/*.yaml`, so start-up decodes a table instead of parsing YAML: the entries, their
-//! search keys, and the matcher's patterns and serialized automata. The entries are exactly what
+//! search keys, and the matcher's patterns and distinct keys. The entries are exactly what
 //! the YAML loader reads and the keys exactly what it indexes (tests compare them), so none of the
 //! loader's checks, alias collisions included, are repeated at start-up; `tests/dictionaries.rs`
 //! runs them on the YAML.
@@ -13,7 +13,7 @@ use super::{Alias, Entry, EntryId, FileCounts, Origin, Vocabulary};
 use crate::field::Field;
 
 /// Must match `MAGIC` in `src/build.rs`.
-const MAGIC: &[u8; 8] = b"FFVOCAB2";
+const MAGIC: &[u8; 8] = b"FFVOCAB3";
 
 static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/shipped_vocabulary.bin"));
 static MATCHER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/shipped_matcher.bin"));
@@ -54,9 +54,8 @@ pub fn shipped_vocabulary() -> Option<Vocabulary> {
 }
 
 /// The search of the shipped vocabulary's matcher (patterns with their case keys and the key
-/// groups; see [`super::keys::search_spec`]) and its serialized automaton (empty when there are
-/// no keys).
-pub(crate) fn shipped_search() -> Option<(SearchSpec, &'static [u8])> {
+/// groups and the distinct keys; see [`super::keys::search_spec`]).
+pub(crate) fn shipped_search() -> Option<SearchSpec> {
     let mut reader = Reader {
         bytes: MATCHER.strip_prefix(MAGIC)?,
     };
@@ -196,7 +195,7 @@ impl<'a> Reader<'a> {
         Some(aliases)
     }
 
-    fn search(&mut self) -> Option<(SearchSpec, &'a [u8])> {
+    fn search(&mut self) -> Option<SearchSpec> {
         let n = self.u32()?;
         let mut patterns = Vec::with_capacity(n);
         for _ in 0..n {
@@ -218,15 +217,13 @@ impl<'a> Reader<'a> {
         }
         let group_starts = self.ids()?;
         let group_ids = self.ids()?;
-        let len = self.u32()?;
-        let search = SearchSpec {
-            // The automaton holds the keys; the matcher needs them only to build one.
-            keys: Vec::new(),
+        let keys = self.list()?;
+        Some(SearchSpec {
+            keys,
             group_starts,
             group_ids,
             patterns,
-        };
-        Some((search, self.take(len)?))
+        })
     }
 
     /// A count, then that many `u32`s.

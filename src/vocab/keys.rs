@@ -1,12 +1,11 @@
 //! The search keys of dictionary names: how a surface form is normalized, when it matches with
-//! its exact case, how keys group into the patterns of the matcher's two automata, and how the
-//! automaton that scans for them is built. Shared by the loader, the matcher and the build script
-//! (`src/build.rs` includes this file), so the automata precompiled for the shipped dictionaries
-//! and those built at run time for `--dictionaries` layers cannot disagree.
+//! its exact case, and how keys group into the patterns of the matcher's search. Shared by the
+//! loader, the matcher and the build script (`src/build.rs` includes this file), so the search
+//! precompiled for the shipped dictionaries and the one built at run time for `--dictionaries`
+//! layers cannot disagree.
 
 use std::collections::BTreeMap;
 
-use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder};
 use unicode_normalization::UnicodeNormalization;
 
 /// Whether a character is a Han ideograph.
@@ -169,7 +168,7 @@ pub(crate) fn entry_keys<'a>(
     keys
 }
 
-/// One pattern of an automaton: the entries its key names and how it must align.
+/// One pattern of the search: the entries its key names and how it must align.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PatternSpec {
     pub(crate) entries: Vec<u32>,
@@ -177,8 +176,8 @@ pub(crate) struct PatternSpec {
     pub(crate) ambiguous: bool,
 }
 
-/// The matcher's one automaton, which scans ASCII-lowercased text: its keys (sorted, distinct;
-/// a key's index is the value the automaton reports), the patterns each key stands for (key `i`
+/// The matcher's one search, which scans ASCII-lowercased text: its keys (sorted, distinct;
+/// a key's index is the value the scan reports), the patterns each key stands for (key `i`
 /// stands for `group_ids[group_starts[i]..group_starts[i + 1]]`), and the patterns. A pattern
 /// with a `case` key matches only where the text as written reads exactly that (an exact-case
 /// alias); the others ignore ASCII case.
@@ -224,35 +223,9 @@ pub(crate) fn search_spec(sets: [(Vec<String>, Vec<PatternSpec>); 2]) -> SearchS
     }
 }
 
-/// Posts written like those the matcher scans: the hand-written samples, which cover the
-/// layouts frontfill meets, Chinese and English.
-const LAYOUT_SAMPLES: [&str; 8] = [
-    include_str!("../../samples/alphabetical-flush.md"),
-    include_str!("../../samples/already-filled.md"),
-    include_str!("../../samples/bilingual-interview.md"),
-    include_str!("../../samples/crlf-bom.md"),
-    include_str!("../../samples/english-only.md"),
-    include_str!("../../samples/no-front-matter.md"),
-    include_str!("../../samples/quoted-strings.md"),
-    include_str!("../../samples/zh-canonical.md"),
-];
-
-/// The automaton of a [`SearchSpec`]'s keys, each reporting its index. The scan spends much of
-/// its time waiting for states missing from the CPU cache (the double array of the shipped keys
-/// is 1.7 MB), so it is laid out with daachorse's profile-guided layout, which packs the states
-/// that scanning the samples (lowered, as the matcher scans posts) visits most at the front; the
-/// layout never changes what matches. The build script and the matcher both build it here, so
-/// the precompiled automaton equals one built at run time.
-pub(crate) fn search_automaton(keys: &[String]) -> DoubleArrayAhoCorasick<u32> {
-    DoubleArrayAhoCorasickBuilder::new()
-        .corpus(LAYOUT_SAMPLES.map(str::to_ascii_lowercase))
-        .build_with_values(keys.iter().zip(0u32..))
-        .expect("alias keys are distinct, not empty, and far below daachorse's limits")
-}
-
-/// The keys (sorted) and patterns of the exact-case automaton and of the ASCII-case-folded one,
-/// from `(key, entry, exact, han, ambiguous)` per alias in entry order. A pattern's index is the
-/// value the automaton reports for its key.
+/// The keys (sorted) and patterns of the exact-case aliases and of the ASCII-case-folded ones,
+/// from `(key, entry, exact, han, ambiguous)` per alias in entry order; a pattern's index in its
+/// set is its key's.
 pub(crate) fn pattern_sets<'a>(
     aliases: impl Iterator<Item = (&'a str, u32, bool, bool, bool)>,
 ) -> [(Vec<String>, Vec<PatternSpec>); 2] {
