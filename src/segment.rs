@@ -348,6 +348,18 @@ fn token_kind(word: &str) -> Option<TokenKind> {
 
 pub use crate::vocab::keys::is_han;
 
+/// The length of the UTF-8 sequence that `lead` starts: the byte-level scans (the key scan, the
+/// summary's script survey) step by characters without decoding them.
+#[inline]
+pub(crate) fn utf8_width(lead: u8) -> usize {
+    match lead {
+        0..=0x7f => 1,
+        0x80..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+}
+
 /// Whether a character whose UTF-8 starts with `lead` (then `next`) is a Han character of
 /// U+4000..U+9FFF, told without decoding it: lead bytes 0xE5 to 0xE9 are U+5000..U+9FFF, all Han,
 /// and 0xE4 is U+4000..U+4FFF, all Han but the hexagrams U+4DC0..U+4DFF (second byte 0xB7). Most

@@ -21,7 +21,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use rustc_hash::FxHashMap;
 
 use crate::extract::{TextBlock, Zone};
-use crate::segment::{is_han, Segmenter, Token, TokenKind};
+use crate::segment::{is_han, utf8_width, Segmenter, Token, TokenKind};
 
 /// The language of a post or of a summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -114,16 +114,6 @@ fn han_and_words(text: &str) -> (usize, usize) {
         }
     }
     (han, latin)
-}
-
-/// The length of the UTF-8 sequence that `lead` starts.
-fn utf8_width(lead: u8) -> usize {
-    match lead {
-        0..=0x7f => 1,
-        0x80..=0xdf => 2,
-        0xe0..=0xef => 3,
-        _ => 4,
-    }
 }
 
 /// Whether the character starting at `bytes[i]` (of valid UTF-8) is Han ([`is_han`]), from its

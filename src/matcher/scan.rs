@@ -15,6 +15,7 @@
 use std::ops::Range;
 
 use super::is_word_char;
+use crate::segment::utf8_width;
 
 /// log2 of the filter's size in bits: 32 KB, small enough to stay in the first-level cache with
 /// the text beside it.
@@ -82,16 +83,6 @@ fn base(lead: u8) -> usize {
         8
     } else {
         6
-    }
-}
-
-/// The length of the UTF-8 character `lead` starts.
-fn width(lead: u8) -> usize {
-    match lead {
-        0..=0x7f => 1,
-        0x80..=0xdf => 2,
-        0xe0..=0xef => 3,
-        _ => 4,
     }
 }
 
@@ -168,7 +159,11 @@ impl KeyScan {
                 hash_word(keep(load(&padded, 0), len), len, SHORT)
             } else {
                 *flags |= 2;
-                hash_word(keep(load(&padded, 0), width(lead)), width(lead), SHORT)
+                hash_word(
+                    keep(load(&padded, 0), utf8_width(lead)),
+                    utf8_width(lead),
+                    SHORT,
+                )
             };
             for bit in filter_bits(h) {
                 filter[bit / 64] |= 1 << (bit % 64);
@@ -289,7 +284,7 @@ impl KeyScan {
                 after_word = true;
                 continue;
             }
-            let width = width(lead);
+            let width = utf8_width(lead);
             // Only characters below U+2E80, lead bytes up to E2, can be word characters.
             let is_word = lead <= 0xe2
                 && std::str::from_utf8(&text[at..at + width])
