@@ -184,10 +184,10 @@ impl Segmenter {
             script_runs(text, |run, has_han| {
                 let slice = &text[run.clone()];
                 if has_han {
-                    self.cut_run(&mut cache, slice, |span| {
+                    self.cut_run(&mut cache, slice, |span, word| {
                         push_token(
                             &mut tokens,
-                            text,
+                            word,
                             run.start + span.start..run.start + span.end,
                         );
                     });
@@ -195,7 +195,7 @@ impl Segmenter {
                     latin_words(slice, |span| {
                         push_token(
                             &mut tokens,
-                            text,
+                            &slice[span.clone()],
                             run.start + span.start..run.start + span.end,
                         );
                     });
@@ -207,11 +207,16 @@ impl Segmenter {
 }
 
 impl Segmenter {
-    /// Hands jieba's token spans in a Han run to `emit`, from the thread's cache when this
-    /// segmenter cut the same run before. A post's blocks are cut once ([`Self::segment_blocks`]),
+    /// Hands jieba's tokens in a Han run to `emit` (span in the run, word), from the thread's
+    /// cache when this segmenter cut the same run before. A post's blocks are cut once ([`Self::segment_blocks`]),
     /// but the summary's cleaned sentences and the blocks whose normalization changed their words
     /// share most of their runs with what was already cut.
-    fn cut_run(&self, cache: &mut RunCache, run: &str, mut emit: impl FnMut(Range<usize>)) {
+    fn cut_run<'r>(
+        &self,
+        cache: &mut RunCache,
+        run: &'r str,
+        mut emit: impl FnMut(Range<usize>, &'r str),
+    ) {
         if cache.owner != self.id || cache.bytes() > RUN_CACHE_BYTES {
             cache.clear(self.id);
         }
@@ -225,7 +230,8 @@ impl Segmenter {
             cached.filter(|(text, _)| &cache.text[text.start as usize..text.end as usize] == run)
         {
             for &(start, end) in &cache.spans[spans.start as usize..spans.end as usize] {
-                emit(start as usize..end as usize);
+                let span = start as usize..end as usize;
+                emit(span.clone(), &run[span]);
             }
             return;
         }
@@ -234,7 +240,8 @@ impl Segmenter {
             cache
                 .spans
                 .push((token.byte_start as u32, token.byte_end as u32));
-            emit(token.byte_start..token.byte_end);
+            // jieba's word is the run's slice at the span, already cut.
+            emit(token.byte_start..token.byte_end, token.word);
         }
         let start = cache.text.len();
         cache.text.push_str(run);
@@ -313,11 +320,11 @@ fn build_jieba(user_words: &[String], shipped: bool) -> Jieba {
     jieba
 }
 
-/// Inlined into both branches of [`Segmenter::segment`]: it runs for every token of a post, and
-/// the call was a sixth of its cost.
+/// Adds `word`, found at `span` of the text, as a token unless it has no letter or digit. Inlined
+/// into both branches of [`Segmenter::segment`]: it runs for every token of a post, and the call
+/// was a sixth of its cost.
 #[inline(always)]
-fn push_token<'a>(tokens: &mut Vec<Token<'a>>, text: &'a str, span: Range<usize>) {
-    let word = &text[span.clone()];
+fn push_token<'a>(tokens: &mut Vec<Token<'a>>, word: &'a str, span: Range<usize>) {
     let Some(kind) = token_kind(word) else {
         return;
     };
