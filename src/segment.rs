@@ -208,9 +208,9 @@ impl Segmenter {
 
 impl Segmenter {
     /// Hands jieba's tokens in a Han run to `emit` (span in the run, word), from the thread's
-    /// cache when this segmenter cut the same run before. A post's blocks are cut once ([`Self::segment_blocks`]),
-    /// but the summary's cleaned sentences and the blocks whose normalization changed their words
-    /// share most of their runs with what was already cut.
+    /// cache when this segmenter cut the same run before. A post's blocks are cut once
+    /// ([`Self::segment_blocks`]), but the summary's cleaned sentences and the blocks whose
+    /// normalization changed their words share most of their runs with what was already cut.
     fn cut_run<'r>(
         &self,
         cache: &mut RunCache,
@@ -528,7 +528,7 @@ fn known_words(text: &str, mut emit: impl FnMut(Range<usize>)) {
 /// it holds Han. A Han run also takes the letters and digits glued to it without a space
 /// (`用ChatGPT写`), so jieba can see mixed words such as `B站`. A run without Han is handed over
 /// only when it holds a word: one of spaces and punctuation alone (the `，` between two clauses of
-/// Chinese, the commonest run of all) has no letter or digit, so neither segmenter would find a
+/// Chinese, the commonest run of all) has no letter or digit, so the word scan would find no
 /// token in it. (A callback rather than a list: a block has dozens of runs, and growing a list
 /// for each block cost more than the scan.)
 fn script_runs(text: &str, mut visit: impl FnMut(Range<usize>, bool)) {
