@@ -86,8 +86,12 @@ pub fn apply_plan(
         pos = *end;
     }
     out.push_str(&doc.text[pos..]);
-    verify(doc, fm, plan, &out).map_err(refuse)?;
-    Ok(out)
+    // The result is split where it stands: copying it for the check would cost as much as
+    // building it.
+    let new_doc = Document::from_text(&doc.path, out)
+        .map_err(|e| refuse(format!("the result does not split: {e}")))?;
+    verify(doc, fm, plan, &new_doc).map_err(refuse)?;
+    Ok(new_doc.text)
 }
 
 /// The entry after which a missing key goes: the nearest key before it in `key_order`.
@@ -185,16 +189,14 @@ fn is_plain_safe(s: &str) -> bool {
     !RESERVED_WORDS.contains(&bare)
 }
 
-/// Re-parses `out` and compares it with the original: unedited keys keep their values, edited
-/// keys hold exactly the planned values, and the body is byte-identical.
+/// Re-parses the result `new_doc` and compares it with the original: unedited keys keep their
+/// values, edited keys hold exactly the planned values, and the body is byte-identical.
 fn verify(
     doc: &Document,
     fm: &FrontMatter,
     plan: &Plan,
-    out: &str,
+    new_doc: &Document,
 ) -> std::result::Result<(), String> {
-    let new_doc = Document::from_text(&doc.path, out.to_owned())
-        .map_err(|e| format!("the result does not split: {e}"))?;
     if new_doc.body() != doc.body() || new_doc.text[..new_doc.bom] != doc.text[..doc.bom] {
         return Err("the body would change".to_owned());
     }
