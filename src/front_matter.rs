@@ -1,6 +1,8 @@
 //! Reads the YAML between the fences: the parsed values (through serde_yaml_ng, the only YAML
-//! library in the crate) and, next to them, where each top-level key's entry sits in the text.
-//! The writer uses those line ranges to splice; nothing here ever serializes YAML.
+//! library in the crate, except for the flat `key: value` front matter most posts have, which a
+//! reader of that subset takes as the library would) and, next to them, where each top-level
+//! key's entry sits in the text. The writer uses those line ranges to splice; nothing here ever
+//! serializes YAML.
 
 use std::ops::Range;
 
@@ -113,6 +115,9 @@ pub(crate) fn parse_mapping(yaml: &str) -> std::result::Result<Mapping, (usize, 
     if yaml.trim().is_empty() {
         return Ok(Mapping::new());
     }
+    if let Some(map) = flat::mapping(yaml) {
+        return Ok(map);
+    }
     // Only an alias can make the parsed value larger than the text; without `*` there is none.
     let parsed = if yaml.contains('*') {
         alias_budget::check(yaml).and_then(|()| serde_yaml_ng::from_str::<Value>(yaml))
@@ -149,6 +154,190 @@ pub(crate) fn parse_mapping(yaml: &str) -> std::result::Result<Mapping, (usize, 
             }
             Err((line, message))
         }
+    }
+}
+
+/// The front matter nearly every post has, read without the YAML library: top-level `key: value`
+/// lines and block lists under them, every value a one-line scalar. serde_yaml_ng spends about
+/// as much on a post's twenty such lines as on the rest of its bookkeeping, and the writer parses
+/// the front matter a second time to check its splice. Anything outside this subset (comments,
+/// indented mappings, block or multi-line scalars, escapes, anchors, tags, flow collections but
+/// `[]`, numbers, tabs, control characters, duplicate keys) gives `None` and goes to the library,
+/// which also reports every error; what this accepts, it reads as the library does (a test
+/// compares them).
+mod flat {
+    use serde_yaml_ng::{Mapping, Value};
+
+    /// The mapping of `yaml`, or `None` when it is not plainly inside the subset.
+    pub(super) fn mapping(yaml: &str) -> Option<Mapping> {
+        if has_unusual_char(yaml) {
+            return None;
+        }
+        let mut map = Mapping::new();
+        // The key last read with nothing after its colon: a block list may follow it, at the
+        // indentation of its first item.
+        let mut open: Option<(Value, Option<usize>, Vec<Value>)> = None;
+        for line in yaml.split('\n') {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if line.contains('\r') {
+                return None;
+            }
+            let rest = line.trim_start_matches(' ');
+            if rest.is_empty() {
+                continue;
+            }
+            let indent = line.len() - rest.len();
+            if rest == "-" || rest.starts_with("- ") {
+                let (_, list_indent, items) = open.as_mut()?;
+                if *list_indent.get_or_insert(indent) != indent {
+                    return None;
+                }
+                let item = scalar(rest[1..].trim_start_matches(' '))?;
+                if item == Value::Null {
+                    return None;
+                }
+                items.push(item);
+                continue;
+            }
+            if indent > 0 {
+                return None;
+            }
+            close(&mut map, open.take())?;
+            let (key, value) = key_line(line)?;
+            if value.is_empty() {
+                // A duplicate is found when the key is closed.
+                open = Some((key, None, Vec::new()));
+            } else if map.insert(key, scalar(value)?).is_some() {
+                return None;
+            }
+        }
+        close(&mut map, open)?;
+        // Without a key the library reads null, not a mapping.
+        (!map.is_empty()).then_some(map)
+    }
+
+    /// Whether `yaml` holds a character the library rejects or reads as a line break: a control
+    /// character other than LF and CR, U+2028, U+2029, or U+FEFF, U+FFFE, U+FFFF. Looked for
+    /// in the UTF-8 bytes, which spares decoding the characters of a Chinese title and summary
+    /// (a test compares this with a search over the characters).
+    pub(super) fn has_unusual_char(yaml: &str) -> bool {
+        let bytes = yaml.as_bytes();
+        bytes.iter().enumerate().any(|(i, &b)| match b {
+            b'\n' | b'\r' => false,
+            0..=0x1f | 0x7f => true,
+            // U+0080..U+009F
+            0xc2 => bytes.get(i + 1).is_some_and(|&next| next < 0xa0),
+            // U+2028, U+2029
+            0xe2 => {
+                bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9))
+            }
+            // U+FEFF, U+FFFE, U+FFFF
+            0xef => matches!(
+                (bytes.get(i + 1), bytes.get(i + 2)),
+                (Some(0xbb), Some(0xbf)) | (Some(0xbf), Some(0xbe | 0xbf))
+            ),
+            _ => false,
+        })
+    }
+
+    /// Ends the open key: its list, or null when no item followed it.
+    fn close(map: &mut Mapping, open: Option<(Value, Option<usize>, Vec<Value>)>) -> Option<()> {
+        if let Some((key, list_indent, items)) = open {
+            let value = match list_indent {
+                Some(_) => Value::Sequence(items),
+                None => Value::Null,
+            };
+            if map.insert(key, value).is_some() {
+                return None;
+            }
+        }
+        Some(())
+    }
+
+    /// Splits `key: value` (or `key:`) at column 0: the key as a value, and the value text with
+    /// its leading spaces removed. Keys are plain ASCII words that read as strings.
+    fn key_line(line: &str) -> Option<(Value, &str)> {
+        let colon = line.find(':')?;
+        let key = &line[..colon];
+        let after = &line[colon + 1..];
+        let word = key.len() <= 200
+            && key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !word || !(after.is_empty() || after.starts_with(' ')) {
+            return None;
+        }
+        let key = match plain(key)? {
+            key @ Value::String(_) => key,
+            _ => return None,
+        };
+        Some((key, after.trim_start_matches(' ')))
+    }
+
+    /// A one-line scalar (leading spaces already removed): single-quoted, double-quoted without
+    /// escapes, `[]`, or plain.
+    fn scalar(text: &str) -> Option<Value> {
+        let text = text.trim_end_matches(' ');
+        if let Some(quoted) = text.strip_prefix('\'') {
+            let inner = quoted.strip_suffix('\'')?;
+            if !inner.contains('\'') {
+                return Some(Value::String(inner.to_owned()));
+            }
+            // Every quote inside comes doubled; a lone one would have closed the scalar.
+            if inner.replace("''", "").contains('\'') {
+                return None;
+            }
+            return Some(Value::String(inner.replace("''", "'")));
+        }
+        if let Some(quoted) = text.strip_prefix('"') {
+            let inner = quoted.strip_suffix('"')?;
+            if inner.contains(['"', '\\']) {
+                return None;
+            }
+            return Some(Value::String(inner.to_owned()));
+        }
+        if text == "[]" {
+            return Some(Value::Sequence(Vec::new()));
+        }
+        plain(text)
+    }
+
+    /// A plain scalar, trimmed: null, a boolean, or a string. Anything that starts like an
+    /// indicator, could be a number, or holds `: `, ` #` or a trailing colon, is left to the
+    /// library.
+    fn plain(text: &str) -> Option<Value> {
+        match text {
+            "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+            "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+            "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+            _ => {}
+        }
+        let first = text.chars().next()?;
+        if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+            return None;
+        }
+        // Every number the library reads (decimal, `0x`/`0o`/`0b`, float, `.inf`) is made of
+        // ASCII letters, digits and `+-._`, and starts with a digit, a sign or a dot; a title
+        // like `2026 年度回顾` holds something else and is a string.
+        let numeric = first.is_ascii_digit() || matches!(first, '+' | '.');
+        if numeric
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.' | b'_'))
+        {
+            return None;
+        }
+        // `: ` or a final `:` would make a mapping, ` #` a comment.
+        let bytes = text.as_bytes();
+        let breaks = memchr::memchr2_iter(b':', b'#', bytes).any(|i| match bytes[i] {
+            b':' => bytes.get(i + 1).is_none_or(|&next| next == b' '),
+            _ => i > 0 && bytes[i - 1] == b' ',
+        });
+        if breaks {
+            return None;
+        }
+        Some(Value::String(text.to_owned()))
     }
 }
 
@@ -506,6 +695,166 @@ mod tests {
                 assert!(message.contains("through aliases"), "{message}");
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn flat_front_matter_reads_as_the_yaml_library_reads_it() {
+        let keys = ["a", "title", "b_c", "x-1", "true", "null", "y", "_"];
+        let values = [
+            "",
+            " ",
+            " x",
+            " 夸克说",
+            " 'q'",
+            " ''",
+            " 'it''s'",
+            " '''",
+            " 'a' b",
+            " \"d\"",
+            " \"a\\n\"",
+            " \"\"",
+            " []",
+            " [] ",
+            " [ ]",
+            " [a]",
+            " {}",
+            " ~",
+            " null",
+            " NULL",
+            " true",
+            " False",
+            " yes",
+            " 1",
+            " 0x1",
+            " 01",
+            " .5",
+            " -1",
+            " +1",
+            " inf",
+            " .inf",
+            " nan",
+            " a: b",
+            " a:",
+            " a #c",
+            " a#c",
+            " http://x.y/#z",
+            " 《三体》",
+            " a b  ",
+            "   spaced",
+            " &a x",
+            " *a",
+            " !t x",
+            " |",
+            " >",
+            " -x",
+            " ?x",
+            " :x",
+            " %x",
+            " @x",
+            " `x",
+            " a'b",
+            " a\"b",
+            " \u{3000}x",
+            " x\u{3000}",
+            " é",
+            " a,b",
+            " [x]y",
+            " x\t",
+            "\tx",
+            "x",
+            " -",
+            " - a",
+            " =",
+            " <<",
+            " e5",
+            " 1e5",
+            " 2026-06-06",
+            " 2026 VPN",
+            " 1 2",
+            " +x y",
+            " .x y",
+            " 3.5折",
+            " 1e5 x",
+            " 0x1F",
+            " 5G网络",
+            " +.5",
+            " 1_0",
+            " 0o7",
+            " -.inf",
+            " .NaN",
+            " 1.",
+            " +",
+            " .",
+            " ...",
+            " 1:2",
+            " 1: 2",
+            " 1 #c",
+        ];
+        let mut docs: Vec<String> = Vec::new();
+        for key in keys {
+            for value in values {
+                docs.push(format!("{key}:{value}\n"));
+                docs.push(format!("{key}:{value}\r\nz: 1\r\n"));
+                docs.push(format!("{key}:{value}\r\nz: w\r\n"));
+            }
+        }
+        let lines = [
+            "a:", "a: x", "b:", "b: 'y'", "- i", "  - i", " - i", "- 'j'", "-", "- ", "- 1",
+            "- a: b", "- - a", "-a", "  - ~", "- []", "", "  ", "# c", "  x", "  y: z", "---",
+            "a : b", "a:b", "c: d\re", "- \u{85}", "b: z",
+        ];
+        for first in lines {
+            for second in lines {
+                for third in lines {
+                    docs.push(format!("{first}\n{second}\n{third}\n"));
+                }
+            }
+        }
+        let draft = concat!(
+            "author: 夸克说\ndate: '2026-06-06'\nguest: ''\nlayout: post.njk\n",
+            "source: https://www.youtube.com/watch?v=--kMncMjFZw\ntags: []\n",
+            "title: AI时代的教育黄昏：高考退场与“地零世界”的崛起\ndraft: true\n",
+            "people:\n  - 张雪峰\n  - 'O''Brien'\nstatus: evergreen\n",
+        );
+        docs.push(draft.to_owned());
+        let mut read = 0;
+        for doc in &docs {
+            if let Some(map) = flat::mapping(doc) {
+                read += 1;
+                let library = serde_yaml_ng::from_str::<Value>(doc);
+                assert_eq!(library.ok(), Some(Value::Mapping(map)), "{doc:?}");
+            }
+        }
+        assert!(flat::mapping(draft).is_some());
+        assert!(read > 500, "{read} of {}", docs.len());
+    }
+
+    #[test]
+    fn unusual_chars_are_found_as_a_search_over_chars_finds_them() {
+        let unusual = |c: char| {
+            (c.is_control() && c != '\n' && c != '\r')
+                || matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                )
+        };
+        for text in crate::probe::every_string("a\n\r\t\u{7f}\u{80}\u{85}\u{9f}\u{a0}é", 2)
+            .into_iter()
+            .chain(crate::probe::every_string(
+                "\u{2027}\u{2028}\u{2029}\u{202a}中",
+                2,
+            ))
+            .chain(crate::probe::every_string(
+                "\u{feff}\u{fffe}\u{ffff}\u{fefe}\u{fffd}\u{ff00}",
+                2,
+            ))
+        {
+            assert_eq!(
+                flat::has_unusual_char(&text),
+                text.chars().any(unusual),
+                "{text:?}"
+            );
         }
     }
 

@@ -86,8 +86,12 @@ pub fn apply_plan(
         pos = *end;
     }
     out.push_str(&doc.text[pos..]);
-    verify(doc, fm, plan, &out).map_err(refuse)?;
-    Ok(out)
+    // The result is split where it stands: copying it for the check would cost as much as
+    // building it.
+    let new_doc = Document::from_text(&doc.path, out)
+        .map_err(|e| refuse(format!("the result does not split: {e}")))?;
+    verify(doc, fm, plan, &new_doc).map_err(refuse)?;
+    Ok(new_doc.text)
 }
 
 /// The entry after which a missing key goes: the nearest key before it in `key_order`.
@@ -112,10 +116,17 @@ fn render_entry(key: &str, value: &FieldValue, indent: usize, nl: &str) -> Strin
         FieldValue::Text(text) => format!("{key}: {}{nl}", yaml_scalar(text)),
         FieldValue::List(items) if items.is_empty() => format!("{key}: []{nl}"),
         FieldValue::List(items) => {
-            let pad = " ".repeat(indent);
-            let mut out = format!("{key}:{nl}");
+            // One buffer for the whole entry, rather than a formatted string per item.
+            let room = items.iter().map(|i| indent + i.len() + 8).sum::<usize>();
+            let mut out = String::with_capacity(key.len() + 2 + room);
+            out.push_str(key);
+            out.push(':');
+            out.push_str(nl);
             for item in items {
-                out.push_str(&format!("{pad}- {}{nl}", yaml_scalar(item)));
+                out.extend(std::iter::repeat_n(' ', indent));
+                out.push_str("- ");
+                out.push_str(&yaml_scalar(item));
+                out.push_str(nl);
             }
             out
         }
@@ -180,21 +191,18 @@ fn is_plain_safe(s: &str) -> bool {
     if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
         return false;
     }
-    let lower = s.to_ascii_lowercase();
-    let bare = lower.trim_start_matches(['+', '-', '.']);
-    !RESERVED_WORDS.contains(&bare)
+    // The first character is no sign or dot (see above), so the word is the whole string.
+    !RESERVED_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
 }
 
-/// Re-parses `out` and compares it with the original: unedited keys keep their values, edited
-/// keys hold exactly the planned values, and the body is byte-identical.
+/// Re-parses the result `new_doc` and compares it with the original: unedited keys keep their
+/// values, edited keys hold exactly the planned values, and the body is byte-identical.
 fn verify(
     doc: &Document,
     fm: &FrontMatter,
     plan: &Plan,
-    out: &str,
+    new_doc: &Document,
 ) -> std::result::Result<(), String> {
-    let new_doc = Document::from_text(&doc.path, out.to_owned())
-        .map_err(|e| format!("the result does not split: {e}"))?;
     if new_doc.body() != doc.body() || new_doc.text[..new_doc.bom] != doc.text[..doc.bom] {
         return Err("the body would change".to_owned());
     }
@@ -415,6 +423,36 @@ mod tests {
 
     fn list(items: &[&str]) -> FieldValue {
         FieldValue::List(items.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    #[test]
+    fn reserved_words_are_told_as_the_lowercased_copy_told_them() {
+        let by_copy = |s: &str| {
+            let lower = s.to_ascii_lowercase();
+            !RESERVED_WORDS.contains(&lower.trim_start_matches(['+', '-', '.']))
+        };
+        let words = RESERVED_WORDS.iter().flat_map(|w| {
+            [
+                w.to_string(),
+                w.to_ascii_uppercase(),
+                format!("{w}s"),
+                format!("x{w}"),
+            ]
+        });
+        for text in crate::probe::every_string("yNoFf+.-I ", 4)
+            .into_iter()
+            .chain(words)
+        {
+            let plain = is_plain_safe(&text);
+            let checked_before = !text.is_empty()
+                && text.trim() == text
+                && !"-?:,[]{}#&*!|>'\"%@`.+".contains(text.chars().next().unwrap_or(' '))
+                && !text.starts_with(|c: char| c.is_ascii_digit())
+                && !text.contains(": ")
+                && !text.contains(" #")
+                && !text.ends_with(':');
+            assert_eq!(plain, checked_before && by_copy(&text), "{text:?}");
+        }
     }
 
     #[test]
