@@ -683,46 +683,11 @@ impl Scripts {
         // The code of the last Han character (while there is none, the title test below may pass
         // and `RareMarks::pair` turns it down).
         let mut prev = 0u32;
-        let bytes = text.as_bytes();
-        let mut at = 0;
-        // A character at a time from its lead byte: ASCII and the bulk of Han (three bytes led
-        // by E5..E9, U+5000..U+9FFF) are told and decoded in place, and only the rest go
-        // through the general decoding and tables. What is rare (a spoken mark, a title pair)
-        // is taken out of the loop, which keeps its state in registers.
-        while let Some(&lead) = bytes.get(at) {
-            let (code, width) = if lead.is_ascii() {
-                if lead.is_ascii_alphanumeric() {
-                    word_has_letter |= lead.is_ascii_alphabetic();
-                } else {
-                    latin += usize::from(word_has_letter);
-                    word_has_letter = false;
-                }
-                at += 1;
-                continue;
-            } else if let Some(&[lead @ 0xe5..=0xe9, second, third]) = bytes.get(at..at + 3) {
-                let tail = |b: u8| u32::from(b & 0x3f);
-                (
-                    u32::from(lead & 0x0f) << 12 | tail(second) << 6 | tail(third),
-                    3,
-                )
-            } else {
-                let c = text[at..].chars().next().unwrap_or_default();
-                if !is_han(c) {
-                    // A letter or digit of another script continues a word without making it
-                    // Latin; anything else ends it.
-                    if is_cjk_punctuation(c) || !c.is_alphanumeric() {
-                        latin += usize::from(word_has_letter);
-                        word_has_letter = false;
-                    }
-                    at += c.len_utf8();
-                    continue;
-                }
-                (u32::from(c), c.len_utf8())
-            };
-            latin += usize::from(word_has_letter);
-            word_has_letter = false;
+        // Takes a Han character, `rest` being the text from it on. What is rare (a spoken mark, a
+        // title pair) is taken out of the loop, which keeps its state in registers.
+        let mut take = |code: u32, rest: &[u8]| {
             if may_speak(code) {
-                rare.speak(code, &text[at..]);
+                rare.speak(code, rest);
             }
             let (word, bit) = pair_bit(prev, code);
             if pairs.pair_bits[word] & bit != 0 {
@@ -730,7 +695,68 @@ impl Scripts {
             }
             han += 1;
             prev = code;
-            at += width;
+        };
+        // A character at a time from its lead byte: ASCII and the bulk of Han (three bytes led
+        // by E4..E9, U+4000..U+9FFF but the hexagrams U+4DC0..U+4DFF, second byte B7; E4 leads
+        // some of the commonest, `一不了人`) are told and decoded in place, as are the other
+        // characters of three bytes (the CJK marks among them), and only those of two or four
+        // bytes go through the general decoding.
+        let low = |b: u8| u32::from(b & 0x3f);
+        let mut rest = text.as_bytes();
+        while let Some(&lead) = rest.first() {
+            if lead.is_ascii() {
+                if lead.is_ascii_alphanumeric() {
+                    word_has_letter |= lead.is_ascii_alphabetic();
+                } else {
+                    latin += usize::from(word_has_letter);
+                    word_has_letter = false;
+                }
+                rest = &rest[1..];
+                continue;
+            }
+            if let [0xe4..=0xe9, second, _, ..] = *rest {
+                if lead != 0xe4 || second != 0xb7 {
+                    latin += usize::from(word_has_letter);
+                    word_has_letter = false;
+                    // Such characters come in runs, taken by a loop of their own: no word is
+                    // open in one, and the loop holds only what a character needs.
+                    while let [lead @ 0xe4..=0xe9, second, third, ref tail @ ..] = *rest {
+                        if lead == 0xe4 && second == 0xb7 {
+                            break;
+                        }
+                        take(
+                            u32::from(lead & 0x0f) << 12 | low(second) << 6 | low(third),
+                            rest,
+                        );
+                        rest = tail;
+                    }
+                    continue;
+                }
+            }
+            let (c, width) = match *rest {
+                [lead @ 0xe0..=0xef, second, third, ..] => {
+                    let code = u32::from(lead & 0x0f) << 12 | low(second) << 6 | low(third);
+                    (char::from_u32(code).unwrap_or_default(), 3)
+                }
+                _ => {
+                    let c = text[text.len() - rest.len()..]
+                        .chars()
+                        .next()
+                        .unwrap_or_default();
+                    (c, c.len_utf8())
+                }
+            };
+            if is_han(c) {
+                latin += usize::from(word_has_letter);
+                word_has_letter = false;
+                take(u32::from(c), rest);
+            } else if is_cjk_punctuation(c) || !c.is_alphanumeric() {
+                // A letter or digit of another script continues a word without making it
+                // Latin; anything else ends it.
+                latin += usize::from(word_has_letter);
+                word_has_letter = false;
+            }
+            rest = &rest[width..];
         }
         latin += usize::from(word_has_letter);
         rare.marks.pairs = han.saturating_sub(1);
@@ -755,10 +781,13 @@ impl RareMarks {
     /// Takes a Han character that [`may_speak`], the first of `rest`.
     #[cold]
     #[inline(never)]
-    fn speak(&mut self, code: u32, rest: &str) {
+    fn speak(&mut self, code: u32, rest: &[u8]) {
         let c = char::from_u32(code).unwrap_or_default();
         self.colloquial += usize::from(is_colloquial(c));
-        self.zh_filler = self.zh_filler || fillers_from(c).iter().any(|f| rest.starts_with(f));
+        self.zh_filler = self.zh_filler
+            || fillers_from(c)
+                .iter()
+                .any(|f| rest.starts_with(f.as_bytes()));
     }
 
     /// Takes the pair of Han characters `prev` and `code` whose bit the title has set, unless
@@ -1624,8 +1653,21 @@ impl Graph {
             .iter()
             .map(|s| title.score(s.title_overlap))
             .collect();
-        let title_sim = vectors.rows().map(|v| dot(v, &title_vector)).collect();
-        let heading_sim = vectors.rows().map(|v| dot(v, &headings)).collect();
+        // Both similarities from one pass over each sentence's vector, its terms looked up in
+        // the title's and the headings' weights spread over all term ids: merged with each
+        // sentence, the headings' vector (up to 64 headings, often hundreds of terms) was walked
+        // whole for every sentence. [`dot_spread`] gives the bits [`dot`] gives.
+        let title_weights = spread(&title_vector, terms.len());
+        let heading_weights = spread(&headings, terms.len());
+        let (title_sim, heading_sim) = vectors
+            .rows()
+            .map(|v| {
+                (
+                    dot_spread(v, &title_weights),
+                    dot_spread(v, &heading_weights),
+                )
+            })
+            .unzip();
         let postings = Postings::of(&vectors, &df);
         let edges = similarity_edges(&vectors, &postings);
         Self {
@@ -2001,6 +2043,26 @@ fn bigrams(text: &str) -> Vec<(char, char)> {
     out
 }
 
+/// A sparse vector's weights by term id, zero for the terms it lacks.
+fn spread(v: &[(u32, f64)], terms: usize) -> Vec<f64> {
+    let mut dense = vec![0.0; terms];
+    for &(t, w) in v {
+        dense[t as usize] = w;
+    }
+    dense
+}
+
+/// [`dot`] of `a` and the vector that [`spread`] gave `b`, bit for bit: the products of their
+/// shared terms are added in the same order (term id), and a term of `a` that `b` lacks adds
+/// `w * 0.0`, which is `+0.0` (weights are finite and positive) and leaves a sum of such
+/// products, never below `+0.0`, as it is.
+fn dot_spread(a: &[(u32, f64)], b: &[f64]) -> f64 {
+    a.iter().fold(0.0, |sum, &(t, w)| sum + w * b[t as usize])
+}
+
+/// The dot product of two sparse vectors sorted by term id, their shared terms' products added
+/// in that order.
+#[cfg(test)]
 fn dot(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
     let (mut i, mut j, mut sum) = (0, 0, 0.0);
     while i < a.len() && j < b.len() {
@@ -2814,7 +2876,7 @@ Funding remains the hardest problem, since seeds and tools are often bought with
     fn scripts(text: &str) -> (usize, usize, usize) {
         let title = TitlePairs::of(&[TextBlock {
             zone: Zone::Title,
-            text: "中文我中呢中文，a中".to_owned(),
+            text: "中文我中呢中文，a中一个了".to_owned(),
             line: 1,
             bold: Vec::new(),
             speaker: None,
@@ -3204,6 +3266,13 @@ Funding remains the hardest problem, since seeds and tools are often bought with
         }
 
         #[test]
+        fn scripts_agree_on_any_cjk_text(
+            text in "[a-cA1 .，。、：！—中文我呢一个了不䷀㐀〇々ＡＢ１𠀀é\u{3000}]{0,24}"
+        ) {
+            proptest::prop_assert_eq!(scripts(&text), char_scripts(&text));
+        }
+
+        #[test]
         fn scans_agree_on_any_text(text in "[a-cA1 _.，。中文我呢é\u{301}〇“（*\u{3000}\t]{0,24}") {
             proptest::prop_assert_eq!(byte_language(&text), char_language(&text));
             proptest::prop_assert_eq!(scripts(&text), char_scripts(&text));
@@ -3363,6 +3432,22 @@ Funding remains the hardest problem, since seeds and tools are often bought with
             let pull: Vec<u64> = walk(edges, &out_weight, &teleport, &TUNING).iter().map(|x| x.to_bits()).collect();
             let push: Vec<u64> = walk_by_push(edges, &out_weight, &teleport, &TUNING).iter().map(|x| x.to_bits()).collect();
             proptest::prop_assert_eq!(pull, push);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn spread_weights_give_the_bits_of_the_sparse_dot(
+            bags in proptest::collection::vec(proptest::collection::vec(0u8..24, 0..10), 2..12),
+        ) {
+            let (vectors, _) = unit_vectors(&bags);
+            let terms = 24;
+            for b in vectors.rows() {
+                let dense = spread(b, terms);
+                for a in vectors.rows() {
+                    proptest::prop_assert_eq!(dot_spread(a, &dense).to_bits(), dot(a, b).to_bits());
+                }
+            }
         }
     }
 
