@@ -56,6 +56,11 @@ pub(super) struct KeyScan {
     /// The keys' bytes as little-endian words, each key zero-padded to whole words.
     words: Vec<u64>,
     leads: [u16; 256],
+    /// The three-byte characters that keys shorter than the base start with, by the low six
+    /// bits of their second and third bytes ([`short_han_bit`]): a lead byte's flag stands for
+    /// 4,096 characters, nearly every Han one, though only a handful start such keys (`小S`,
+    /// `歼20`), and without this every Han character took a second filter test.
+    short_han: [u64; 64],
 }
 
 /// The keys listed under one hash (an empty slot lists none).
@@ -107,6 +112,11 @@ fn hash_word(word: u64, len: usize, tag: u64) -> u64 {
     ((tag | len as u64).wrapping_mul(K).rotate_left(23) ^ word).wrapping_mul(K)
 }
 
+/// The bit of [`KeyScan::short_han`] for the three-byte character that `word` starts with.
+fn short_han_bit(word: u64) -> usize {
+    ((word >> 2) & 0xfc0 | (word >> 16) & 0x3f) as usize
+}
+
 /// The filter's two bits for the hash `h`.
 fn filter_bits(h: u64) -> [usize; 2] {
     [
@@ -130,6 +140,7 @@ impl KeyScan {
         // (hash listed under, value)
         let mut listed: Vec<(u64, u32)> = Vec::with_capacity(keys.len());
         let mut padded = Vec::new();
+        let mut short_han = [0u64; 64];
         for (value, key) in (0u32..).zip(keys) {
             let len = key.len();
             let lead = key.as_bytes()[0];
@@ -159,6 +170,10 @@ impl KeyScan {
                 hash_word(keep(load(&padded, 0), len), len, SHORT)
             } else {
                 *flags |= 2;
+                if utf8_width(lead) == 3 {
+                    let bit = short_han_bit(load(&padded, 0));
+                    short_han[bit / 64] |= 1 << (bit % 64);
+                }
                 hash_word(
                     keep(load(&padded, 0), utf8_width(lead)),
                     utf8_width(lead),
@@ -199,6 +214,7 @@ impl KeyScan {
             members: grouped,
             words,
             leads,
+            short_han,
         }
     }
 
@@ -297,7 +313,12 @@ impl KeyScan {
                 if at + 6 <= len {
                     self.try_list(hash_word(keep(word, 6), 6, PREFIX), text, at, len, &mut hit);
                 }
-                if flags & SHORT_KEYS != 0 {
+                let short = flags & SHORT_KEYS != 0
+                    && (width != 3 || {
+                        let bit = short_han_bit(word);
+                        self.short_han[bit / 64] >> (bit % 64) & 1 != 0
+                    });
+                if short {
                     self.try_list(
                         hash_word(keep(word, width), width, SHORT),
                         text,
