@@ -320,13 +320,15 @@ impl Matcher {
         known: &[Mention<'_>],
         segmenter: &Segmenter,
     ) -> Vec<Proposal> {
-        // One sorted list rather than a list per block: a post has thousands of mentions, and a
-        // vector apiece cost an allocation or more per block. A block names the same alias many
-        // times; each distinct one is looked for once.
+        // One list by block rather than a list per block: a post has thousands of mentions, and
+        // a vector apiece cost an allocation or more per block. `find_mentions` gives them by
+        // block already; sorting them all by alias as well cost more than the rest of this
+        // function but the tagging, when only the few blocks with bold spans need their aliases.
         let mut known_by_block: Vec<(usize, &str)> =
             known.iter().map(|m| (m.block, m.alias)).collect();
-        known_by_block.sort_unstable();
-        known_by_block.dedup();
+        if !known_by_block.is_sorted_by_key(|&(block, _)| block) {
+            known_by_block.sort_by_key(|&(block, _)| block);
+        }
         // Whether a bold Han label the vocabulary lacks is tagged as a person: a speaker label
         // repeats at every turn, and tagging it costs a segmentation each time.
         let mut han_names: HashMap<String, bool> = HashMap::new();
@@ -373,9 +375,17 @@ impl Matcher {
             let first = known_by_block.partition_point(|&(b, _)| b < index);
             let count = known_by_block[first..].partition_point(|&(b, _)| b == index);
             let in_block = &known_by_block[first..first + count];
+            // A block names the same alias many times; each distinct one is looked for once.
+            let aliases = std::cell::OnceCell::new();
             let covered = |span: &Range<usize>| {
+                let aliases = aliases.get_or_init(|| {
+                    let mut aliases: Vec<&str> = in_block.iter().map(|&(_, a)| a).collect();
+                    aliases.sort_unstable();
+                    aliases.dedup();
+                    aliases
+                });
                 let text = &block.text[span.clone()];
-                in_block.iter().any(|&(_, a)| contains(text, a))
+                aliases.iter().any(|a| contains(text, a))
             };
             for span in &block.bold {
                 let text = normalize(&block.text[span.clone()]);
