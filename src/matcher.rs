@@ -320,13 +320,15 @@ impl Matcher {
         known: &[Mention<'_>],
         segmenter: &Segmenter,
     ) -> Vec<Proposal> {
-        // One sorted list rather than a list per block: a post has thousands of mentions, and a
-        // vector apiece cost an allocation or more per block. A block names the same alias many
-        // times; each distinct one is looked for once.
+        // One list by block rather than a list per block: a post has thousands of mentions, and
+        // a vector apiece cost an allocation or more per block. `find_mentions` gives them by
+        // block already; sorting them all by alias as well cost more than the rest of this
+        // function but the tagging, when only the few blocks with bold spans need their aliases.
         let mut known_by_block: Vec<(usize, &str)> =
             known.iter().map(|m| (m.block, m.alias)).collect();
-        known_by_block.sort_unstable();
-        known_by_block.dedup();
+        if !known_by_block.is_sorted_by_key(|&(block, _)| block) {
+            known_by_block.sort_by_key(|&(block, _)| block);
+        }
         // Whether a bold Han label the vocabulary lacks is tagged as a person: a speaker label
         // repeats at every turn, and tagging it costs a segmentation each time.
         let mut han_names: HashMap<String, bool> = HashMap::new();
@@ -373,9 +375,17 @@ impl Matcher {
             let first = known_by_block.partition_point(|&(b, _)| b < index);
             let count = known_by_block[first..].partition_point(|&(b, _)| b == index);
             let in_block = &known_by_block[first..first + count];
+            // A block names the same alias many times; each distinct one is looked for once.
+            let aliases = std::cell::OnceCell::new();
             let covered = |span: &Range<usize>| {
+                let aliases = aliases.get_or_init(|| {
+                    let mut aliases: Vec<&str> = in_block.iter().map(|&(_, a)| a).collect();
+                    aliases.sort_unstable();
+                    aliases.dedup();
+                    aliases
+                });
                 let text = &block.text[span.clone()];
-                in_block.iter().any(|&(_, a)| contains(text, a))
+                aliases.iter().any(|a| contains(text, a))
             };
             for span in &block.bold {
                 let text = normalize(&block.text[span.clone()]);
@@ -813,14 +823,15 @@ impl NormText {
             loop {
                 match bytes.get(offset) {
                     Some(b'\t'..=b'\r' | b' ') => break,
-                    Some(0..=0x7f) => offset += 1,
+                    Some(0..=0x7f) => offset += plain_ascii_prefix(&bytes[offset..]).max(1),
                     Some(0xe5..=0xe9) => offset += 3,
                     Some(0xe4) if bytes[offset + 1] >= 0xb8 => offset += 3,
                     _ => break,
                 }
             }
             if offset > start {
-                after_space = false;
+                // The run may end in a space that `plain_ascii_prefix` let in.
+                after_space = bytes[offset - 1] == b' ';
                 prev_plain = true;
             }
             let Some(&b) = bytes.get(offset) else {
@@ -966,6 +977,28 @@ impl NormText {
         };
         start..end.max(start)
     }
+}
+
+/// How many of the first 8 bytes of `bytes` (0 if it is shorter) stay in a copied run as they
+/// are, each as [`NormText::new`] would take it alone: ASCII from `!` on, and a space whose byte
+/// before is in the run and no space. The first byte must be no space. English text has a space
+/// every few letters, which ended the run byte by byte; here one test takes them in eight at a
+/// time.
+fn plain_ascii_prefix(bytes: &[u8]) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let Some(chunk) = bytes.get(..8) else {
+        return 0;
+    };
+    let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+    // Per byte, in its high bit: not ASCII; below a space (adding 0x60 sets it from 0x20 on);
+    // a space (XOR with spaces leaves 0, which adding 0x7f does not lift to the high bit).
+    // An add carries into the next byte only out of a byte that is not ASCII, so every byte
+    // below the first bad one reads true.
+    let wide = word & HIGH;
+    let control = !word.wrapping_add(0x6060_6060_6060_6060) & HIGH;
+    let space = !(word ^ 0x2020_2020_2020_2020).wrapping_add(0x7f7f_7f7f_7f7f_7f7f) & HIGH;
+    let bad = wide | control | (space & (space << 8 | 0x80));
+    bad.trailing_zeros() as usize / 8
 }
 
 /// Counts a block's characters up to rising byte offsets, each count going on from the last,
@@ -1760,6 +1793,18 @@ mod tests {
         for c in chars {
             for context in ["a{}", " {}", "中{}b", "a\n{}  é"] {
                 assert_same_norm(&context.replace("{}", c.encode_utf8(&mut [0; 4])));
+            }
+        }
+    }
+
+    #[test]
+    fn folds_ascii_eight_bytes_at_a_time_like_per_character() {
+        // Spaces, controls and wider characters at every place of an eight-byte chunk, and
+        // ASCII runs that end inside one.
+        for middle in crate::probe::every_string("a \t\u{1}é中", 4) {
+            for cut in 0..=8 {
+                assert_same_norm(&format!("{}{middle}ijkl mnop  qr s", &"abcdefgh"[..cut]));
+                assert_same_norm(&format!("中{}{middle}", &"a c e g "[..cut]));
             }
         }
     }

@@ -441,13 +441,28 @@ pub struct PostContext {
     pub channel: Vec<String>,
 }
 
-/// The mentions sorted by subject, each subject's in post order (the sort is stable), to be read
-/// a subject at a time: one list rather than a vector per subject in a map, which cost two
-/// allocations or more a subject.
+/// The mentions sorted by subject, each subject's in post order (as a stable sort leaves them),
+/// to be read a subject at a time: one list rather than a vector per subject in a map, which
+/// cost two allocations or more a subject.
 fn by_subject<'m, 'p>(mentions: &'m [Mention<'p>]) -> Vec<&'m Mention<'p>> {
-    let mut sorted: Vec<&Mention<'p>> = mentions.iter().collect();
-    sorted.sort_by(|a, b| a.subject.cmp(&b.subject));
-    sorted
+    // Nearly every mention is of an entry, and entries come before proposed names: those sort
+    // as integers, the entry above the mention's index, at a fraction of the cost of comparing
+    // subjects through references; the few proposed names follow, sorted stably.
+    let mut entries: Vec<u64> = Vec::with_capacity(mentions.len());
+    let mut proposed: Vec<&Mention<'p>> = Vec::new();
+    for (index, mention) in (0u32..).zip(mentions) {
+        match mention.subject {
+            Subject::Entry(id) => entries.push(u64::from(id.0) << 32 | u64::from(index)),
+            Subject::New { .. } => proposed.push(mention),
+        }
+    }
+    entries.sort_unstable();
+    proposed.sort_by(|a, b| a.subject.cmp(&b.subject));
+    entries
+        .iter()
+        .map(|key| &mentions[(key & u64::from(u32::MAX)) as usize])
+        .chain(proposed)
+        .collect()
 }
 
 /// Scores every mentioned subject and decides, per entity field, which are written. Each field's

@@ -56,6 +56,18 @@ pub(super) struct KeyScan {
     /// The keys' bytes as little-endian words, each key zero-padded to whole words.
     words: Vec<u64>,
     leads: [u16; 256],
+    /// The three-byte characters that keys shorter than the base start with, by the low six
+    /// bits of their second and third bytes ([`short_han_bit`]): a lead byte's flag stands for
+    /// 4,096 characters, nearly every Han one, though only a handful start such keys (`小S`,
+    /// `歼20`), and without this every Han character took a second filter test.
+    short_han: [u64; 64],
+    /// Per run length `r` (1 to 7) and byte `b`: the lengths (bits 1 to 7) of the keys shorter
+    /// than the base that begin with exactly `r` ASCII word characters and then `b`, and in bit
+    /// 0 whether some key as long as the base does. A word of `r` characters followed by `b` can
+    /// start only these keys and those of its own length; few keys hold the space or Han that
+    /// follows most words there, which spares most words the other lengths and the base's
+    /// lookup.
+    runs: [[u8; 256]; 8],
 }
 
 /// The keys listed under one hash (an empty slot lists none).
@@ -107,6 +119,11 @@ fn hash_word(word: u64, len: usize, tag: u64) -> u64 {
     ((tag | len as u64).wrapping_mul(K).rotate_left(23) ^ word).wrapping_mul(K)
 }
 
+/// The bit of [`KeyScan::short_han`] for the three-byte character that `word` starts with.
+fn short_han_bit(word: u64) -> usize {
+    ((word >> 2) & 0xfc0 | (word >> 16) & 0x3f) as usize
+}
+
 /// The filter's two bits for the hash `h`.
 fn filter_bits(h: u64) -> [usize; 2] {
     [
@@ -130,6 +147,8 @@ impl KeyScan {
         // (hash listed under, value)
         let mut listed: Vec<(u64, u32)> = Vec::with_capacity(keys.len());
         let mut padded = Vec::new();
+        let mut short_han = [0u64; 64];
+        let mut runs = [[0u8; 256]; 8];
         for (value, key) in (0u32..).zip(keys) {
             let len = key.len();
             let lead = key.as_bytes()[0];
@@ -150,6 +169,14 @@ impl KeyScan {
                 words.push(keep(load(&padded, at), len - at));
             }
             leads[usize::from(key.as_bytes()[len - 1])] |= ENDS_KEY;
+            let run = key
+                .bytes()
+                .take_while(|&b| leads[usize::from(b)] & ASCII_WORD != 0)
+                .count();
+            if (1..8).contains(&run) && run < len {
+                let bit = if len >= base(lead) { 1 } else { 1 << len };
+                runs[run][usize::from(key.as_bytes()[run])] |= bit;
+            }
             let flags = &mut leads[usize::from(lead)];
             *flags |= STARTS_KEY;
             let h = if len >= base(lead) {
@@ -159,6 +186,10 @@ impl KeyScan {
                 hash_word(keep(load(&padded, 0), len), len, SHORT)
             } else {
                 *flags |= 2;
+                if utf8_width(lead) == 3 {
+                    let bit = short_han_bit(load(&padded, 0));
+                    short_han[bit / 64] |= 1 << (bit % 64);
+                }
                 hash_word(
                     keep(load(&padded, 0), utf8_width(lead)),
                     utf8_width(lead),
@@ -199,6 +230,8 @@ impl KeyScan {
             members: grouped,
             words,
             leads,
+            short_han,
+            runs,
         }
     }
 
@@ -297,7 +330,12 @@ impl KeyScan {
                 if at + 6 <= len {
                     self.try_list(hash_word(keep(word, 6), 6, PREFIX), text, at, len, &mut hit);
                 }
-                if flags & SHORT_KEYS != 0 {
+                let short = flags & SHORT_KEYS != 0
+                    && (width != 3 || {
+                        let bit = short_han_bit(word);
+                        self.short_han[bit / 64] >> (bit % 64) & 1 != 0
+                    });
+                if short {
                     self.try_list(
                         hash_word(keep(word, width), width, SHORT),
                         text,
@@ -325,10 +363,22 @@ impl KeyScan {
     ) {
         let word = load(text, at);
         let flags = self.leads[usize::from(word as u8)];
-        // Lengths from the run's end (a long run leaves none below the base) up to the text's.
-        let from = run.clamp(1, 8);
-        let below = 8.min(len - at + 1);
-        let mut lengths = u32::from(flags & SHORT_KEYS) >> from << from & ((1 << below) - 1);
+        let below = (1u32 << 8.min(len - at + 1)) - 1;
+        // A key longer than the run holds the byte after it; one as long is the run itself; none
+        // is shorter (the alignment check drops those). A run of 8 or more leaves no length
+        // below the base, and only keys whose first 8 bytes are word characters.
+        let (mut lengths, long) = match run {
+            0 => (u32::from(flags & SHORT_KEYS) & below, true),
+            1..=7 => {
+                let after = u32::from(self.runs[run][usize::from((word >> (8 * run)) as u8)]);
+                let same = u32::from(flags) & (1 << run);
+                (
+                    (after | same) & u32::from(flags & SHORT_KEYS) & below,
+                    after & 1 != 0,
+                )
+            }
+            _ => (0, true),
+        };
         while lengths != 0 {
             let key_len = lengths.trailing_zeros() as usize;
             lengths &= lengths - 1;
@@ -347,7 +397,7 @@ impl KeyScan {
                 hit,
             );
         }
-        if at + 8 <= len {
+        if long && at + 8 <= len {
             self.try_list(hash_word(word, 8, PREFIX), text, at, len, hit);
         }
     }
