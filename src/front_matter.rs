@@ -830,6 +830,37 @@ mod tests {
         assert!(read > 500, "{read} of {}", docs.len());
     }
 
+    proptest::proptest! {
+        // Most random documents fall outside the subset; enough cases that a few thousand land
+        // in it (it takes well under a second).
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        /// Random front matter built from the lines posts have and the characters YAML treats
+        /// specially: whatever the subset reader accepts, the library reads the same way.
+        #[test]
+        fn flat_reader_never_disagrees_with_the_library(
+            lines in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-c_][a-c0-9_-]{0,2}:( [ -~中“《]{0,10})?",
+                    "[a-c]{1,2}: [a-z0-9中 .:#-]{0,8}",
+                    "[a-c]{1,2}: ['\"][ -~中]{0,6}['\"]?",
+                    " {0,3}-( [ -~中]{0,8})?",
+                    "  - [a-z0-9中 .:#'-]{0,6}",
+                    "[ #a-c:-]{0,6}",
+                ],
+                1..8,
+            ),
+            crlf in proptest::bool::ANY,
+        ) {
+            let nl = if crlf { "\r\n" } else { "\n" };
+            let doc: String = lines.iter().map(|l| format!("{l}{nl}")).collect();
+            if let Some(map) = flat::mapping(&doc) {
+                let library = serde_yaml_ng::from_str::<Value>(&doc);
+                proptest::prop_assert_eq!(library.ok(), Some(Value::Mapping(map)), "{:?}", doc);
+            }
+        }
+    }
+
     #[test]
     fn unusual_chars_are_found_as_a_search_over_chars_finds_them() {
         let unusual = |c: char| {
