@@ -314,7 +314,7 @@ mod flat {
             _ => {}
         }
         let first = text.chars().next()?;
-        if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+        if super::PLAIN_INDICATORS.contains(first) {
             return None;
         }
         // Every number the library reads (decimal, `0x`/`0o`/`0b`, float, `.inf`) is made of
@@ -328,17 +328,25 @@ mod flat {
         {
             return None;
         }
-        // `: ` or a final `:` would make a mapping, ` #` a comment.
-        let bytes = text.as_bytes();
-        let breaks = memchr::memchr2_iter(b':', b'#', bytes).any(|i| match bytes[i] {
-            b':' => bytes.get(i + 1).is_none_or(|&next| next == b' '),
-            _ => i > 0 && bytes[i - 1] == b' ',
-        });
-        if breaks {
+        if super::breaks_plain(text) {
             return None;
         }
         Some(Value::String(text.to_owned()))
     }
+}
+
+/// The characters that cannot start a plain scalar (YAML's indicators): a value starting with one
+/// is something else, or an error, unless quoted.
+pub(crate) const PLAIN_INDICATORS: &str = "-?:,[]{}#&*!|>'\"%@`";
+
+/// Whether `text` as a plain scalar would not read as itself: `: ` or a final `:` makes a
+/// mapping, ` #` starts a comment.
+pub(crate) fn breaks_plain(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b':', b'#', bytes).any(|i| match bytes[i] {
+        b':' => bytes.get(i + 1).is_none_or(|&next| next == b' '),
+        _ => i > 0 && bytes[i - 1] == b' ',
+    })
 }
 
 /// Parses YAML into `T` with the alias expansion bounded (see [`alias_budget`]); dictionaries and

@@ -13,7 +13,7 @@ use serde_yaml_ng::Value;
 
 use crate::document::Document;
 use crate::error::{Error, Result};
-use crate::front_matter::{parse_mapping, FrontMatter};
+use crate::front_matter::{breaks_plain, parse_mapping, FrontMatter, PLAIN_INDICATORS};
 use crate::plan::{FieldEdit, FieldValue, Plan};
 
 /// Returns the post with the plan applied. `key_order` places keys the post does not have yet.
@@ -184,11 +184,11 @@ fn is_plain_safe(s: &str) -> bool {
     if s.trim() != s || s.contains(['\t']) {
         return false;
     }
-    if "-?:,[]{}#&*!|>'\"%@`.+".contains(first) || first.is_ascii_digit() {
+    if PLAIN_INDICATORS.contains(first) || matches!(first, '.' | '+') || first.is_ascii_digit() {
         // Indicators, and anything that could read as a number, date or time: quote to be sure.
         return false;
     }
-    if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
+    if breaks_plain(s) {
         return false;
     }
     // The first character is no sign or dot (see above), so the word is the whole string.
