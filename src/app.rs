@@ -59,6 +59,23 @@ pub enum SummaryLang {
     Both,
 }
 
+/// How much of the reasoning behind a post's planned edits a fill keeps for its report. The
+/// reasons cost more than the choice: pinning each kept mention to its line and column searches
+/// the file, and naming the strongest keywords of every topic class ranks them as they are
+/// scored. Only some reports show them; the planned edits are the same either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// The planned edits alone: [`FileReport::candidates`] stays empty and
+    /// [`FileReport::topics`] `None` (what the human report, a write, a diff and stdin editing
+    /// read).
+    #[default]
+    Plan,
+    /// The edits and, for the fields filled, every scored entity candidate with its first
+    /// [`FILL_EVIDENCE`] mentions pinned to line and column, and the tag, category and area
+    /// candidates with their strongest evidence (what the JSON report shows).
+    Evidence,
+}
+
 /// Resolved options for a run.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -75,6 +92,8 @@ pub struct Options {
     /// Weights, thresholds and limits for the entity fields, and whether to propose names the
     /// vocabulary lacks.
     pub scoring: Scoring,
+    /// Whether reports keep the candidates and evidence behind the planned edits.
+    pub detail: Detail,
 }
 
 impl Default for Options {
@@ -89,6 +108,7 @@ impl Default for Options {
             summary_lang: SummaryLang::Auto,
             summary: SummaryOptions::default(),
             scoring: Scoring::default(),
+            detail: Detail::default(),
         }
     }
 }
@@ -137,9 +157,11 @@ pub struct FileReport {
     /// The error, when the status is [`Status::Error`].
     pub error: Option<Error>,
     /// The scored candidates of each entity field that was filled, each with the first
-    /// [`FILL_EVIDENCE`] of its mentions as evidence (`explain` gives them all).
+    /// [`FILL_EVIDENCE`] of its mentions as evidence (`explain` gives them all), when the run
+    /// keeps [`Detail::Evidence`].
     pub candidates: BTreeMap<Field, Vec<Candidate>>,
-    /// The tag, category and area suggestions with their evidence, when any was filled.
+    /// The tag, category and area suggestions with their evidence, when any was filled and the
+    /// run keeps [`Detail::Evidence`].
     pub topics: Option<TopicSuggestion>,
 }
 
@@ -507,8 +529,10 @@ impl Engine {
         } else {
             Vec::new()
         };
+        let evidence = self.options.detail == Detail::Evidence;
         let mut candidates = if fields.iter().any(|f| f.is_entity()) {
-            self.score_entities(&doc, &fm, &blocks, &tokens, FILL_EVIDENCE)
+            let kept = if evidence { FILL_EVIDENCE } else { 0 };
+            self.score_entities(&doc, &fm, &blocks, &tokens, kept)
         } else {
             BTreeMap::new()
         };
@@ -519,7 +543,11 @@ impl Engine {
                 let features = model
                     .post_features(&blocks, &tokens)
                     .with_channel(topic_channel(&fm));
-                Some(model.suggest_post(&features, doc.body()))
+                Some(if evidence {
+                    model.suggest_post(&features, doc.body())
+                } else {
+                    model.choose_post(&features, doc.body())
+                })
             }
             _ => None,
         };
@@ -547,6 +575,11 @@ impl Engine {
             }
         }
         let plan = Plan { edits };
+        let (candidates, topics) = if evidence {
+            (candidates, topics)
+        } else {
+            (BTreeMap::new(), None)
+        };
         if plan.is_empty() {
             let mut filled = Filled::unchanged(doc.text, Status::Unchanged, Some(language));
             filled.candidates = candidates;
@@ -643,7 +676,9 @@ impl Engine {
             // searches.
             evidence,
         );
-        locate_evidence(doc.text(), &mut candidates);
+        if evidence > 0 {
+            locate_evidence(doc.text(), &mut candidates);
+        }
         candidates
     }
 
@@ -821,9 +856,11 @@ pub struct Filled {
     /// The post's main language, when analysed.
     pub language: Option<Language>,
     /// The scored candidates of each entity field that was filled, each with the first
-    /// [`FILL_EVIDENCE`] of its mentions as evidence (`explain` gives them all).
+    /// [`FILL_EVIDENCE`] of its mentions as evidence (`explain` gives them all), when the
+    /// options keep [`Detail::Evidence`].
     pub candidates: BTreeMap<Field, Vec<Candidate>>,
-    /// The tag, category and area suggestions, when any of those fields was filled.
+    /// The tag, category and area suggestions, when any of those fields was filled and the
+    /// options keep [`Detail::Evidence`].
     pub topics: Option<TopicSuggestion>,
 }
 

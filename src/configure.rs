@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use frontfill::app::{in_input_order, Engine, FileReport, Mode};
+use frontfill::app::{in_input_order, Detail, Engine, FileReport, Mode};
 use frontfill::config::{find_config, load_settings, ConfigFile, Overrides, Settings};
 use frontfill::discover::{discover, Input};
 use frontfill::report::human::one_line;
@@ -106,11 +106,12 @@ pub(crate) struct Batch {
 
 impl Batch {
     /// Finds the posts and, for each, its configuration; an invalid configuration or dictionary
-    /// anywhere stops the run before any post is read.
+    /// anywhere stops the run before any post is read. `detail` is what the run's report shows.
     pub(crate) fn new(
         config: Option<&Path>,
         paths: &[PathBuf],
         overrides: &Overrides,
+        detail: Detail,
     ) -> Result<Self, ExitCode> {
         let fail = |err: frontfill::Error| {
             crate::print_error(&one_line(&err.to_string()));
@@ -151,7 +152,8 @@ impl Batch {
                 .map(ConfigFile::read)
                 .transpose()
                 .map_err(fail)?;
-            let settings = Settings::resolve(file.as_ref(), overrides).map_err(fail)?;
+            let mut settings = Settings::resolve(file.as_ref(), overrides).map_err(fail)?;
+            settings.options.detail = detail;
             group.retain(
                 |input| !matches!(input, Input::File(p) if settings.exclude.is_excluded(p)),
             );

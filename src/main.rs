@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Parser;
-use frontfill::app::{Engine, Mode, Totals};
+use frontfill::app::{Detail, Engine, Mode, Totals};
 use frontfill::discover::{discover, Input};
 use frontfill::report::human::one_line;
 use frontfill::report::{human, json};
@@ -237,7 +237,14 @@ fn fill(args: FillArgs) -> ExitCode {
         Mode::Write
     };
     let overrides = configure::overrides(&args.choice, &args.names);
-    let batch = match configure::Batch::new(args.config.as_deref(), &args.paths, &overrides) {
+    // Only the JSON report shows the candidates and evidence behind the edits; finding them
+    // costs a search of the post per kept mention.
+    let detail = match args.format {
+        Format::Json => Detail::Evidence,
+        Format::Human => Detail::Plan,
+    };
+    let batch = match configure::Batch::new(args.config.as_deref(), &args.paths, &overrides, detail)
+    {
         Ok(batch) => batch,
         Err(code) => return configure::echo_stdin(&args.paths, code),
     };

@@ -174,3 +174,46 @@ fn fill_json_has_candidates_per_field() {
     assert_eq!(people[0]["written"], true);
     assert!(people[0]["evidence"].as_array().unwrap().len() <= 3);
 }
+
+#[test]
+fn the_json_report_pins_evidence_and_plans_what_the_human_run_writes() {
+    let output = frontfill()
+        .args(["fill", "--check", "--format", "json"])
+        .args(ONLY_FIXTURES)
+        .arg("posts/chips.md")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let file: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    let orgs = file["candidates"]["companies_orgs"].as_array().unwrap();
+    assert!(orgs.iter().all(|c| {
+        let evidence = c["evidence"].as_array().unwrap();
+        !evidence.is_empty() && evidence.iter().all(|e| e["line"].is_u64())
+    }));
+    assert_eq!(orgs[0]["evidence"][0]["column"], 8, "英伟达 in the title");
+    // The human run keeps no evidence; what it writes is what the JSON report planned.
+    let dir = tempfile::tempdir().unwrap();
+    let post = dir.path().join("chips.md");
+    fs::copy(fixtures().join("posts/chips.md"), &post).unwrap();
+    frontfill()
+        .arg("fill")
+        .args(ONLY_FIXTURES)
+        .arg(&post)
+        .assert()
+        .success();
+    let written = fs::read_to_string(&post).unwrap();
+    let fields = file["fields"].as_object().unwrap();
+    assert!(fields.len() >= 4, "{fields:?}");
+    for (key, value) in fields {
+        let expected = match value {
+            serde_json::Value::Array(names) => {
+                let items: Vec<String> = (names.iter())
+                    .map(|n| format!("  - {}\n", n.as_str().unwrap()))
+                    .collect();
+                format!("{key}:\n{}", items.concat())
+            }
+            value => format!("{key}: {}\n", value.as_str().unwrap()),
+        };
+        assert!(written.contains(&expected), "{expected}\n{written}");
+    }
+}

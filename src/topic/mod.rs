@@ -908,9 +908,29 @@ impl TopicModel {
         }
     }
 
-    /// Scores a post from its collected features.
+    /// Scores a post from its collected features, each shown candidate with its strongest
+    /// pieces of evidence.
     pub fn suggest_post(&self, features: &PostFeatures<'_>, body: &str) -> TopicSuggestion {
-        self.score_post(&features.keywords, features.norm, features.channel, body)
+        self.score_post(
+            &features.keywords,
+            features.norm,
+            features.channel,
+            body,
+            true,
+        )
+    }
+
+    /// What [`Self::suggest_post`] suggests, without the evidence (every candidate's list is
+    /// empty): the same candidates, scores and choices, for a caller that writes the choices and
+    /// shows no reasons, at the cost of the scores alone.
+    pub fn choose_post(&self, features: &PostFeatures<'_>, body: &str) -> TopicSuggestion {
+        self.score_post(
+            &features.keywords,
+            features.norm,
+            features.channel,
+            body,
+            false,
+        )
     }
 
     /// Scores a post.
@@ -928,6 +948,7 @@ impl TopicModel {
             features.norm(),
             features.channel.as_deref(),
             body,
+            true,
         )
     }
 
@@ -973,13 +994,16 @@ impl TopicModel {
     }
 
     /// Scores a post from its keywords (id, strength) in key order, its norm over all of its
-    /// keys, and its channel. Contributions are added in key order, as learning assumes.
+    /// keys, and its channel. Contributions are added in key order, as learning assumes. Without
+    /// `evidence` the candidates are the same but their evidence lists stay empty: no score or
+    /// choice reads evidence.
     fn score_post(
         &self,
         keywords: &[(u32, f32)],
         post_norm: f32,
         channel: Option<&str>,
         body: &str,
+        evidence: bool,
     ) -> TopicSuggestion {
         let w = &self.weights;
         let post = PostTerms {
@@ -1000,16 +1024,40 @@ impl TopicModel {
         for &(tag, _, contribution) in &aliases {
             tag_scores.add(tag, contribution);
         }
-        let speaker = channel.map(|c| format!("speaker: {c}"));
-        let shown = EvidenceNames {
+        let speaker = channel
+            .filter(|_| evidence)
+            .map(|c| format!("speaker: {c}"));
+        let shown = evidence.then(|| EvidenceNames {
             model: self,
             speaker: speaker.as_deref().unwrap_or_default(),
             post,
-        };
+        });
         // Every area is shown and any category may be, so their evidence is gathered on the
         // scoring walk rather than by walking the post's hits again.
-        let (category_scores, category_evidence) = shown.score_with_evidence(&self.categories);
-        let (area_scores, area_evidence) = shown.score_with_evidence(&self.areas);
+        let scored = |scorer: &Scorer| match &shown {
+            Some(shown) => {
+                let (scores, tops) = shown.score_with_evidence(scorer);
+                (scores, Some(tops))
+            }
+            None => (scorer.score(post), None),
+        };
+        let (category_scores, category_evidence) = scored(&self.categories);
+        let (area_scores, area_evidence) = scored(&self.areas);
+        let candidates = |scorer: &Scorer,
+                          score: &[f32],
+                          classes: &[usize],
+                          extra: &[(u32, Evidence, f32)],
+                          collected: Option<&KeywordTops>| match &shown {
+            Some(shown) => shown.candidates(scorer, score, classes, extra, collected),
+            None => (classes.iter())
+                .map(|&class| TopicCandidate {
+                    name: scorer.names[class].clone(),
+                    score: score[class],
+                    passed: false,
+                    evidence: Vec::new(),
+                })
+                .collect(),
+        };
         // Only the best tags are shown, so only they become candidates with named evidence.
         let score = &tag_scores.score;
         // Best first, ties by name, then by index (as a stable sort would leave them), as one
@@ -1022,8 +1070,7 @@ impl TopicModel {
         );
         let order: Vec<usize> = keys.iter().map(|&key| self.tags.class_of(key)).collect();
         let best = order.first().map_or(0.0, |&i| score[i]);
-        let tags = shown
-            .candidates(&self.tags, score, &order, &aliases, None)
+        let tags = candidates(&self.tags, score, &order, &aliases, None)
             .into_iter()
             .enumerate()
             .map(|(rank, mut tag)| {
@@ -1033,12 +1080,12 @@ impl TopicModel {
             })
             .collect();
 
-        let mut areas = shown.candidates(
+        let mut areas = candidates(
             &self.areas,
             &area_scores.score,
             &self.areas.ranked(&area_scores.score),
             &[],
-            Some(&area_evidence),
+            area_evidence.as_ref(),
         );
         let area_score: BTreeMap<&str, f32> =
             areas.iter().map(|a| (a.name.as_str(), a.score)).collect();
@@ -1073,12 +1120,12 @@ impl TopicModel {
             categories.insert(0, chosen);
         }
         categories.truncate(5);
-        let mut categories = shown.candidates(
+        let mut categories = candidates(
             &self.categories,
             &category_scores.score,
             &categories,
             &[],
-            Some(&category_evidence),
+            category_evidence.as_ref(),
         );
         if let Some(chosen) = categories.first_mut().filter(|_| best.is_some()) {
             chosen.passed = true;
@@ -1873,6 +1920,61 @@ mod tests {
                 assert!(size < 200 || collected.iter().any(|e| !e.is_empty()));
                 assert_eq!(key(&collected), key(&walked), "{size} keywords");
             }
+        }
+    }
+
+    #[test]
+    fn choosing_without_evidence_equals_suggesting_with_the_evidence_dropped() {
+        let model = TopicModel::shipped().unwrap();
+        let n = model.keywords.len() as u64;
+        let channels: Vec<&str> = (model.categories.channels.keys())
+            .chain(model.areas.channels.keys())
+            .chain(model.tags.channels.keys())
+            .map(String::as_str)
+            .collect();
+        let aliases: Vec<&str> = (model.tag_aliases.iter())
+            .map(|(alias, _)| alias.as_str())
+            .collect();
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        for (round, size) in [0, 1, 3, 10, 40, 200, 1000, 3000].into_iter().enumerate() {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let mut ids: Vec<u32> = (0..size)
+                .map(|i| ((state >> 11).wrapping_add(i * 7_919) % n) as u32)
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            // Strengths that tie often, as damped counts do.
+            let keywords: Vec<(u32, f32)> =
+                (ids.iter()).map(|&id| (id, (id % 4 + 1) as f32)).collect();
+            let channel = (round % 3 != 0 && !channels.is_empty())
+                .then(|| channels[(state >> 33) as usize % channels.len()]);
+            let body: String = (0..round * 3)
+                .map(|i| {
+                    format!(
+                        "{} 和 ",
+                        aliases[(state as usize + i * 131) % aliases.len()]
+                    )
+                })
+                .collect();
+            let suggested = model.score_post(&keywords, 3.0, channel, &body, true);
+            let chosen = model.score_post(&keywords, 3.0, channel, &body, false);
+            let mut dropped = suggested.clone();
+            for list in [
+                &mut dropped.tags,
+                &mut dropped.categories,
+                &mut dropped.areas,
+            ] {
+                for candidate in list.iter_mut() {
+                    candidate.evidence.clear();
+                }
+            }
+            assert_eq!(chosen, dropped, "{size} keywords, channel {channel:?}");
+            assert!(size < 40 || suggested.tags.iter().any(|t| !t.evidence.is_empty()));
+            assert_eq!(chosen.chosen_tags(), suggested.chosen_tags());
+            assert_eq!(chosen.chosen_category(), suggested.chosen_category());
+            assert_eq!(chosen.chosen_area(), suggested.chosen_area());
         }
     }
 
