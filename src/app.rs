@@ -2,6 +2,7 @@
 //! plan, apply and (in write mode) an atomic write, in parallel, collecting one [`FileReport`]
 //! per post in path order. Per-file failures become reports; they never stop the batch.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
@@ -65,14 +66,14 @@ pub enum SummaryLang {
 /// scored. Only some reports show them; the planned edits are the same either way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Detail {
-    /// The planned edits alone: [`FileReport::candidates`] stays empty and
-    /// [`FileReport::topics`] `None` (what the human report, a write, a diff and stdin editing
-    /// read).
+    /// The planned edits alone: [`FileReport::candidates`] stays empty, [`FileReport::topics`]
+    /// `None`, and [`FileReport::language`] is found only for a summary that follows it (what
+    /// the human report, a write, a diff and stdin editing read).
     #[default]
     Plan,
-    /// The edits and, for the fields filled, every scored entity candidate with its first
-    /// [`FILL_EVIDENCE`] mentions pinned to line and column, and the tag, category and area
-    /// candidates with their strongest evidence (what the JSON report shows).
+    /// The edits, the post's language and, for the fields filled, every scored entity candidate
+    /// with its first [`FILL_EVIDENCE`] mentions pinned to line and column, and the tag, category
+    /// and area candidates with their strongest evidence (what the JSON report shows).
     Evidence,
 }
 
@@ -146,7 +147,8 @@ pub struct FileReport {
     pub status: Status,
     /// The edits made or planned.
     pub plan: Plan,
-    /// The post's main language, when it was analysed.
+    /// The post's main language, when it was analysed and either the summary's language followed
+    /// it or the run keeps [`Detail::Evidence`].
     pub language: Option<Language>,
     /// Size of the post in bytes.
     pub bytes: u64,
@@ -510,7 +512,10 @@ impl Engine {
         {
             Segmenter::prepare_tagger_in_background();
         }
-        let language = detect_language(&blocks);
+        // The main language decides an automatic summary's; otherwise only the JSON report shows
+        // it, so it is found when first asked for.
+        let found_language = OnceCell::new();
+        let language = || *found_language.get_or_init(|| detect_language(&blocks));
         // Segmentation waits for the jieba table; what else this post needs is built first, so
         // that a cold run builds it on this core while the table is built on the other.
         if fields.iter().any(|f| f.is_entity()) {
@@ -575,20 +580,20 @@ impl Engine {
             }
         }
         let plan = Plan { edits };
-        let (candidates, topics) = if evidence {
-            (candidates, topics)
+        let (candidates, topics, language) = if evidence {
+            (candidates, topics, Some(language()))
         } else {
-            (BTreeMap::new(), None)
+            (BTreeMap::new(), None, found_language.get().copied())
         };
         if plan.is_empty() {
-            let mut filled = Filled::unchanged(doc.text, Status::Unchanged, Some(language));
+            let mut filled = Filled::unchanged(doc.text, Status::Unchanged, language);
             filled.candidates = candidates;
             filled.topics = topics;
             return Ok(filled);
         }
         let new_text = apply_plan(&doc, &fm, &plan, &self.options.key_order)?;
         if new_text == doc.text {
-            let mut filled = Filled::unchanged(doc.text, Status::Unchanged, Some(language));
+            let mut filled = Filled::unchanged(doc.text, Status::Unchanged, language);
             filled.candidates = candidates;
             filled.topics = topics;
             return Ok(filled);
@@ -598,7 +603,7 @@ impl Engine {
             text: Some(new_text),
             plan,
             status: Status::Filled,
-            language: Some(language),
+            language,
             candidates,
             topics,
         })
@@ -687,7 +692,7 @@ impl Engine {
         field: Field,
         blocks: &[TextBlock],
         tokens: &[Vec<Token<'_>>],
-        language: Language,
+        language: impl Fn() -> Language,
         candidates: &BTreeMap<Field, Vec<Candidate>>,
         topics: Option<&TopicSuggestion>,
     ) -> Option<FieldValue> {
@@ -697,7 +702,7 @@ impl Engine {
         match field {
             Field::Summary => {
                 let lang = match self.options.summary_lang {
-                    SummaryLang::Auto | SummaryLang::Both => language,
+                    SummaryLang::Auto | SummaryLang::Both => language(),
                     SummaryLang::Zh => Language::Chinese,
                     SummaryLang::En => Language::English,
                 };
@@ -853,7 +858,8 @@ pub struct Filled {
     pub plan: Plan,
     /// What happened.
     pub status: Status,
-    /// The post's main language, when analysed.
+    /// The post's main language, when analysed and either the summary's language followed it or
+    /// the options keep [`Detail::Evidence`].
     pub language: Option<Language>,
     /// The scored candidates of each entity field that was filled, each with the first
     /// [`FILL_EVIDENCE`] of its mentions as evidence (`explain` gives them all), when the

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use frontfill::app::{Detail, Engine, Options, Status, SummaryLang};
+use frontfill::field::Field;
 use frontfill::plan::FieldPolicy;
 use frontfill::topic::TopicModel;
 use serde_json::{json, Value};
@@ -134,38 +135,55 @@ fn samples_cover_the_layouts_the_readme_promises() {
 #[test]
 fn evidence_is_kept_only_when_asked_and_never_changes_the_plan() {
     let topics = Arc::new(TopicModel::shipped().expect("the shipped topic model loads"));
-    let engine = |detail| {
+    let engine = |detail, policy| {
         Engine::new(Options {
             detail,
+            policy,
             ..Options::default()
         })
         .with_topics(Arc::clone(&topics))
     };
-    let (plain, detailed) = (engine(Detail::Plan), engine(Detail::Evidence));
+    // Fresh drafts get every field; `--fields` asks for fields no summary language follows.
+    let no_summary = FieldPolicy {
+        only: Some(vec![Field::Tags, Field::People, Field::CompaniesOrgs]),
+        ..FieldPolicy::default()
+    };
     let mut pinned = 0;
-    for path in samples()
-        .into_iter()
-        .chain([common::root().join("tests/fixtures/posts/chips.md")])
-    {
-        let bytes = std::fs::read(&path).expect("readable sample");
-        let name = path.display().to_string();
-        let a = plain
-            .fill(&path, bytes.clone())
-            .expect("every sample fills");
-        let b = detailed.fill(&path, bytes).expect("every sample fills");
-        assert_eq!(a.plan, b.plan, "{name}");
-        assert_eq!(a.text, b.text, "{name}");
-        assert_eq!((a.status, a.language), (b.status, b.language), "{name}");
-        assert!(a.candidates.is_empty() && a.topics.is_none(), "{name}");
-        if b.status != Status::Filled {
-            continue;
-        }
-        let topics = b.topics.as_ref().expect("a draft gets topic candidates");
-        assert!(topics.tags.iter().any(|t| !t.evidence.is_empty()), "{name}");
-        for candidates in b.candidates.values() {
-            for c in candidates {
-                assert!(!c.evidence.is_empty() && c.evidence.len() <= 3, "{name}");
-                pinned += c.evidence.iter().filter(|e| e.column.is_some()).count();
+    for policy in [FieldPolicy::default(), no_summary] {
+        let summary = policy.only.is_none();
+        let plain = engine(Detail::Plan, policy.clone());
+        let detailed = engine(Detail::Evidence, policy);
+        for path in samples()
+            .into_iter()
+            .chain([common::root().join("tests/fixtures/posts/chips.md")])
+        {
+            let bytes = std::fs::read(&path).expect("readable sample");
+            let name = path.display().to_string();
+            let a = plain
+                .fill(&path, bytes.clone())
+                .expect("every sample fills");
+            let b = detailed.fill(&path, bytes).expect("every sample fills");
+            assert_eq!(a.plan, b.plan, "{name}");
+            assert_eq!(a.text, b.text, "{name}");
+            assert_eq!(a.status, b.status, "{name}");
+            assert!(a.candidates.is_empty() && a.topics.is_none(), "{name}");
+            if b.status != Status::Filled {
+                continue;
+            }
+            // Only a summary that follows the post's language needs it without evidence.
+            assert!(b.language.is_some(), "{name}");
+            if summary {
+                assert_eq!(a.language, b.language, "{name}");
+            } else {
+                assert_eq!(a.language, None, "{name}");
+            }
+            let topics = b.topics.as_ref().expect("a draft gets topic candidates");
+            assert!(topics.tags.iter().any(|t| !t.evidence.is_empty()), "{name}");
+            for candidates in b.candidates.values() {
+                for c in candidates {
+                    assert!(!c.evidence.is_empty() && c.evidence.len() <= 3, "{name}");
+                    pinned += c.evidence.iter().filter(|e| e.column.is_some()).count();
+                }
             }
         }
     }
