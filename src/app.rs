@@ -93,7 +93,7 @@ pub struct Options {
     /// Weights, thresholds and limits for the entity fields, and whether to propose names the
     /// vocabulary lacks.
     pub scoring: Scoring,
-    /// Whether reports keep the candidates and evidence behind the planned edits.
+    /// What reports keep besides the planned edits: the candidates, evidence and language.
     pub detail: Detail,
 }
 
