@@ -4,6 +4,7 @@
 //! precompiled for the shipped dictionaries and the one built at run time for `--dictionaries`
 //! layers cannot disagree.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use unicode_normalization::UnicodeNormalization;
@@ -21,8 +22,14 @@ pub fn has_han(text: &str) -> bool {
 /// Normalizes text for matching: NFKC (full-width to half-width), one kind of middle dot and of
 /// apostrophe, inner whitespace collapsed to one space, trimmed.
 pub fn normalize(text: &str) -> String {
+    normalized(text).into_owned()
+}
+
+/// [`normalize`], borrowing `text` when it is already normal, as most names and labels are: a
+/// post's bold spans and looked-up names are normalized only to be read.
+pub fn normalized(text: &str) -> Cow<'_, str> {
     if is_normal(text) {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -35,7 +42,7 @@ pub fn normalize(text: &str) -> String {
         }
         collapsed.push_str(word);
     }
-    collapsed
+    Cow::Owned(collapsed)
 }
 
 /// Whether [`normalize`] leaves `text` as it is, by a cheap test that holds for most names and
@@ -289,6 +296,14 @@ mod tests {
         );
         for text in texts {
             assert_eq!(normalize(&text), normalize_in_full(&text), "{text:?}");
+            // Borrowed exactly when the text is normal.
+            let cow = normalized(&text);
+            assert_eq!(cow, normalize_in_full(&text), "{text:?}");
+            assert_eq!(
+                matches!(cow, Cow::Borrowed(_)),
+                is_normal(&text),
+                "{text:?}"
+            );
         }
         for c in (0..=0x10ffff).filter_map(char::from_u32) {
             let text = format!("a{c}b");

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use crate::field::Field;
 
-pub use keys::{has_han, is_exact_case, normalize, push_folded};
+pub use keys::{has_han, is_exact_case, normalize, normalized, push_folded};
 pub use load::{Source, SHIPPED};
 
 /// The prior an entry gets when its file does not give one.
@@ -167,7 +167,7 @@ impl Vocabulary {
     /// The entries whose normalized name or alias equals `text` (compared case-insensitively).
     pub fn lookup(&self, text: &str) -> Vec<EntryId> {
         if self.shipped {
-            return compiled::shipped_lookup(&normalize(text).to_ascii_lowercase());
+            return compiled::shipped_lookup(&normalized(text).to_ascii_lowercase());
         }
         let index = self.index.get_or_init(|| {
             let mut index: BTreeMap<String, Vec<EntryId>> = BTreeMap::new();
@@ -180,7 +180,7 @@ impl Vocabulary {
             index
         });
         index
-            .get(&normalize(text).to_ascii_lowercase())
+            .get(&normalized(text).to_ascii_lowercase())
             .cloned()
             .unwrap_or_default()
     }
