@@ -17,6 +17,7 @@ use words::{FirstSlot, Packed, Place, WordTable};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
@@ -456,17 +457,91 @@ impl TopicSuggestion {
     }
 }
 
+/// Every keyword's trigger hits for the three kinds of label (tags, categories, areas) in one
+/// array, the classes of all kinds numbered as one (tags first, then categories, then areas): a
+/// post's keywords are sparse among the model's, so each costs its own cache misses, and one walk
+/// over a keyword's hits of every kind, side by side, scores the three kinds where three tables
+/// of their own cost three sets of misses (and loops) per keyword.
+#[derive(Debug, PartialEq)]
+struct HitTable {
+    /// Per keyword id, where its hits start in `hits`; one more entry than there are keywords.
+    offsets: Vec<u32>,
+    /// (class number, weight), grouped by keyword, in class order within a keyword.
+    hits: Vec<(u32, f32)>,
+    /// Where each kind's classes start in the numbering, then their total.
+    bases: [u32; KINDS + 1],
+    /// Every class's bias, by number.
+    biases: Vec<f32>,
+}
+
+/// The kinds of label in a [`HitTable`], in its order.
+const KINDS: usize = 3;
+
+impl HitTable {
+    fn new(keywords: usize, kinds: [&[ScorerClass<'_>]; KINDS]) -> Self {
+        let mut bases = [0u32; KINDS + 1];
+        for (kind, classes) in kinds.iter().enumerate() {
+            bases[kind + 1] = bases[kind] + classes.len() as u32;
+        }
+        let classes = || kinds.iter().flat_map(|classes| classes.iter());
+        let mut offsets = vec![0u32; keywords + 1];
+        for &(keyword, _) in classes().flat_map(|c| &c.triggers) {
+            offsets[keyword as usize + 1] += 1;
+        }
+        for i in 0..keywords {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut next = offsets.clone();
+        let mut hits = vec![(0u32, 0f32); offsets[keywords] as usize];
+        for (number, class) in classes().enumerate() {
+            for &(keyword, weight) in &class.triggers {
+                let slot = &mut next[keyword as usize];
+                hits[*slot as usize] = (number as u32, weight);
+                *slot += 1;
+            }
+        }
+        Self {
+            offsets,
+            hits,
+            bases,
+            biases: classes().map(|c| c.bias).collect(),
+        }
+    }
+
+    /// A keyword's hits of every kind.
+    #[inline]
+    fn all(&self, keyword: u32) -> &[(u32, f32)] {
+        let k = keyword as usize;
+        &self.hits[self.offsets[k] as usize..self.offsets[k + 1] as usize]
+    }
+
+    /// A keyword's hits of one kind, by class index within the kind.
+    fn of(&self, keyword: u32, kind: usize) -> impl ExactSizeIterator<Item = (u32, f32)> + '_ {
+        let all = self.all(keyword);
+        let (base, end) = (self.bases[kind], self.bases[kind + 1]);
+        let from = all.partition_point(|&(class, _)| class < base);
+        let to = all.partition_point(|&(class, _)| class < end);
+        all[from..to]
+            .iter()
+            .map(move |&(class, weight)| (class - base, weight))
+    }
+
+    /// The kind of a class number, and its index within the kind.
+    fn kind_of(&self, number: u32) -> (usize, u32) {
+        let kind = self.bases[1..].partition_point(|&end| end <= number);
+        (kind, number - self.bases[kind])
+    }
+}
+
 /// One kind of label (tags, categories or areas) in scoring form.
 #[derive(Debug, Clone, PartialEq)]
 struct Scorer {
-    /// Per keyword id, where its (class index, weight) pairs start in `hits`; one more entry
-    /// than there are keywords.
-    offsets: Vec<u32>,
-    /// (class index, weight), grouped by keyword, in class order within a keyword.
-    hits: Vec<(u32, f32)>,
+    /// The hits of every kind, shared by the model's three scorers.
+    table: Arc<HitTable>,
+    /// This scorer's kind in `table`.
+    kind: usize,
     /// channel → (class index, weight)
     channels: HashMap<String, Vec<(u32, f32)>>,
-    biases: Vec<f32>,
     names: Vec<String>,
     /// Per class, its place among the classes ordered by name, then index: ties of score are
     /// broken by comparing these numbers instead of the names.
@@ -519,36 +594,26 @@ impl Scores {
         self.score[class as usize] += contribution;
         self.fired[class as usize] = true;
     }
+
+    /// The classes from `at` on, taken off these.
+    fn split_off(&mut self, at: u32) -> Scores {
+        Scores {
+            score: self.score.split_off(at as usize),
+            fired: self.fired.split_off(at as usize),
+        }
+    }
 }
 
 impl Scorer {
-    fn new(keywords: usize, classes: Vec<ScorerClass<'_>>) -> Self {
-        let mut offsets = vec![0u32; keywords + 1];
-        for class in &classes {
-            for &(keyword, _) in &class.triggers {
-                offsets[keyword as usize + 1] += 1;
-            }
-        }
-        for i in 0..keywords {
-            offsets[i + 1] += offsets[i];
-        }
-        let mut next = offsets.clone();
-        let mut hits = vec![(0u32, 0f32); offsets[keywords] as usize];
+    fn new(table: Arc<HitTable>, kind: usize, classes: Vec<ScorerClass<'_>>) -> Self {
         let mut channels: HashMap<String, Vec<(u32, f32)>> = HashMap::default();
-        let mut biases = Vec::with_capacity(classes.len());
         let mut names = Vec::with_capacity(classes.len());
         let mut trigger_offsets = vec![0u32];
-        let mut triggers = Vec::with_capacity(hits.len());
+        let mut triggers = Vec::new();
         for (i, class) in classes.into_iter().enumerate() {
             triggers.extend_from_slice(&class.triggers);
             trigger_offsets.push(triggers.len() as u32);
             names.push(class.name.to_owned());
-            biases.push(class.bias);
-            for (keyword, weight) in class.triggers {
-                let slot = &mut next[keyword as usize];
-                hits[*slot as usize] = (i as u32, weight);
-                *slot += 1;
-            }
             for (channel, weight) in class.channels {
                 channels
                     .entry(channel.to_owned())
@@ -563,10 +628,9 @@ impl Scorer {
             rank[class as usize] = r as u32;
         }
         Self {
-            offsets,
-            hits,
+            table,
+            kind,
             channels,
-            biases,
             names,
             rank,
             by_rank,
@@ -580,39 +644,44 @@ impl Scorer {
             [self.trigger_offsets[class] as usize..self.trigger_offsets[class + 1] as usize]
     }
 
-    fn hits(&self, keyword: u32) -> &[(u32, f32)] {
-        let k = keyword as usize;
-        &self.hits[self.offsets[k] as usize..self.offsets[k + 1] as usize]
+    fn hits(&self, keyword: u32) -> impl ExactSizeIterator<Item = (u32, f32)> + '_ {
+        self.table.of(keyword, self.kind)
     }
 
-    /// Each class's score: its bias, the trigger weights of the post's keywords (in key order)
-    /// times their strength divided by the post's norm (as in learning), then the channel's
-    /// weights.
+    /// Each class's score on a walk of its own: its bias, the trigger weights of the post's
+    /// keywords (in key order) times their strength divided by the post's norm (as in learning),
+    /// then the channel's weights. The reference for [`TopicModel::score_kinds`], which scores
+    /// the three kinds on one walk.
+    #[cfg(test)]
     fn score(&self, post: PostTerms<'_>) -> Scores {
-        self.score_noting(post, |_, _, _| {})
-    }
-
-    /// [`Self::score`], telling `note` each keyword's contribution to a class (class, keyword,
-    /// contribution) as it is added.
-    #[inline]
-    fn score_noting(&self, post: PostTerms<'_>, mut note: impl FnMut(u32, u32, f32)) -> Scores {
-        let mut scores = Scores {
-            score: self.biases.clone(),
-            fired: vec![false; self.biases.len()],
-        };
+        let mut scores = self.unscored();
         for &(keyword, strength) in post.keywords {
-            for &(class, weight) in self.hits(keyword) {
-                let contribution = weight * strength / post.norm;
-                scores.add(class, contribution);
-                note(class, keyword, contribution);
+            for (class, weight) in self.hits(keyword) {
+                scores.add(class, weight * strength / post.norm);
             }
         }
-        if let Some(channel) = post.channel {
+        self.add_channel(post.channel, &mut scores);
+        scores
+    }
+
+    /// Every class at its bias, none fired.
+    #[cfg(test)]
+    fn unscored(&self) -> Scores {
+        let (table, kind) = (&self.table, self.kind);
+        let biases = &table.biases[table.bases[kind] as usize..table.bases[kind + 1] as usize];
+        Scores {
+            score: biases.to_vec(),
+            fired: vec![false; biases.len()],
+        }
+    }
+
+    /// Adds the channel's weights, which come after the keywords'.
+    fn add_channel(&self, channel: Option<&str>, scores: &mut Scores) {
+        if let Some(channel) = channel {
             for &(class, weight) in self.channels.get(channel).into_iter().flatten() {
                 scores.add(class, weight);
             }
         }
-        scores
     }
 
     /// Class indexes, best score first (ties by name, then index).
@@ -764,6 +833,10 @@ impl TopicModel {
         // Evidence compares keywords by id, which must then be their order.
         debug_assert!(parts.keywords.windows(2).all(|w| w[0] < w[1]));
         let n = parts.keywords.len();
+        let table = Arc::new(HitTable::new(
+            n,
+            [&parts.tags, &parts.categories, &parts.areas],
+        ));
         let mut keyword_table = WordTable::with_capacity(n);
         for (id, keyword) in parts.keywords.iter().enumerate() {
             let packed = Packed::new(keyword.as_bytes());
@@ -775,16 +848,16 @@ impl TopicModel {
         Self {
             keyword_table,
             keywords: parts.keywords,
-            tags: Scorer::new(n, parts.tags),
+            tags: Scorer::new(Arc::clone(&table), 0, parts.tags),
             tag_aliases,
             alias_matcher,
-            categories: Scorer::new(n, parts.categories),
+            categories: Scorer::new(Arc::clone(&table), 1, parts.categories),
             category_areas: parts
                 .category_areas
                 .into_iter()
                 .map(|areas| areas.into_iter().map(|(a, s)| (a.to_owned(), s)).collect())
                 .collect(),
-            areas: Scorer::new(n, parts.areas),
+            areas: Scorer::new(table, 2, parts.areas),
             weights: TopicWeights::default(),
         }
     }
@@ -993,6 +1066,40 @@ impl TopicModel {
         hit
     }
 
+    /// The tag, category and area scores of a post, in that order, on one walk over its keywords'
+    /// hits: each class's sum takes the same terms in the same order as [`Scorer::score`]'s walk
+    /// of its own kind. `note` is told each keyword's contribution to a class (class number in
+    /// the [`HitTable`], keyword, contribution) as it is added.
+    #[inline]
+    fn score_kinds(
+        &self,
+        post: PostTerms<'_>,
+        mut note: impl FnMut(u32, u32, f32),
+    ) -> [Scores; KINDS] {
+        let table = &self.tags.table;
+        let mut all = Scores {
+            score: table.biases.clone(),
+            fired: vec![false; table.biases.len()],
+        };
+        for &(keyword, strength) in post.keywords {
+            for &(class, weight) in table.all(keyword) {
+                let contribution = weight * strength / post.norm;
+                all.add(class, contribution);
+                note(class, keyword, contribution);
+            }
+        }
+        let areas = all.split_off(table.bases[2]);
+        let categories = all.split_off(table.bases[1]);
+        let mut scores = [all, categories, areas];
+        for (scorer, scores) in [&self.tags, &self.categories, &self.areas]
+            .into_iter()
+            .zip(&mut scores)
+        {
+            scorer.add_channel(post.channel, scores);
+        }
+        scores
+    }
+
     /// Scores a post from its keywords (id, strength) in key order, its norm over all of its
     /// keys, and its channel. Contributions are added in key order, as learning assumes. Without
     /// `evidence` the candidates are the same but their evidence lists stay empty: no score or
@@ -1011,7 +1118,24 @@ impl TopicModel {
             norm: post_norm,
             channel,
         };
-        let mut tag_scores = self.tags.score(post);
+        let speaker = channel
+            .filter(|_| evidence)
+            .map(|c| format!("speaker: {c}"));
+        let shown = evidence.then(|| EvidenceNames {
+            model: self,
+            speaker: speaker.as_deref().unwrap_or_default(),
+            post,
+        });
+        // Every area is shown and any category may be, so their evidence is gathered on the
+        // scoring walk rather than by walking the post's hits again.
+        let ([mut tag_scores, category_scores, area_scores], [category_evidence, area_evidence]) =
+            match &shown {
+                Some(shown) => {
+                    let (scores, [categories, areas]) = shown.score_with_evidence();
+                    (scores, [Some(categories), Some(areas)])
+                }
+                None => (self.score_kinds(post, |_, _, _| {}), [None, None]),
+            };
         let aliases: Vec<(u32, Evidence, f32)> = (self.alias_hits(body).into_iter())
             .map(|i| {
                 (
@@ -1024,25 +1148,6 @@ impl TopicModel {
         for &(tag, _, contribution) in &aliases {
             tag_scores.add(tag, contribution);
         }
-        let speaker = channel
-            .filter(|_| evidence)
-            .map(|c| format!("speaker: {c}"));
-        let shown = evidence.then(|| EvidenceNames {
-            model: self,
-            speaker: speaker.as_deref().unwrap_or_default(),
-            post,
-        });
-        // Every area is shown and any category may be, so their evidence is gathered on the
-        // scoring walk rather than by walking the post's hits again.
-        let scored = |scorer: &Scorer| match &shown {
-            Some(shown) => {
-                let (scores, tops) = shown.score_with_evidence(scorer);
-                (scores, Some(tops))
-            }
-            None => (scorer.score(post), None),
-        };
-        let (category_scores, category_evidence) = scored(&self.categories);
-        let (area_scores, area_evidence) = scored(&self.areas);
         let candidates = |scorer: &Scorer,
                           score: &[f32],
                           classes: &[usize],
@@ -1272,12 +1377,18 @@ impl EvidenceNames<'_> {
         }
     }
 
-    /// A scorer's scores for the post and, per class, its five strongest keywords (what
-    /// [`Self::keyword_evidence`] finds), gathered on the one walk over the post's hits.
-    fn score_with_evidence(&self, scorer: &Scorer) -> (Scores, KeywordTops) {
-        let mut tops = KeywordTops::new(scorer.names.len());
-        let scores = scorer.score_noting(self.post, |class, keyword, contribution| {
-            tops.offer(class as usize, keyword, contribution);
+    /// The post's scores of every kind ([`TopicModel::score_kinds`]) and, per category and per
+    /// area, its five strongest keywords (what [`Self::keyword_evidence`] finds), gathered on the
+    /// one walk over the post's hits.
+    fn score_with_evidence(&self) -> ([Scores; KINDS], [KeywordTops; 2]) {
+        let model = self.model;
+        let mut tops = [&model.categories, &model.areas].map(|s| KeywordTops::new(s.names.len()));
+        let table = &model.tags.table;
+        let scores = model.score_kinds(self.post, |number, keyword, contribution| {
+            let (kind, class) = table.kind_of(number);
+            if let Some(tops) = kind.checked_sub(1).and_then(|k| tops.get_mut(k)) {
+                tops.offer(class as usize, keyword, contribution);
+            }
         });
         (scores, tops)
     }
@@ -1366,7 +1477,7 @@ impl EvidenceNames<'_> {
             }
         } else {
             for &(keyword, strength) in self.post.keywords {
-                for &(class, weight) in scorer.hits(keyword) {
+                for (class, weight) in scorer.hits(keyword) {
                     let k = slot[class as usize];
                     if k != usize::MAX {
                         let contribution = weight * strength / self.post.norm;
@@ -1853,7 +1964,11 @@ mod tests {
                     channel: None,
                 },
             };
-            for scorer in [&model.tags, &model.categories, &model.areas] {
+            let (scores, collected) = shown.score_with_evidence();
+            for (kind, scorer) in [&model.tags, &model.categories, &model.areas]
+                .into_iter()
+                .enumerate()
+            {
                 let classes: Vec<usize> = (0..scorer.names.len()).rev().collect();
                 let mut slot = vec![usize::MAX; classes.len()];
                 for (k, &class) in classes.iter().enumerate() {
@@ -1870,13 +1985,15 @@ mod tests {
                         })
                         .collect()
                 };
-                let (scores, collected) = shown.score_with_evidence(scorer);
-                assert_eq!(scores.score, scorer.score(shown.post).score);
-                assert_eq!(scores.fired, scorer.score(shown.post).fired);
-                let on_the_walk: Vec<Vec<(Evidence, f32)>> = (classes.iter())
-                    .map(|&class| collected.evidence(class))
-                    .collect();
-                assert_eq!(named(on_the_walk), named(by_class.clone()));
+                assert_eq!(scores[kind].score, scorer.score(shown.post).score);
+                assert_eq!(scores[kind].fired, scorer.score(shown.post).fired);
+                // Tags' evidence is gathered later, from the few shown tags' own triggers.
+                if let Some(collected) = kind.checked_sub(1).map(|k| &collected[k]) {
+                    let on_the_walk: Vec<Vec<(Evidence, f32)>> = (classes.iter())
+                        .map(|&class| collected.evidence(class))
+                        .collect();
+                    assert_eq!(named(on_the_walk), named(by_class.clone()));
+                }
                 assert_eq!(named(by_class), named(by_keyword));
             }
         }
@@ -1908,17 +2025,67 @@ mod tests {
                     channel: None,
                 },
             };
-            for scorer in [&model.categories, &model.areas] {
+            let (scores, tops) = shown.score_with_evidence();
+            for (kind, scorer) in [(1, &model.categories), (2, &model.areas)] {
                 let classes: Vec<usize> = (0..scorer.names.len()).collect();
                 let slot = classes.clone();
                 let walked = shown.keyword_evidence(scorer, &classes, &slot, false);
-                let (scores, collected) = shown.score_with_evidence(scorer);
-                assert_eq!(scores.score, scorer.score(shown.post).score);
+                assert_eq!(scores[kind].score, scorer.score(shown.post).score);
+                let collected = &tops[kind - 1];
                 let collected: Vec<Vec<(Evidence, f32)>> =
                     (classes.iter()).map(|&c| collected.evidence(c)).collect();
                 let key = |e: &Vec<Vec<(Evidence, f32)>>| format!("{e:?}");
                 assert!(size < 200 || collected.iter().any(|e| !e.is_empty()));
                 assert_eq!(key(&collected), key(&walked), "{size} keywords");
+            }
+        }
+    }
+
+    #[test]
+    fn scoring_every_kind_on_one_walk_equals_each_kind_on_its_own_to_the_bit() {
+        let model = TopicModel::shipped().unwrap();
+        let n = model.keywords.len() as u64;
+        let mut channels: Vec<Option<&str>> = (model.categories.channels.keys())
+            .map(|c| Some(c.as_str()))
+            .take(3)
+            .collect();
+        channels.extend([Some("no such channel"), None]);
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            state >> 33
+        };
+        for size in [0, 1, 2, 5, 30, 300, 3000] {
+            let mut ids: Vec<u32> = (0..size).map(|_| (next() % n) as u32).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            // Strengths as damping makes them (1 + ln of a count in halves), norms as posts have.
+            let keywords: Vec<(u32, f32)> = (ids.iter())
+                .map(|&id| (id, damped(1 + (next() % 40) as u32)))
+                .collect();
+            let post_norm = norm(keywords.iter().map(|&(_, s)| s).chain([1.5, 0.5]));
+            for &channel in &channels {
+                let post = PostTerms {
+                    keywords: &keywords,
+                    norm: post_norm,
+                    channel,
+                };
+                let mut noted = 0;
+                let together = model.score_kinds(post, |_, _, _| noted += 1);
+                let mut hits = 0;
+                for (kind, scorer) in [&model.tags, &model.categories, &model.areas]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let alone = scorer.score(post);
+                    let bits = |s: &Scores| s.score.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(&together[kind]), bits(&alone), "{size} {channel:?}");
+                    assert_eq!(together[kind].fired, alone.fired);
+                    hits += ids.iter().map(|&k| scorer.hits(k).len()).sum::<usize>();
+                }
+                assert_eq!(noted, hits);
             }
         }
     }
