@@ -535,6 +535,18 @@ impl Engine {
             Vec::new()
         };
         let evidence = self.options.detail == Detail::Evidence;
+        // Topic features read the tokens just cut, while they are still cached: entity scoring
+        // walks tables large enough to push them out.
+        let features = match &self.topics {
+            Some(slot) if fields.iter().any(|f| f.is_topic()) => {
+                let model = slot.get();
+                let features = model
+                    .post_features(&blocks, &tokens)
+                    .with_channel(topic_channel(&fm));
+                Some((model, features))
+            }
+            _ => None,
+        };
         let mut candidates = if fields.iter().any(|f| f.is_entity()) {
             let kept = if evidence { FILL_EVIDENCE } else { 0 };
             self.score_entities(&doc, &fm, &blocks, &tokens, kept)
@@ -542,20 +554,13 @@ impl Engine {
             BTreeMap::new()
         };
         candidates.retain(|field, _| fields.contains(field));
-        let topics = match &self.topics {
-            Some(slot) if fields.iter().any(|f| f.is_topic()) => {
-                let model = slot.get();
-                let features = model
-                    .post_features(&blocks, &tokens)
-                    .with_channel(topic_channel(&fm));
-                Some(if evidence {
-                    model.suggest_post(&features, doc.body())
-                } else {
-                    model.choose_post(&features, doc.body())
-                })
+        let topics = features.map(|(model, features)| {
+            if evidence {
+                model.suggest_post(&features, doc.body())
+            } else {
+                model.choose_post(&features, doc.body())
             }
-            _ => None,
-        };
+        });
         let mut edits = Vec::new();
         for field in fields {
             if let Some(value) = self
