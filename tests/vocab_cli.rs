@@ -134,8 +134,8 @@ fn explain_json_lists_every_candidate() {
         .starts_with("score below"));
 }
 
-#[test]
-fn fill_writes_entity_fields_and_never_the_channel() {
+/// A copy of the `chips.md` fixture after a plain `fill` (the default human report) wrote it.
+fn chips_filled_in_place() -> String {
     let dir = tempfile::tempdir().unwrap();
     let post = dir.path().join("chips.md");
     fs::copy(fixtures().join("posts/chips.md"), &post).unwrap();
@@ -145,7 +145,12 @@ fn fill_writes_entity_fields_and_never_the_channel() {
         .arg(&post)
         .assert()
         .success();
-    let text = fs::read_to_string(&post).unwrap();
+    fs::read_to_string(&post).unwrap()
+}
+
+#[test]
+fn fill_writes_entity_fields_and_never_the_channel() {
+    let text = chips_filled_in_place();
     assert!(text.contains("people:\n  - Jensen Huang\n"), "{text}");
     assert!(
         text.contains("companies_orgs:\n  - Nvidia\n  - AMD\n"),
@@ -192,16 +197,7 @@ fn the_json_report_pins_evidence_and_plans_what_the_human_run_writes() {
     }));
     assert_eq!(orgs[0]["evidence"][0]["column"], 8, "英伟达 in the title");
     // The human run keeps no evidence; what it writes is what the JSON report planned.
-    let dir = tempfile::tempdir().unwrap();
-    let post = dir.path().join("chips.md");
-    fs::copy(fixtures().join("posts/chips.md"), &post).unwrap();
-    frontfill()
-        .arg("fill")
-        .args(ONLY_FIXTURES)
-        .arg(&post)
-        .assert()
-        .success();
-    let written = fs::read_to_string(&post).unwrap();
+    let written = chips_filled_in_place();
     let fields = file["fields"].as_object().unwrap();
     assert!(fields.len() >= 4, "{fields:?}");
     for (key, value) in fields {

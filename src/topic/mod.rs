@@ -1999,6 +1999,21 @@ mod tests {
         }
     }
 
+    /// A post's keywords for the scoring tests: up to `size` distinct pseudo-random ids below
+    /// `n` (the next draw from `state`), in order, with strengths 1 to 4 that tie often, as damped
+    /// counts do.
+    fn tying_keywords(state: &mut u64, size: u64, n: u64) -> Vec<(u32, f32)> {
+        *state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        let mut ids: Vec<u32> = (0..size)
+            .map(|i| ((*state >> 11).wrapping_add(i * 7_919) % n) as u32)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        (ids.iter()).map(|&id| (id, (id % 4 + 1) as f32)).collect()
+    }
+
     #[test]
     fn evidence_on_the_scoring_walk_equals_evidence_walked_again_for_the_shipped_model() {
         let model = TopicModel::shipped().unwrap();
@@ -2006,16 +2021,7 @@ mod tests {
         // Posts of pseudo-random distinct keywords, few to many, with strengths that tie often.
         let mut state = 0x2545_F491_4F6C_DD1D_u64;
         for size in [1, 3, 10, 40, 200, 1000] {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            let mut ids: Vec<u32> = (0..size)
-                .map(|i| ((state >> 11).wrapping_add(i * 7_919) % n) as u32)
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            let keywords: Vec<(u32, f32)> =
-                (ids.iter()).map(|&id| (id, (id % 4 + 1) as f32)).collect();
+            let keywords = tying_keywords(&mut state, size, n);
             let shown = EvidenceNames {
                 model: &model,
                 speaker: "",
@@ -2104,17 +2110,7 @@ mod tests {
             .collect();
         let mut state = 0x9E37_79B9_7F4A_7C15_u64;
         for (round, size) in [0, 1, 3, 10, 40, 200, 1000, 3000].into_iter().enumerate() {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            let mut ids: Vec<u32> = (0..size)
-                .map(|i| ((state >> 11).wrapping_add(i * 7_919) % n) as u32)
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            // Strengths that tie often, as damped counts do.
-            let keywords: Vec<(u32, f32)> =
-                (ids.iter()).map(|&id| (id, (id % 4 + 1) as f32)).collect();
+            let keywords = tying_keywords(&mut state, size, n);
             let channel = (round % 3 != 0 && !channels.is_empty())
                 .then(|| channels[(state >> 33) as usize % channels.len()]);
             let body: String = (0..round * 3)
