@@ -162,17 +162,23 @@ fn fill_writes_entity_fields_and_never_the_channel() {
     assert!(!text.contains("- YouTube"), "{text}");
 }
 
-#[test]
-fn fill_json_has_candidates_per_field() {
+/// `fill --check --format json` of the `chips.md` fixture: the exit code and the post's object.
+fn chips_json_report() -> (Option<i32>, serde_json::Value) {
     let output = frontfill()
         .args(["fill", "--check", "--format", "json"])
         .args(ONLY_FIXTURES)
         .arg("posts/chips.md")
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8(output.stdout).unwrap();
-    let file: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    let file = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    (output.status.code(), file)
+}
+
+#[test]
+fn fill_json_has_candidates_per_field() {
+    let (code, file) = chips_json_report();
+    assert_eq!(code, Some(1));
     assert_eq!(file["fields"]["people"][0], "Jensen Huang");
     let people = &file["candidates"]["people"];
     assert_eq!(people[0]["name"], "Jensen Huang");
@@ -182,14 +188,7 @@ fn fill_json_has_candidates_per_field() {
 
 #[test]
 fn the_json_report_pins_evidence_and_plans_what_the_human_run_writes() {
-    let output = frontfill()
-        .args(["fill", "--check", "--format", "json"])
-        .args(ONLY_FIXTURES)
-        .arg("posts/chips.md")
-        .output()
-        .unwrap();
-    let text = String::from_utf8(output.stdout).unwrap();
-    let file: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    let (_, file) = chips_json_report();
     let orgs = file["candidates"]["companies_orgs"].as_array().unwrap();
     assert!(orgs.iter().all(|c| {
         let evidence = c["evidence"].as_array().unwrap();
