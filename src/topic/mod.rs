@@ -476,6 +476,10 @@ struct HitTable {
 
 /// The kinds of label in a [`HitTable`], in its order.
 const KINDS: usize = 3;
+/// Each kind's place in a [`HitTable`]'s numbering.
+const TAGS: usize = 0;
+const CATEGORIES: usize = 1;
+const AREAS: usize = 2;
 
 impl HitTable {
     fn new(keywords: usize, kinds: [&[ScorerClass<'_>]; KINDS]) -> Self {
@@ -848,16 +852,16 @@ impl TopicModel {
         Self {
             keyword_table,
             keywords: parts.keywords,
-            tags: Scorer::new(Arc::clone(&table), 0, parts.tags),
+            tags: Scorer::new(Arc::clone(&table), TAGS, parts.tags),
             tag_aliases,
             alias_matcher,
-            categories: Scorer::new(Arc::clone(&table), 1, parts.categories),
+            categories: Scorer::new(Arc::clone(&table), CATEGORIES, parts.categories),
             category_areas: parts
                 .category_areas
                 .into_iter()
                 .map(|areas| areas.into_iter().map(|(a, s)| (a.to_owned(), s)).collect())
                 .collect(),
-            areas: Scorer::new(table, 2, parts.areas),
+            areas: Scorer::new(table, AREAS, parts.areas),
             weights: TopicWeights::default(),
         }
     }
@@ -1088,8 +1092,8 @@ impl TopicModel {
                 note(class, keyword, contribution);
             }
         }
-        let areas = all.split_off(table.bases[2]);
-        let categories = all.split_off(table.bases[1]);
+        let areas = all.split_off(table.bases[AREAS]);
+        let categories = all.split_off(table.bases[CATEGORIES]);
         let mut scores = [all, categories, areas];
         for (scorer, scores) in [&self.tags, &self.categories, &self.areas]
             .into_iter()
@@ -1386,7 +1390,7 @@ impl EvidenceNames<'_> {
         let table = &model.tags.table;
         let scores = model.score_kinds(self.post, |number, keyword, contribution| {
             let (kind, class) = table.kind_of(number);
-            if let Some(tops) = kind.checked_sub(1).and_then(|k| tops.get_mut(k)) {
+            if let Some(tops) = kind.checked_sub(CATEGORIES).and_then(|k| tops.get_mut(k)) {
                 tops.offer(class as usize, keyword, contribution);
             }
         });
@@ -1988,7 +1992,7 @@ mod tests {
                 assert_eq!(scores[kind].score, scorer.score(shown.post).score);
                 assert_eq!(scores[kind].fired, scorer.score(shown.post).fired);
                 // Tags' evidence is gathered later, from the few shown tags' own triggers.
-                if let Some(collected) = kind.checked_sub(1).map(|k| &collected[k]) {
+                if let Some(collected) = kind.checked_sub(CATEGORIES).map(|k| &collected[k]) {
                     let on_the_walk: Vec<Vec<(Evidence, f32)>> = (classes.iter())
                         .map(|&class| collected.evidence(class))
                         .collect();
