@@ -29,6 +29,7 @@ use crate::segment::{Segmenter, Token};
 use crate::summary::{detect_language, summarize, Language, SummaryOptions};
 use crate::topic::{TopicModel, TopicSuggestion};
 use crate::vocab::Vocabulary;
+use crate::window::Window;
 use crate::write::{apply_plan, remove_stale_temp_files, write_atomic, Snapshot};
 
 /// What a run does with each post.
@@ -528,12 +529,12 @@ impl Engine {
         {
             slot.get();
         }
-        // Cut once: alias alignment and topic features read the same words.
-        let tokens = if fields.iter().any(|f| f.is_entity() || f.is_topic()) {
-            self.segmenter.segment_blocks(&blocks)
-        } else {
-            Vec::new()
-        };
+        // Topic features and the summary read the post's window. For topics its blocks are cut
+        // once, and the summary and alias alignment take their words too; elsewhere alignment
+        // cuts only the runs at its hits, and the summary only its sentences.
+        let window = Window::of(&blocks);
+        let topic = fields.iter().any(|f| f.is_topic());
+        let tokens = (self.segmenter).segment_blocks_where(&blocks, |i| topic && window.reads(i));
         let evidence = self.options.detail == Detail::Evidence;
         // Topic features read the tokens just cut, while they are still cached: entity scoring
         // walks tables large enough to push them out.
@@ -541,7 +542,7 @@ impl Engine {
             Some(slot) if fields.iter().any(|f| f.is_topic()) => {
                 let model = slot.get();
                 let features = model
-                    .post_features(&blocks, &tokens)
+                    .post_features(&blocks, &tokens, &window)
                     .with_channel(topic_channel(&fm));
                 Some((model, features))
             }
@@ -566,8 +567,11 @@ impl Engine {
             if let Some(value) = self
                 .suggest(
                     field,
-                    &blocks,
-                    &tokens,
+                    &PostWords {
+                        blocks: &blocks,
+                        tokens: &tokens,
+                        window: &window,
+                    },
                     language,
                     &candidates,
                     topics.as_ref(),
@@ -640,7 +644,7 @@ impl Engine {
             .collect();
         let topics = self.topics.as_ref().map(TopicSlot::get).map(|model| {
             let features = model
-                .post_features(&blocks, &tokens)
+                .post_features(&blocks, &tokens, &Window::of(&blocks))
                 .with_channel(topic_channel(&fm));
             model.suggest_post(&features, doc.body())
         });
@@ -695,14 +699,25 @@ impl Engine {
     fn suggest(
         &self,
         field: Field,
-        blocks: &[TextBlock],
-        tokens: &[Vec<Token<'_>>],
+        words: &PostWords<'_, '_>,
         language: impl Fn() -> Language,
         candidates: &BTreeMap<Field, Vec<Candidate>>,
         topics: Option<&TopicSuggestion>,
     ) -> Option<FieldValue> {
+        let PostWords {
+            blocks,
+            tokens,
+            window,
+        } = *words;
         let summary = |lang: Language| {
-            summarize(blocks, tokens, lang, &self.segmenter, &self.options.summary)
+            summarize(
+                blocks,
+                tokens,
+                window,
+                lang,
+                &self.segmenter,
+                &self.options.summary,
+            )
         };
         match field {
             Field::Summary => {
@@ -734,6 +749,7 @@ impl Engine {
                 summarize(
                     &originals,
                     &tokens,
+                    &Window::of(&originals),
                     Language::English,
                     &self.segmenter,
                     &self.options.summary,
@@ -830,6 +846,14 @@ pub fn post_blocks(doc: &Document, fm: &FrontMatter) -> Vec<TextBlock> {
     }
     blocks.extend(extract_blocks(doc.body(), doc.body_first_line()));
     blocks
+}
+
+/// A post's blocks, the tokens of those that were cut, and its window.
+#[derive(Clone, Copy)]
+struct PostWords<'p, 't> {
+    blocks: &'p [TextBlock],
+    tokens: &'p [Vec<Token<'t>>],
+    window: &'p Window,
 }
 
 /// What `frontfill explain` shows for one post.

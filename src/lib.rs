@@ -4,7 +4,8 @@
 //!
 //! The pipeline runs one way, one module per stage:
 //! [`discover`] the posts → split each into front matter and body ([`document`]) → read the YAML
-//! ([`front_matter`]) → pull zoned text out of the Markdown ([`extract`]) → [`segment`] it →
+//! ([`front_matter`]) → pull zoned text out of the Markdown ([`extract`]) → choose the
+//! [`window`] of a long post that topics and the summary read → [`segment`] it →
 //! find vocabulary mentions ([`vocab`], [`matcher`]) → rank them ([`score`]) → [`summary`] →
 //! decide the edits ([`plan`]) → splice them into the original bytes and write atomically
 //! ([`write`]) → [`report`]. [`app`] runs the stages over a batch.
@@ -40,6 +41,7 @@ pub mod segment;
 pub mod summary;
 pub mod transcript;
 pub mod vocab;
+pub mod window;
 pub mod write;
 
 pub use error::{Error, Result};

@@ -653,20 +653,33 @@ impl<'p> MatchText<'p> {
     fn keep_aligned(&self, index: usize, hits: &mut Vec<Hit<'_>>) {
         let norm = &self.norms[index];
         let text = norm.text.as_str();
-        let own =
-            (!norm.same_tokens && hits.iter().any(|h| h.han)).then(|| self.segmenter.segment(text));
+        let han = hits.iter().any(|h| h.han);
+        let own = (!norm.same_tokens && han).then(|| self.segmenter.segment(text));
+        // A block that was not cut (topic features read only part of a long post) has only the
+        // runs at its Han hits' edges cut: the same words there, and no jieba for the rest.
+        let touched;
+        let tokens = if norm.same_tokens && han && self.tokens[index].is_empty() {
+            let mut at: Vec<usize> = (hits.iter().filter(|h| h.han))
+                .flat_map(|h| {
+                    let edges = norm.original(&h.span);
+                    [edges.start, edges.end.saturating_sub(1).max(edges.start)]
+                })
+                .collect();
+            at.sort_unstable();
+            touched = self
+                .segmenter
+                .segment_touching(&self.blocks[index].text, &at);
+            &touched
+        } else {
+            &self.tokens[index]
+        };
         hits.retain(|hit| {
             if !hit.han {
                 return is_word_bounded(text, &hit.span);
             }
             match &own {
                 Some(own) => is_aligned(text, &hit.span, own, &hit.span),
-                None => is_aligned(
-                    text,
-                    &hit.span,
-                    &self.tokens[index],
-                    &norm.original(&hit.span),
-                ),
+                None => is_aligned(text, &hit.span, tokens, &norm.original(&hit.span)),
             }
         });
     }
@@ -1264,17 +1277,24 @@ mod tests {
         let matcher = Matcher::new(vocab);
         let segmenter = Segmenter::new(vocab.han_words());
         let blocks = extract_blocks(body, 1);
-        let tokens = segmenter.segment_blocks(&blocks);
-        matcher
-            .find_mentions(&MatchText::new(&blocks, &tokens, &segmenter))
-            .into_iter()
-            .map(|m| {
-                let Subject::Entry(id) = m.subject else {
-                    panic!("known mention expected")
-                };
-                (vocab.entry(id).name.clone(), m.alias.to_owned(), m.place)
-            })
-            .collect()
+        let found = |tokens: &[Vec<Token<'_>>]| -> Vec<(String, String, Place)> {
+            matcher
+                .find_mentions(&MatchText::new(&blocks, tokens, &segmenter))
+                .into_iter()
+                .map(|m| {
+                    let Subject::Entry(id) = m.subject else {
+                        panic!("known mention expected")
+                    };
+                    (vocab.entry(id).name.clone(), m.alias.to_owned(), m.place)
+                })
+                .collect()
+        };
+        let cut = found(&segmenter.segment_blocks(&blocks));
+        // Blocks outside a long post's window are not cut: alignment cuts the runs at the hits,
+        // and must find the same mentions.
+        let uncut = found(&segmenter.segment_blocks_where(&blocks, |_| false));
+        assert_eq!(uncut, cut, "{body:?}");
+        cut
     }
 
     fn found(vocab: &Vocabulary, body: &str) -> Vec<String> {

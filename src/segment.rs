@@ -166,12 +166,31 @@ impl Segmenter {
     /// The tokens of every block of a post, cut once and shared by the stages that read words
     /// (alias alignment, topic features), index for index with `blocks`.
     pub fn segment_blocks<'a>(&self, blocks: &'a [TextBlock]) -> Vec<Vec<Token<'a>>> {
+        self.segment_blocks_where(blocks, |_| true)
+    }
+
+    /// The tokens of the blocks that `cut` picks, index for index with `blocks`; the others'
+    /// lists are left empty, and a stage that needs words of one of those cuts what it needs
+    /// ([`Self::segment`], [`Self::segment_touching`]).
+    pub fn segment_blocks_where<'a>(
+        &self,
+        blocks: &'a [TextBlock],
+        cut: impl Fn(usize) -> bool,
+    ) -> Vec<Vec<Token<'a>>> {
         // A new post: the thread's run cache starts empty. Nearly all of its hits are runs of
         // the same post (cut again for the summary and the matcher), and a cache kept across
         // posts grew to a table whose lookups missed the CPU caches (7.5M more instructions
         // over 100 drafts, and slower).
         RUNS.with(|cache| cache.borrow_mut().clear(self.id));
-        blocks.iter().map(|b| self.segment(&b.text)).collect()
+        (blocks.iter().enumerate())
+            .map(|(i, b)| {
+                if cut(i) {
+                    self.segment(&b.text)
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect()
     }
 
     /// Splits text into word tokens; punctuation and spaces are dropped.
@@ -182,27 +201,55 @@ impl Segmenter {
         RUNS.with(|cache| {
             let mut cache = cache.borrow_mut();
             script_runs(text, |run, has_han| {
-                let slice = &text[run.clone()];
-                if has_han {
-                    self.cut_run(&mut cache, slice, |span, word| {
-                        push_token(
-                            &mut tokens,
-                            word,
-                            run.start + span.start..run.start + span.end,
-                        );
-                    });
-                } else {
-                    latin_words(slice, |span| {
-                        push_token(
-                            &mut tokens,
-                            &slice[span.clone()],
-                            run.start + span.start..run.start + span.end,
-                        );
-                    });
+                self.push_run(&mut cache, text, run, has_han, &mut tokens);
+            });
+        });
+        tokens
+    }
+
+    /// The tokens [`Self::segment`] gives for the runs of `text` that hold one of the byte
+    /// offsets `at` (sorted), and no others: alias alignment needs the words at a few places of
+    /// a block that nothing else reads, and cutting only the runs there spares jieba the rest.
+    pub fn segment_touching<'a>(&self, text: &'a str, at: &[usize]) -> Vec<Token<'a>> {
+        let mut tokens = Vec::new();
+        let mut next = 0;
+        RUNS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            script_runs(text, |run, has_han| {
+                while at.get(next).is_some_and(|&p| p < run.start) {
+                    next += 1;
+                }
+                if at.get(next).is_some_and(|&p| p < run.end) {
+                    self.push_run(&mut cache, text, run, has_han, &mut tokens);
                 }
             });
         });
         tokens
+    }
+
+    /// Appends the tokens of one run of `text`, with their spans in `text`.
+    fn push_run<'a>(
+        &self,
+        cache: &mut RunCache,
+        text: &'a str,
+        run: Range<usize>,
+        has_han: bool,
+        tokens: &mut Vec<Token<'a>>,
+    ) {
+        let slice = &text[run.clone()];
+        if has_han {
+            self.cut_run(cache, slice, |span, word| {
+                push_token(tokens, word, run.start + span.start..run.start + span.end);
+            });
+        } else {
+            latin_words(slice, |span| {
+                push_token(
+                    tokens,
+                    &slice[span.clone()],
+                    run.start + span.start..run.start + span.end,
+                );
+            });
+        }
     }
 }
 
@@ -841,6 +888,28 @@ mod tests {
             proptest::prop_assert_eq!(run_list(&text), kept);
             for (run, _) in left_out {
                 proptest::prop_assert!(fast_words(&text[run]).is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn touched_runs_are_cut_as_the_whole_text_cuts_them() {
+        let seg = Segmenter::default();
+        let text = "他说：OpenAI的GPT-4很强，我们用ChatGPT写代码。Hello, world 很好 2024年B站";
+        let all = seg.segment(text);
+        let runs = run_list(text);
+        let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        for (n, &a) in bounds.iter().enumerate() {
+            for &b in &bounds[n..] {
+                let at = [a, b];
+                let touched = |t: &Token<'_>| {
+                    runs.iter().any(|(run, _)| {
+                        run.contains(&t.span.start) && at.iter().any(|p| run.contains(p))
+                    })
+                };
+                let expected: Vec<&Token<'_>> = all.iter().filter(|t| touched(t)).collect();
+                let got = seg.segment_touching(text, &at);
+                assert_eq!(got.iter().collect::<Vec<_>>(), expected, "at {at:?}");
             }
         }
     }

@@ -22,6 +22,7 @@ use rustc_hash::FxHashMap;
 
 use crate::extract::{TextBlock, Zone};
 use crate::segment::{is_han, utf8_width, Segmenter, Token, TokenKind};
+use crate::window::Window;
 
 /// The language of a post or of a summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -144,18 +145,20 @@ fn is_han_at(bytes: &[u8], i: usize) -> bool {
 /// Chinese draws from the body paragraphs (speaker labels dropped); English draws from the
 /// English originals of a bilingual post, or from the paragraphs of an English post.
 ///
-/// `tokens` are the blocks' tokens as [`Segmenter::segment_blocks`] gives them, or empty when
-/// the post was not cut: a sentence that cleaning left as it stands in its block takes its
-/// words from them rather than from a second segmentation.
+/// Sentences come from the blocks the post's [`Window`] holds. `tokens` are the blocks' tokens
+/// as [`Segmenter::segment_blocks_where`] gives them (a block left uncut has an empty list), or
+/// empty when the post was not cut: a sentence that cleaning left as it stands in a cut block
+/// takes its words from them rather than from a second segmentation.
 pub fn summarize(
     blocks: &[TextBlock],
     tokens: &[Vec<Token<'_>>],
+    window: &Window,
     language: Language,
     segmenter: &Segmenter,
     options: &SummaryOptions,
 ) -> Option<String> {
     let budget = Budget::new(language, options);
-    let pieces = split_source(blocks, language);
+    let pieces = split_source(blocks, window, language);
     let candidates = sample(&pieces);
     let title = TitlePairs::of(blocks);
     // At most one sentence per candidate: room for all of them at once, which collecting the
@@ -272,7 +275,11 @@ struct Piece<'a> {
 }
 
 /// Cuts the source blocks into raw sentences, in order.
-fn split_source(blocks: &[TextBlock], language: Language) -> Vec<Piece<'_>> {
+fn split_source<'b>(
+    blocks: &'b [TextBlock],
+    window: &Window,
+    language: Language,
+) -> Vec<Piece<'b>> {
     let zone = match language {
         Language::Chinese => Zone::Paragraph,
         Language::English if blocks.iter().any(|b| b.zone == Zone::English) => Zone::English,
@@ -295,7 +302,7 @@ fn split_source(blocks: &[TextBlock], language: Language) -> Vec<Piece<'_>> {
             after_heading = true;
             continue;
         }
-        if block.zone != zone {
+        if block.zone != zone || !window.reads(b) {
             continue;
         }
         sentences.clear();
@@ -1612,7 +1619,11 @@ impl Graph {
         // bytes or more), rather than a list doubled over and over.
         let mut bags: Rows<u32> = Rows::with_capacity(sentences.len(), bytes / 4);
         for s in sentences {
-            match s.words.as_ref().filter(|_| !tokens.is_empty()) {
+            // A block left uncut has an empty list: the sentence is cut on its own.
+            let cut = |(block, _): &&(usize, Range<usize>)| {
+                tokens.get(*block).is_some_and(|t| !t.is_empty())
+            };
+            match s.words.as_ref().filter(cut) {
                 Some((block, range)) => {
                     let words = tokens_within(&tokens[*block], range);
                     debug_assert!(
@@ -2425,14 +2436,19 @@ mod tests {
         blocks
     }
 
-    /// The summary in `language`, which is the same whether the blocks' tokens are given or not.
+    /// The summary in `language`, which is the same whether the blocks' tokens are given, given
+    /// for some blocks only, or not at all.
     fn summary(blocks: &[TextBlock], language: Language) -> Option<String> {
         let segmenter = Segmenter::default();
         let options = SummaryOptions::default();
-        let alone = summarize(blocks, &[], language, &segmenter, &options);
+        let window = Window::of(blocks);
+        let alone = summarize(blocks, &[], &window, language, &segmenter, &options);
         let tokens = segmenter.segment_blocks(blocks);
-        let shared = summarize(blocks, &tokens, language, &segmenter, &options);
+        let shared = summarize(blocks, &tokens, &window, language, &segmenter, &options);
         assert_eq!(alone, shared);
+        let some = segmenter.segment_blocks_where(blocks, |i| i % 2 == 0);
+        let partly = summarize(blocks, &some, &window, language, &segmenter, &options);
+        assert_eq!(partly, shared);
         shared
     }
 
@@ -2680,7 +2696,7 @@ Funding remains the hardest problem, since seeds and tools are often bought with
             i += 1;
         }
         let blocks = blocks_of("基础设施建设", &body);
-        let pieces = split_source(&blocks, Language::Chinese);
+        let pieces = split_source(&blocks, &Window::whole(blocks.len()), Language::Chinese);
         assert!(pieces.len() > 10 * MAX_CANDIDATES);
         let picked = sample(&pieces);
         assert_eq!(picked.len(), MAX_CANDIDATES);

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::extract::{TextBlock, Zone};
 use crate::segment::{Segmenter, Token, TokenKind};
+use crate::window::Window;
 
 /// The shipped `tags.yaml`.
 pub const SHIPPED_TAGS: &str = include_str!("../../dictionaries/tags.yaml");
@@ -222,7 +223,9 @@ struct PostKeys<'a> {
 }
 
 impl<'a> PostKeys<'a> {
-    fn collect(blocks: &[TextBlock], tokens: &[Vec<Token<'a>>]) -> Self {
+    /// The keys of the blocks the window holds (the others' token lists may be empty).
+    fn collect(blocks: &[TextBlock], tokens: &[Vec<Token<'a>>], window: &Window) -> Self {
+        let read = |(i, _): &(usize, _)| window.reads(*i);
         // Most posts have a distinct key for every three to five tokens: sized so the tables
         // rarely grow.
         let capacity = tokens.iter().map(Vec::len).sum::<usize>() / 3;
@@ -232,7 +235,7 @@ impl<'a> PostKeys<'a> {
         // A Han token is its own key (or none, which its length tells), so it is hashed once,
         // straight into the key table. Han tokens take their own pass, whose loop is short enough
         // to keep what it needs in registers.
-        for (block, tokens) in blocks.iter().zip(tokens) {
+        for (_, (block, tokens)) in blocks.iter().zip(tokens).enumerate().filter(read) {
             let halves = zone_halves(block.zone);
             for token in tokens {
                 if token.kind == TokenKind::Han && is_han_key(token.text) {
@@ -250,7 +253,7 @@ impl<'a> PostKeys<'a> {
         let mut latin_seen = WordTable::<u32>::with_capacity(capacity / 2);
         let mut latin: Vec<(Packed, &'a str, u32)> = Vec::with_capacity(capacity / 2);
         let mut lower = String::new();
-        for (block, tokens) in blocks.iter().zip(tokens) {
+        for (_, (block, tokens)) in blocks.iter().zip(tokens).enumerate().filter(read) {
             let halves = zone_halves(block.zone);
             for token in tokens.iter().filter(|t| t.kind == TokenKind::Latin) {
                 let packed = Packed::new(token.text.as_bytes());
@@ -346,11 +349,13 @@ fn norm(strengths: impl Iterator<Item = f32>) -> f32 {
 }
 
 impl Features {
-    /// Collects features from text blocks: per key, the zone-weighted count, damped.
+    /// Collects features from the blocks of a post's [`Window`], as a fill reads them: per key,
+    /// the zone-weighted count, damped.
     pub fn from_blocks(blocks: &[TextBlock], segmenter: &Segmenter) -> Self {
-        let tokens = segmenter.segment_blocks(blocks);
+        let window = Window::of(blocks);
+        let tokens = segmenter.segment_blocks_where(blocks, |i| window.reads(i));
         Self {
-            weights: PostKeys::collect(blocks, &tokens)
+            weights: PostKeys::collect(blocks, &tokens, &window)
                 .sorted()
                 .map(|(k, s)| (k.text.clone().into_owned(), s))
                 .collect(),
@@ -952,14 +957,16 @@ impl TopicModel {
         pairs
     }
 
-    /// A post's features from its blocks, already segmented ([`Segmenter::segment_blocks`]): the
-    /// norm over all of its keys, and the strengths of those that are trigger keywords.
+    /// A post's features from the blocks its window holds, already segmented
+    /// ([`Segmenter::segment_blocks_where`]): the norm over all of their keys, and the strengths
+    /// of those that are trigger keywords.
     pub fn post_features<'a>(
         &self,
         blocks: &[TextBlock],
         tokens: &[Vec<Token<'_>>],
+        window: &Window,
     ) -> PostFeatures<'a> {
-        let keys = PostKeys::collect(blocks, tokens);
+        let keys = PostKeys::collect(blocks, tokens, window);
         let mut strengths = Vec::with_capacity(keys.order.len());
         let mut keywords = Vec::new();
         // The keyword table's first slots of a batch of keys are read before any of them is
@@ -1662,7 +1669,11 @@ mod tests {
             bold: Vec::new(),
             speaker: None,
         };
-        let keys = PostKeys::collect(std::slice::from_ref(&block), std::slice::from_ref(&tokens));
+        let keys = PostKeys::collect(
+            std::slice::from_ref(&block),
+            std::slice::from_ref(&tokens),
+            &Window::whole(1),
+        );
         let sorted: Vec<(&str, u32)> = keys.sorted().map(|(k, _)| (&*k.text, k.halves)).collect();
         let mut expected: BTreeMap<String, u32> = BTreeMap::new();
         for token in &tokens {
@@ -1725,7 +1736,7 @@ mod tests {
                 }
             }
         }
-        let keys = PostKeys::collect(&blocks, &tokens);
+        let keys = PostKeys::collect(&blocks, &tokens, &Window::whole(blocks.len()));
         let sorted: Vec<(&str, u32)> = keys.sorted().map(|(k, _)| (&*k.text, k.halves)).collect();
         let expected: Vec<(&str, u32)> = expected.iter().map(|(k, h)| (k.as_str(), *h)).collect();
         assert_eq!(sorted, expected);
@@ -1768,7 +1779,11 @@ mod tests {
             }
         }
         assert!(expected.len() > 1024);
-        let keys = PostKeys::collect(std::slice::from_ref(&block), std::slice::from_ref(&tokens));
+        let keys = PostKeys::collect(
+            std::slice::from_ref(&block),
+            std::slice::from_ref(&tokens),
+            &Window::whole(1),
+        );
         let sorted: Vec<(&str, u32)> = keys.sorted().map(|(k, _)| (&*k.text, k.halves)).collect();
         let expected: Vec<(&str, u32)> = expected.iter().map(|(k, h)| (k.as_str(), *h)).collect();
         assert_eq!(sorted, expected);
