@@ -618,8 +618,9 @@ pub struct MatchText<'p> {
 }
 
 impl<'p> MatchText<'p> {
-    /// Normalizes the blocks; `tokens` are their own ([`Segmenter::segment_blocks`]), index
-    /// for index, and `segmenter` cut them.
+    /// Normalizes the blocks; `tokens` are their own ([`Segmenter::segment_blocks_where`]),
+    /// index for index, and `segmenter` cut them. A block left uncut has an empty list; its Han
+    /// hits are aligned by cutting only the runs at their edges.
     ///
     /// # Panics
     /// If there is not one token list per block.
