@@ -59,6 +59,8 @@ pub fn extract_blocks(body: &str, first_line: usize) -> Vec<TextBlock> {
     let mut out = Vec::new();
     let mut current: Option<TextBlock> = None;
     let strong = StrongRuns::scan(body);
+    let http = http_starts(body);
+    let source = Source { body, http: &http };
     let mut cuts = CutCursor::default();
     // The run that the last bold span came from, to join a run split over events.
     let mut last_run: Option<usize> = None;
@@ -114,7 +116,7 @@ pub fn extract_blocks(body: &str, first_line: usize) -> Vec<TextBlock> {
             Event::Text(text) if skip == 0 => {
                 let block = current.get_or_insert_with(|| new_block(zone, line_at(range.start)));
                 if is_source(body, &range, &text) {
-                    push_source_text(block, body, range, &strong, &mut cuts, &mut last_run);
+                    push_source_text(block, source, range, &strong, &mut cuts, &mut last_run);
                 } else {
                     push_decoded_text(block, &text, range, &strong, &mut last_run);
                 }
@@ -193,6 +195,8 @@ struct CutCursor {
     at: usize,
     markers: usize,
     inner: usize,
+    /// The cut points of the last event that had any, kept to reuse its allocation.
+    points: Vec<usize>,
 }
 
 impl CutCursor {
@@ -212,7 +216,7 @@ impl CutCursor {
     /// The markers and inner runs of `strong` that overlap `range`.
     fn cut(&mut self, strong: &StrongRuns, range: &Range<usize>) -> (Range<usize>, Range<usize>) {
         if range.start < self.at {
-            *self = Self::default();
+            (self.markers, self.inner) = (0, 0);
         }
         self.at = range.start;
         (
@@ -255,18 +259,18 @@ struct StrongRuns {
 }
 
 /// Where `**` occurs in `text`, left to right without overlap (as `match_indices("**")`, which
-/// a test compares): found by looking for `*` alone, which a fast byte search finds in the long
-/// stretches without any.
+/// a test compares): found from the `*`s of one vectorised byte search over the whole text (a
+/// `str` search per star went through the slower portable `memchr` and was set up each time).
 fn double_stars(text: &str) -> impl Iterator<Item = usize> + '_ {
     let bytes = text.as_bytes();
-    let mut at = 0;
-    std::iter::from_fn(move || loop {
-        let star = at + text[at..].find('*')?;
-        if bytes.get(star + 1) == Some(&b'*') {
-            at = star + 2;
-            return Some(star);
+    // The first star that may open a pair: the second star of a pair opens none.
+    let mut free = 0;
+    memchr::memchr_iter(b'*', bytes).filter(move |&star| {
+        let opens = star >= free && bytes.get(star + 1) == Some(&b'*');
+        if opens {
+            free = star + 2;
         }
-        at = star + 1;
+        opens
     })
 }
 
@@ -280,7 +284,8 @@ impl StrongRuns {
         let mut markers = double_stars(body).peekable();
         let mut line = Vec::new();
         while let Some(first) = markers.next() {
-            let line_end = body[first..].find('\n').map_or(body.len(), |i| first + i);
+            let line_end =
+                memchr::memchr(b'\n', &body.as_bytes()[first..]).map_or(body.len(), |i| first + i);
             line.clear();
             line.push(first);
             while let Some(m) = markers.next_if(|&m| m < line_end) {
@@ -299,7 +304,9 @@ impl StrongRuns {
             let text = &body[open + 2..close];
             let plausible = !text.is_empty()
                 && text.len() <= MAX_BOLD_RUN
-                && !text.contains(['*', '`'])
+                // Both are ASCII, which never occurs inside a multi-byte char: a byte test
+                // finds them as a char search does, without decoding the run.
+                && !text.bytes().any(|b| matches!(b, b'*' | b'`'))
                 && !text.starts_with(char::is_whitespace)
                 && !text.ends_with(char::is_whitespace);
             if plausible {
@@ -313,17 +320,45 @@ impl StrongRuns {
         }
     }
 
-    /// The index of the marker that covers byte `at`.
-    fn marker_at(&self, at: usize) -> Option<usize> {
-        let i = self.markers.partition_point(|r| r.end <= at);
-        (self.markers.get(i)?.start <= at).then_some(i)
+    /// The index in `markers` (sorted, disjoint) of the marker that covers byte `at`.
+    fn marker_at(markers: &[Range<usize>], at: usize) -> Option<usize> {
+        let i = markers.partition_point(|r| r.end <= at);
+        (markers.get(i)?.start <= at).then_some(i)
     }
 
-    /// The index of the run whose bold text contains `a..b`.
-    fn run_at(&self, a: usize, b: usize) -> Option<usize> {
-        let i = self.inner.partition_point(|r| r.end <= a);
-        let r = self.inner.get(i)?;
+    /// The index in `inner` (sorted, disjoint) of the run whose bold text contains `a..b`.
+    fn run_at(inner: &[Range<usize>], a: usize, b: usize) -> Option<usize> {
+        let i = inner.partition_point(|r| r.end <= a);
+        let r = inner.get(i)?;
         (r.start <= a && b <= r.end).then_some(i)
+    }
+}
+
+/// The body that source text events are slices of, with where `http` occurs in it.
+#[derive(Clone, Copy)]
+struct Source<'b> {
+    body: &'b str,
+    /// The offsets of every `http` in `body`, sorted.
+    http: &'b [usize],
+}
+
+/// Where `http` occurs in `body`: one search over the body, so that the many text events that are
+/// slices of it (most without a URL) need not each be searched for one.
+fn http_starts(body: &str) -> Vec<usize> {
+    // `http` cannot overlap itself, so the non-overlapping matches are all of them.
+    memchr::memmem::find_iter(body.as_bytes(), b"http").collect()
+}
+
+impl Source<'_> {
+    /// Appends `body[piece]` with bare URLs removed, as `push_text` does.
+    fn push(self, out: &mut String, piece: Range<usize>) {
+        let i = self.http.partition_point(|&at| at < piece.start);
+        let holds_http = self.http.get(i).is_some_and(|&at| at + 4 <= piece.end);
+        if holds_http {
+            push_text(out, &self.body[piece]);
+        } else {
+            out.push_str(&self.body[piece]);
+        }
     }
 }
 
@@ -331,7 +366,7 @@ impl StrongRuns {
 /// dropped, and the parts inside a run are recorded as bold.
 fn push_source_text(
     block: &mut TextBlock,
-    body: &str,
+    source: Source<'_>,
     range: Range<usize>,
     strong: &StrongRuns,
     cursor: &mut CutCursor,
@@ -341,11 +376,17 @@ fn push_source_text(
     let (markers, inner) = cursor.cut(strong, &range);
     if markers.is_empty() && inner.is_empty() {
         // Most events: no marker to drop and nothing bold.
-        push_text(&mut block.text, &body[range]);
+        source.push(&mut block.text, range);
         return;
     }
-    let mut cuts = vec![range.start, range.end];
-    for r in strong.markers[markers].iter().chain(&strong.inner[inner]) {
+    // Every piece lies in the event, so the marker covering it or the run holding it is one of
+    // those overlapping the event: they are looked up there, not in the whole post's lists.
+    let first_run = inner.start;
+    let (markers, inner) = (&strong.markers[markers], &strong.inner[inner]);
+    let cuts = &mut cursor.points;
+    cuts.clear();
+    cuts.extend([range.start, range.end]);
+    for r in markers.iter().chain(inner) {
         for p in [r.start, r.end] {
             if p > range.start && p < range.end {
                 cuts.push(p);
@@ -356,12 +397,13 @@ fn push_source_text(
     cuts.dedup();
     for piece in cuts.windows(2) {
         let (a, b) = (piece[0], piece[1]);
-        if strong.marker_at(a).is_some() {
+        if StrongRuns::marker_at(markers, a).is_some() {
             continue;
         }
         let start = block.text.len();
-        push_text(&mut block.text, &body[a..b]);
-        mark_bold(block, strong.run_at(a, b), start, last_run);
+        source.push(&mut block.text, a..b);
+        let run = StrongRuns::run_at(inner, a, b).map(|i| first_run + i);
+        mark_bold(block, run, start, last_run);
     }
 }
 
@@ -378,7 +420,7 @@ fn push_decoded_text(
     push_text(&mut block.text, text);
     mark_bold(
         block,
-        strong.run_at(range.start, range.end),
+        StrongRuns::run_at(&strong.inner, range.start, range.end),
         start,
         last_run,
     );
@@ -461,7 +503,7 @@ fn scan_html(html: &str, details: &mut usize) -> Vec<String> {
     let mut in_summary = false;
     let mut rest = html;
     loop {
-        let (text, tag) = match rest.find('<') {
+        let (text, tag) = match memchr::memchr(b'<', rest.as_bytes()) {
             Some(i) => (&rest[..i], Some(i)),
             None => (rest, None),
         };
@@ -469,18 +511,16 @@ fn scan_html(html: &str, details: &mut usize) -> Vec<String> {
             pieces.push(decode_entities(text.trim()));
         }
         let Some(i) = tag else { break };
-        let end = rest[i..].find('>').map_or(rest.len(), |j| i + j + 1);
-        let name = rest[i + 1..end]
-            .trim_start_matches('/')
-            .to_ascii_lowercase();
+        let end = memchr::memchr(b'>', &rest.as_bytes()[i..]).map_or(rest.len(), |j| i + j + 1);
+        let name = rest[i + 1..end].trim_start_matches('/');
         let closing = rest[i + 1..].starts_with('/');
-        if name.starts_with("details") {
+        if starts_with_ignore_case(name, "details") {
             *details = if closing {
                 details.saturating_sub(1)
             } else {
                 *details + 1
             };
-        } else if name.starts_with("summary") {
+        } else if starts_with_ignore_case(name, "summary") {
             in_summary = !closing;
         }
         rest = &rest[end..];
@@ -488,7 +528,19 @@ fn scan_html(html: &str, details: &mut usize) -> Vec<String> {
     pieces
 }
 
+/// Whether `text` starts with `prefix` (lowercase ASCII) in any case, as its ASCII lowercase copy
+/// would, without making the copy for each tag.
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
 fn decode_entities(text: &str) -> String {
+    // Every entity starts with `&`: text without one is copied rather than searched six times.
+    if !text.contains('&') {
+        return text.to_owned();
+    }
     text.replace("&amp;", "&")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -564,6 +616,149 @@ mod tests {
         ] {
             let expected: Vec<usize> = text.match_indices("**").map(|(i, _)| i).collect();
             assert_eq!(double_stars(text).collect::<Vec<_>>(), expected, "{text}");
+        }
+    }
+
+    /// `StrongRuns::scan` as it was written with `str` searches, to prove the byte searches
+    /// find the same markers and runs.
+    fn scan_by_str_search(body: &str) -> StrongRuns {
+        let mut runs = StrongRuns::default();
+        let stars: Vec<usize> = body.match_indices("**").map(|(i, _)| i).collect();
+        let mut markers = stars.into_iter().peekable();
+        let mut line = Vec::new();
+        while let Some(first) = markers.next() {
+            let line_end = body[first..].find('\n').map_or(body.len(), |i| first + i);
+            line.clear();
+            line.push(first);
+            while let Some(m) = markers.next_if(|&m| m < line_end) {
+                line.push(m);
+            }
+            let mut i = 0;
+            while i + 1 < line.len() {
+                let (open, close) = (line[i], line[i + 1]);
+                let text = &body[open + 2..close];
+                let plausible = !text.is_empty()
+                    && text.len() <= MAX_BOLD_RUN
+                    && !text.contains(['*', '`'])
+                    && !text.starts_with(char::is_whitespace)
+                    && !text.ends_with(char::is_whitespace);
+                if plausible {
+                    runs.markers.push(open..open + 2);
+                    runs.markers.push(close..close + 2);
+                    runs.inner.push(open + 2..close);
+                    i += 2;
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        runs
+    }
+
+    #[test]
+    fn strong_runs_are_scanned_as_str_searches_scan_them() {
+        for body in crate::probe::every_string("*`a \n中", 6) {
+            let (fast, slow) = (StrongRuns::scan(&body), scan_by_str_search(&body));
+            assert_eq!(
+                (fast.markers, fast.inner),
+                (slow.markers, slow.inner),
+                "{body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn pieces_find_markers_and_runs_among_the_events_ones() {
+        for body in crate::probe::every_string("a*中", 7) {
+            let strong = StrongRuns::scan(&body);
+            let bounds: Vec<usize> = (0..=body.len())
+                .filter(|&o| body.is_char_boundary(o))
+                .collect();
+            let mut cursor = CutCursor::default();
+            for (x, &start) in bounds.iter().enumerate() {
+                for &end in &bounds[x + 1..] {
+                    let (markers, inner) = cursor.cut(&strong, &(start..end));
+                    let (first_marker, first_run) = (markers.start, inner.start);
+                    let (markers, inner) = (&strong.markers[markers], &strong.inner[inner]);
+                    // A piece `a..b` of the event: `start <= a < b <= end`.
+                    let pieces = bounds
+                        .iter()
+                        .enumerate()
+                        .skip(x)
+                        .take_while(|&(_, &a)| a < end);
+                    for (y, &a) in pieces {
+                        assert_eq!(
+                            StrongRuns::marker_at(markers, a).map(|i| first_marker + i),
+                            StrongRuns::marker_at(&strong.markers, a),
+                            "{body:?} {a}"
+                        );
+                        for &b in bounds[y + 1..].iter().filter(|&&b| b <= end) {
+                            assert_eq!(
+                                StrongRuns::run_at(inner, a, b).map(|i| first_run + i),
+                                StrongRuns::run_at(&strong.inner, a, b),
+                                "{body:?} {a}..{b}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn source_pieces_drop_urls_as_push_text_does() {
+        for body in crate::probe::every_string("htp中", 6) {
+            let http = http_starts(&body);
+            let source = Source {
+                body: &body,
+                http: &http,
+            };
+            let bounds: Vec<usize> = (0..=body.len())
+                .filter(|&o| body.is_char_boundary(o))
+                .collect();
+            for (x, &a) in bounds.iter().enumerate() {
+                for &b in &bounds[x..] {
+                    let (mut fast, mut slow) = (String::from("<"), String::from("<"));
+                    source.push(&mut fast, a..b);
+                    push_text(&mut slow, &body[a..b]);
+                    assert_eq!(fast, slow, "{body:?} {a}..{b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tag_names_are_told_as_their_lowercase_copy_tells_them() {
+        for text in crate::probe::every_string("dDeEé/", 4) {
+            for prefix in ["", "d", "de", "dee"] {
+                assert_eq!(
+                    starts_with_ignore_case(&text, prefix),
+                    text.to_ascii_lowercase().starts_with(prefix),
+                    "{text:?} {prefix:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn entities_are_decoded_as_the_replace_chain_decodes_them() {
+        let chain = |t: &str| {
+            t.replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&nbsp;", " ")
+        };
+        for text in [
+            "",
+            "plain 中文",
+            "a &amp; b",
+            "&amp;lt;",
+            "&lt;p&gt; &quot;x&quot; &#39;y&#39;&nbsp;z",
+            "& alone",
+        ] {
+            assert_eq!(decode_entities(text), chain(text), "{text:?}");
         }
     }
 
