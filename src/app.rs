@@ -557,9 +557,9 @@ impl Engine {
         candidates.retain(|field, _| fields.contains(field));
         let topics = features.map(|(model, features)| {
             if evidence {
-                model.suggest_post(&features, doc.body())
+                model.suggest_post(&features, &window.body_text(&blocks))
             } else {
-                model.choose_post(&features, doc.body())
+                model.choose_post(&features, &window.body_text(&blocks))
             }
         });
         let mut edits = Vec::new();
@@ -643,10 +643,11 @@ impl Engine {
             })
             .collect();
         let topics = self.topics.as_ref().map(TopicSlot::get).map(|model| {
+            let window = Window::of(&blocks);
             let features = model
-                .post_features(&blocks, &tokens, &Window::of(&blocks))
+                .post_features(&blocks, &tokens, &window)
                 .with_channel(topic_channel(&fm));
-            model.suggest_post(&features, doc.body())
+            model.suggest_post(&features, &window.body_text(&blocks))
         });
         Ok(Explanation {
             path: path.to_path_buf(),

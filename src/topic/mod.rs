@@ -1046,7 +1046,8 @@ impl TopicModel {
         }
     }
 
-    /// Which aliases occur in a post's body as whole words, by index in `tag_aliases`, in order
+    /// Which aliases occur in a post's text (the body text of its window,
+    /// [`crate::window::Window::body_text`]) as whole words, by index in `tag_aliases`, in order
     /// and once each: a post holds a few, so they are gathered from the matches rather than
     /// marked among every alias of the model.
     fn alias_hits(&self, body: &str) -> Vec<u32> {
