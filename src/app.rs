@@ -556,10 +556,11 @@ impl Engine {
         };
         candidates.retain(|field, _| fields.contains(field));
         let topics = features.map(|(model, features)| {
+            let text = window.body_text(&blocks);
             if evidence {
-                model.suggest_post(&features, &window.body_text(&blocks))
+                model.suggest_post(&features, &text)
             } else {
-                model.choose_post(&features, &window.body_text(&blocks))
+                model.choose_post(&features, &text)
             }
         });
         let mut edits = Vec::new();
